@@ -1,0 +1,209 @@
+"""The data model of DESIGN.md as SQLModel tables.
+
+Telegram ids are BigInteger; datetimes are aware UTC (UTCDateTime); "a day" is a date.
+Chat ids cascade on update so a group's migration to a supergroup can move every row.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+
+class CardKind(StrEnum):
+    SIM = "sim"
+    DATA = "data"
+    ESIM = "esim"
+    OTHER = "other"
+
+
+class Cycle(StrEnum):
+    NONE = "none"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+    DAYS = "days"  # every cycle_days days
+
+
+class RenewFrom(StrEnum):
+    EXPIRY = "expiry"
+    RENEWAL_DAY = "renewal_day"
+
+
+class Channel(StrEnum):
+    APP = "app"
+    WEBSITE = "website"
+    ALIPAY = "alipay"
+    WECHAT = "wechat"
+    GCASH = "gcash"
+    MAYA = "maya"
+    STORE = "store"
+    MERCHANT = "merchant"
+    OTHER = "other"
+
+
+class DeliveryStatus(StrEnum):
+    SENDING = "sending"  # claimed; a crash here means "maybe sent": resend once
+    SENT = "sent"
+    SKIPPED = "skipped"  # passed while the bot was down; superseded by a later moment
+    FAILED = "failed"
+
+
+def _chat_fk(*, index: bool = True) -> Column[int]:
+    return Column(
+        BigInteger,
+        ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"),
+        nullable=False,
+        index=index,
+    )
+
+
+def _created() -> Column[datetime]:
+    return Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+def _updated() -> Column[datetime]:
+    return Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class Chat(SQLModel, table=True):
+    """A private chat (one user) or a group; None settings fall back to the defaults."""
+
+    __tablename__ = "chats"
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    type: str = Field(sa_column=Column(String(16), nullable=False))
+    title: str | None = Field(default=None, sa_column=Column(String(255)))
+    language: str | None = Field(default=None, sa_column=Column(String(8)))
+    timezone: str | None = Field(default=None, sa_column=Column(String(64)))
+    remind_at: str | None = Field(default=None, sa_column=Column(String(5)))  # "HH:MM"
+    default_lead_days: str | None = Field(default=None, sa_column=Column(String(64)))
+    reminders_enabled: bool = True
+    reminder_thread_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_updated())
+
+
+class Card(SQLModel, table=True):
+    """A SIM, data card or eSIM owned by a chat; next_remind_at caches its next moment."""
+
+    __tablename__ = "cards"
+    __table_args__ = (Index("ix_cards_chat_expires", "chat_id", "expires_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=_chat_fk(index=False))
+    created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    label: str = Field(sa_column=Column(String(64), nullable=False))
+    carrier: str | None = Field(default=None, sa_column=Column(String(64)))
+    kind: str = Field(default=CardKind.SIM.value, sa_column=Column(String(8), nullable=False))
+    number_tail: str | None = Field(default=None, sa_column=Column(String(4)))
+    plan: str | None = Field(default=None, sa_column=Column(String(128)))
+    price: int | None = Field(default=None, sa_column=Column(BigInteger))  # minor units
+    currency: str | None = Field(default=None, sa_column=Column(String(3)))
+    expires_on: date
+    cycle: str = Field(default=Cycle.NONE.value, sa_column=Column(String(16), nullable=False))
+    cycle_days: int | None = None
+    renew_from: str = Field(
+        default=RenewFrom.EXPIRY.value, sa_column=Column(String(16), nullable=False)
+    )
+    lead_days: str | None = Field(default=None, sa_column=Column(String(64)))
+    next_remind_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, index=True)
+    )
+    snoozed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    lapsed: bool = False
+    thread_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_updated())
+
+
+class Renewal(SQLModel, table=True):
+    """One renewal of a card, with what it cost and how it was paid."""
+
+    __tablename__ = "renewals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("cards.id", ondelete="CASCADE"), nullable=False,
+                         index=True)
+    )
+    renewed_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    renewed_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    old_expires_on: date
+    new_expires_on: date
+    amount: int | None = Field(default=None, sa_column=Column(BigInteger))  # minor units
+    currency: str | None = Field(default=None, sa_column=Column(String(3)))
+    channel: str | None = Field(default=None, sa_column=Column(String(16)))
+    note: str | None = Field(default=None, sa_column=Column(String(500)))
+    receipt_file_id: str | None = Field(default=None, sa_column=Column(String(255)))
+
+
+class Delivery(SQLModel, table=True):
+    """One reminder moment of one expiry of one card; the unique key makes sending idempotent."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("card_id", "expires_on", "offset_days", name="uq_delivery_moment"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("cards.id", ondelete="CASCADE"), nullable=False)
+    )
+    expires_on: date
+    offset_days: int  # negative = before expiry, positive = overdue
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    attempts: int = 0
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    due_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    error: str | None = Field(default=None, sa_column=Column(String(255)))
+
+
+class FaqEntry(SQLModel, table=True):
+    """A group's own answer, matched before the built-in knowledge base in that group."""
+
+    __tablename__ = "faq_entries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=_chat_fk())
+    question: str = Field(sa_column=Column(String(300), nullable=False))
+    answer: str = Field(sa_column=Column(Text, nullable=False))
+    created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+
+
+class PersistedConversation(SQLModel, table=True):
+    """PTB ConversationHandler state, so a conversation survives a restart."""
+
+    __tablename__ = "ptb_conversations"
+
+    name: str = Field(sa_column=Column(String(64), primary_key=True))
+    key: str = Field(sa_column=Column(String(128), primary_key=True))  # JSON of the key tuple
+    state: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+
+
+class PersistedData(SQLModel, table=True):
+    """PTB user_data / chat_data / bot_data / callback_data as JSON documents."""
+
+    __tablename__ = "ptb_data"
+
+    kind: str = Field(sa_column=Column(String(16), primary_key=True))  # user, chat, bot, callback
+    owner_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    data: str = Field(sa_column=Column(Text, nullable=False))
