@@ -1,0 +1,16 @@
+"""Feature handlers. Each module exposes `handlers()`; nothing happens at import time."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from handlers import language, membership, start
+
+
+def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    # Group -1 sees every update first (chat bookkeeping), then features in group 0.
+    for handler in membership.handlers():
+        application.add_handler(handler, group=-1)
+    for module in (start, language):
+        for handler in module.handlers():
+            application.add_handler(handler)

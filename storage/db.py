@@ -14,6 +14,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+_READONLY = "renewbot_readonly"
 
 
 def async_url(url: str) -> str:
@@ -42,9 +43,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock up front, so concurrent writers queue on
-        # busy_timeout instead of failing; WAL keeps readers unblocked.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the lock up front with IMMEDIATE, so concurrent writers queue on
+        # busy_timeout instead of failing; WAL keeps read-only transactions unblocked.
+        readonly = connection.get_execution_options().get(_READONLY, False)
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -72,8 +74,12 @@ class Database:
         return self.backend == "postgresql"
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
+    async def session(self, *, readonly: bool = False) -> AsyncIterator[AsyncSession]:
+        """A unit of work. Pass readonly=True for pure reads: on SQLite they then run
+        beside a writer instead of queueing behind it."""
         async with self._sessions() as session:
+            if readonly:
+                await session.connection(execution_options={_READONLY: True})
             try:
                 yield session
                 await session.commit()

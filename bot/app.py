@@ -1,0 +1,94 @@
+"""The application factory: one place that wires PTB, storage and the handlers together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeDefault,
+)
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.commands import Audience, commands_for
+from bot.errors import on_error
+from bot.i18n import LANGUAGES, translator
+from bot.persistence import SQLPersistence
+from bot.services import BotContext, RenewBotApplication, Services, system_clock
+from bot.settings import Settings
+from handlers import register_handlers
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+# Conversation state reaches the database at most this long after it changed, and always
+# on a clean stop.
+PERSISTENCE_INTERVAL_SECONDS = 2.0
+
+
+def file_base_url(base_url: str) -> str:
+    """The Bot API's file endpoint next to its method endpoint (…/bot -> …/file/bot)."""
+    head, sep, _tail = base_url.rstrip("/").rpartition("/bot")
+    return f"{head}/file/bot" if sep else base_url.rstrip("/") + "/file/bot"
+
+
+def build_application(
+    settings: Settings,
+    db: Database | None = None,
+    *,
+    clock: Callable[[], datetime] = system_clock,
+) -> RenewBotApplication:
+    """Build the bot. The caller runs it (polling, webhook or a test harness)."""
+    database = db or Database(settings.database_url)
+    application = (
+        ApplicationBuilder()
+        .application_class(RenewBotApplication)
+        .token(settings.token)
+        .base_url(settings.bot_api_base_url)
+        .base_file_url(file_base_url(settings.bot_api_base_url))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .persistence(SQLPersistence(database, update_interval=PERSISTENCE_INTERVAL_SECONDS))
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(_post_init)
+        .build()
+    )
+    assert isinstance(application, RenewBotApplication)
+    application.services = Services(settings=settings, db=database, clock=clock)
+    register_handlers(application)
+    application.add_error_handler(on_error)
+    return application
+
+
+_SCOPES = (
+    (Audience.PRIVATE, BotCommandScopeAllPrivateChats()),
+    (Audience.GROUP, BotCommandScopeAllGroupChats()),
+    (Audience.GROUP_ADMIN, BotCommandScopeAllChatAdministrators()),
+)
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    await register_command_menus(application)
+
+
+async def register_command_menus(application: Application) -> None:  # type: ignore[type-arg]
+    """setMyCommands for every scope, in English (default) and Chinese."""
+    bot = application.bot
+    for language in LANGUAGES:
+        _ = translator(language)
+        code = None if language == "en" else language
+        for audience, scope in _SCOPES:
+            commands = [BotCommand(c.name, _(c.description)) for c in commands_for(audience)]
+            await bot.set_my_commands(commands, scope=scope, language_code=code)
+        if code is None:
+            private = commands_for(Audience.PRIVATE)
+            await bot.set_my_commands(
+                [BotCommand(c.name, _(c.description)) for c in private],
+                scope=BotCommandScopeDefault(),
+            )

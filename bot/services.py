@@ -1,0 +1,53 @@
+"""What handlers and jobs need at run time, reached through the context (no globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.settings import Settings
+from storage.db import Database
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    # The reminder engine and the demo read the time through this, so tests and
+    # `renewbot chat` can move the clock forward.
+    clock: Callable[[], datetime] = field(default=system_clock)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+class RenewBotApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application with one extra slot for the bot's services."""
+
+    __slots__ = ("services",)
+
+    services: Services
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
+    """The callback context handlers receive: adds typed access to the services."""
+
+    @property
+    def services(self) -> Services:
+        return self.application.services  # type: ignore[attr-defined, no-any-return]
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings

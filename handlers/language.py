@@ -1,0 +1,79 @@
+"""/language [zh|en]: the chat's language, typed or picked with buttons."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.chatscope import chat_scope
+from bot.i18n import normalize_language, translator
+from bot.permissions import may_configure
+from bot.services import BotContext
+from storage.repositories.chats import ChatRepository
+
+_CHOICES = InlineKeyboardMarkup(
+    [[
+        InlineKeyboardButton("中文", callback_data="lang:zh"),
+        InlineKeyboardButton("English", callback_data="lang:en"),
+    ]]
+)
+
+
+async def _save(update: Update, context: BotContext, language: str) -> str:
+    chat = update.effective_chat
+    assert chat is not None
+    async with context.db.session() as session:
+        await ChatRepository(session).set_language(chat.id, language)
+    _ = translator(language)
+    return _("Done: I will speak English in this chat.")
+
+
+async def language_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    scope = await chat_scope(update, context)
+    _ = scope._
+    if not await may_configure(update, context):
+        await message.reply_text(_("Only the group's admins can change this."))
+        return
+    if not context.args:
+        await message.reply_text(_("Choose a language:"), reply_markup=_CHOICES)
+        return
+    language = normalize_language(" ".join(context.args))
+    if language is None:
+        await message.reply_text(
+            _("I don't know that language. Choose one:"), reply_markup=_CHOICES
+        )
+        return
+    await message.reply_text(await _save(update, context, language))
+
+
+async def language_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    scope = await chat_scope(update, context)
+    if not await may_configure(update, context):
+        await query.answer(scope._("Only the group's admins can change this."), show_alert=True)
+        return
+    language = query.data.removeprefix("lang:")
+    await query.answer()
+    await query.edit_message_text(await _save(update, context, language))
+
+
+async def language_menu_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    scope = await chat_scope(update, context)
+    await query.answer()
+    await query.edit_message_text(scope._("Choose a language:"), reply_markup=_CHOICES)
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("language", language_command),
+        CallbackQueryHandler(language_button, pattern=r"^lang:(zh|en)$"),
+        CallbackQueryHandler(language_menu_button, pattern=r"^menu:language$"),
+    ]

@@ -1,0 +1,65 @@
+"""Rows behind the PTB persistence: conversation states and user/chat data as JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import PersistedConversation, PersistedData
+
+ConversationKey = tuple[int | str, ...]
+
+
+class PtbStateRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def load_data(self, kind: str) -> dict[int, dict[str, Any]]:
+        rows = await self.session.exec(select(PersistedData).where(PersistedData.kind == kind))
+        return {row.owner_id: json.loads(row.data) for row in rows}
+
+    async def save_data(self, kind: str, owner_id: int, data: dict[str, Any]) -> None:
+        """Store one owner's document; an empty document deletes the row."""
+        row = await self.session.get(PersistedData, (kind, owner_id))
+        if not data:
+            if row is not None:
+                await self.session.delete(row)
+            return
+        encoded = json.dumps(data, ensure_ascii=False)
+        if row is None:
+            self.session.add(PersistedData(kind=kind, owner_id=owner_id, data=encoded))
+        else:
+            row.data = encoded
+
+    async def drop_data(self, kind: str, owner_id: int) -> None:
+        await self.session.exec(
+            delete(PersistedData).where(  # type: ignore[call-overload]
+                PersistedData.kind == kind, PersistedData.owner_id == owner_id
+            )
+        )
+
+    async def load_conversations(self, name: str) -> dict[ConversationKey, object]:
+        rows = await self.session.exec(
+            select(PersistedConversation).where(PersistedConversation.name == name)
+        )
+        return {tuple(json.loads(row.key)): json.loads(row.state) for row in rows}
+
+    async def save_conversation(
+        self, name: str, key: ConversationKey, state: object | None
+    ) -> None:
+        """Store a conversation's state; None (conversation ended) deletes it."""
+        encoded_key = json.dumps(list(key))
+        row = await self.session.get(PersistedConversation, (name, encoded_key))
+        if state is None:
+            if row is not None:
+                await self.session.delete(row)
+            return
+        encoded = json.dumps(state)
+        if row is None:
+            self.session.add(PersistedConversation(name=name, key=encoded_key, state=encoded))
+        else:
+            row.state = encoded
