@@ -1,0 +1,123 @@
+"""Cards and their renewal history. Every accessor is scoped by the owning chat id, so a
+card id from another chat is simply "not found"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Card, Renewal
+
+MAX_CARDS_PER_CHAT = 200
+
+
+class CardRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def count(self, chat_id: int) -> int:
+        result = await self.session.exec(
+            select(func.count()).select_from(Card).where(Card.chat_id == chat_id)
+        )
+        return int(result.one())
+
+    async def add(self, card: Card) -> Card:
+        self.session.add(card)
+        await self.session.flush()
+        return card
+
+    async def get(self, chat_id: int, card_id: int) -> Card | None:
+        card = await self.session.get(Card, card_id)
+        return card if card is not None and card.chat_id == chat_id else None
+
+    async def list(self, chat_id: int, offset: int = 0, limit: int | None = None) -> list[Card]:
+        query = (
+            select(Card)
+            .where(Card.chat_id == chat_id)
+            .order_by(col(Card.expires_on), col(Card.id))
+            .offset(offset)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        return list(await self.session.exec(query))
+
+    async def carriers(self, chat_id: int) -> list[str]:
+        """Distinct carriers of the chat's cards (for carrier-aware answers)."""
+        rows = await self.session.exec(
+            select(Card.carrier).where(Card.chat_id == chat_id, col(Card.carrier).is_not(None))
+            .distinct()
+        )
+        return [carrier for carrier in rows if carrier]
+
+    async def update(self, card: Card, **values: Any) -> Card:
+        for name, value in values.items():
+            setattr(card, name, value)
+        self.session.add(card)
+        await self.session.flush()
+        return card
+
+    async def delete(self, chat_id: int, card_id: int) -> bool:
+        card = await self.get(chat_id, card_id)
+        if card is None:
+            return False
+        await self.session.delete(card)
+        return True
+
+    async def delete_all(self, chat_id: int) -> int:
+        result = await self.session.exec(
+            delete(Card).where(col(Card.chat_id) == chat_id)  # type: ignore[call-overload]
+        )
+        return int(result.rowcount or 0)
+
+    async def record_renewal(
+        self,
+        card: Card,
+        new_expires_on: date,
+        *,
+        renewed_at: datetime,
+        renewed_by: int | None,
+        amount: int | None = None,
+        currency: str | None = None,
+        channel: str | None = None,
+        note: str | None = None,
+        receipt_file_id: str | None = None,
+    ) -> Renewal:
+        """Move the card to its new expiry and keep the renewal in its history.
+
+        A renewal also ends any snooze or "let it lapse" of the old period.
+        """
+        renewal = Renewal(
+            card_id=card.id,  # type: ignore[arg-type]
+            renewed_at=renewed_at,
+            renewed_by=renewed_by,
+            old_expires_on=card.expires_on,
+            new_expires_on=new_expires_on,
+            amount=amount,
+            currency=currency,
+            channel=channel,
+            note=note,
+            receipt_file_id=receipt_file_id,
+        )
+        self.session.add(renewal)
+        card.expires_on = new_expires_on
+        card.snoozed_until = None
+        card.lapsed = False
+        self.session.add(card)
+        await self.session.flush()
+        return renewal
+
+    async def history(self, chat_id: int, card_id: int) -> Sequence[Renewal]:
+        card = await self.get(chat_id, card_id)
+        if card is None:
+            return []
+        rows = await self.session.exec(
+            select(Renewal)
+            .where(Renewal.card_id == card_id)
+            .order_by(col(Renewal.renewed_at).desc(), col(Renewal.id).desc())
+        )
+        return list(rows)
