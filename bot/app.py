@@ -20,6 +20,7 @@ from bot.commands import Audience, commands_for
 from bot.errors import on_error
 from bot.i18n import LANGUAGES, translator
 from bot.persistence import SQLPersistence
+from bot.reminders.jobs import start_reminders, stop_reminders
 from bot.services import BotContext, RenewBotApplication, Services, system_clock
 from bot.settings import Settings
 from handlers import register_handlers
@@ -57,6 +58,7 @@ def build_application(
         .persistence(SQLPersistence(database, update_interval=PERSISTENCE_INTERVAL_SECONDS))
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
+        .post_stop(stop_reminders)
         .build()
     )
     assert isinstance(application, RenewBotApplication)
@@ -75,6 +77,7 @@ _SCOPES = (
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     await register_command_menus(application)
+    start_reminders(application)
 
 
 async def register_command_menus(application: Application) -> None:  # type: ignore[type-arg]

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.settings import Settings
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.reminders.engine import ReminderEngine
 
 
 def system_clock() -> datetime:
@@ -24,6 +27,7 @@ class Services:
     # The reminder engine and the demo read the time through this, so tests and
     # `renewbot chat` can move the clock forward.
     clock: Callable[[], datetime] = field(default=system_clock)
+    reminders: ReminderEngine | None = None  # set while the application runs
 
     def now(self) -> datetime:
         return self.clock()

@@ -57,7 +57,8 @@ class Channel(StrEnum):
 
 
 class DeliveryStatus(StrEnum):
-    SENDING = "sending"  # claimed; a crash here means "maybe sent": resend once
+    SENDING = "sending"  # about to be sent; found after a crash it means "maybe sent": resend
+    RETRY = "retry"  # a transient failure (429, timeout, 5xx): due again after a backoff
     SENT = "sent"
     SKIPPED = "skipped"  # passed while the bot was down; superseded by a later moment
     FAILED = "failed"

@@ -49,6 +49,14 @@ class ChatRepository:
             chat.title = title
         return chat, False
 
+    async def update_settings(self, chat: Chat, **values: object) -> Chat:
+        """Change some of a chat's settings (timezone, remind_at, default_lead_days, ...)."""
+        for name, value in values.items():
+            setattr(chat, name, value)
+        self.session.add(chat)
+        await self.session.flush()
+        return chat
+
     async def set_language(self, chat_id: int, language: str) -> None:
         await self._set(chat_id, language=language)
 

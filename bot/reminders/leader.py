@@ -1,0 +1,74 @@
+"""Which instance sweeps: on PostgreSQL the holder of an advisory lock, on SQLite the one
+process there is. The lock lives on a dedicated connection, so it is released the moment
+the holder dies and a standby takes over at its next sweep."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+# Any constant works; it only has to be the same for every instance of the bot.
+SWEEP_LOCK_KEY = 0x52454D44
+
+
+class SweepLeader:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._connection: AsyncConnection | None = None
+
+    @property
+    def is_leader(self) -> bool:
+        return not self.db.is_postgres or self._connection is not None
+
+    async def acquire(self) -> bool:
+        """True when this instance may sweep now (checks that a held lock is still alive)."""
+        if not self.db.is_postgres:
+            return True
+        if self._connection is not None:
+            try:
+                await self._connection.execute(text("SELECT 1"))
+                return True
+            except (DBAPIError, SQLAlchemyError):
+                log.warning("lost the sweep lock connection; trying to take it again")
+                await self._close()
+        connection = await self.db.engine.connect()
+        try:
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            result = await connection.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": SWEEP_LOCK_KEY}
+            )
+            if result.scalar():
+                self._connection = connection
+                log.info("this instance now runs the reminder sweep")
+                return True
+        except BaseException:
+            await connection.close()
+            raise
+        await connection.close()
+        return False
+
+    async def release(self) -> None:
+        if self._connection is None:
+            return
+        try:
+            await self._connection.execute(
+                text("SELECT pg_advisory_unlock(:key)"), {"key": SWEEP_LOCK_KEY}
+            )
+        except (DBAPIError, SQLAlchemyError):
+            log.debug("sweep lock connection already gone")
+        await self._close()
+
+    async def _close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                await connection.invalidate()
+            except (DBAPIError, SQLAlchemyError):
+                log.debug("closing a dead lock connection failed", exc_info=True)
