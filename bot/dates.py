@@ -20,7 +20,6 @@ MAX_DATE = date(2100, 12, 31)
 Unit = Literal["days", "weeks", "months", "years"]
 Cycle = Literal["none", "monthly", "quarterly", "yearly", "days"]
 RenewFrom = Literal["expiry", "renewal_day"]
-CYCLES: tuple[Cycle, ...] = ("none", "monthly", "quarterly", "yearly", "days")
 RENEW_FROM: tuple[RenewFrom, ...] = ("expiry", "renewal_day")
 
 # English names, independent of the process locale (calendar.month_name is not).
@@ -433,7 +432,7 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _fallback(text: str, today: date) -> date | None:
-    import dateparser  # lazy: slow to import and load, and rarely needed
+    import dateparser  # type: ignore[import-untyped]  # lazy: slow to load, rarely needed
 
     parsed = dateparser.parse(
         text,
@@ -450,8 +449,16 @@ def _fallback(text: str, today: date) -> date | None:
 
 
 def parse_date(text: str, today: date) -> date:
-    """Parse an expiry date typed in Chinese or English; see the module tests for the forms.
+    """Parse an expiry date typed in Chinese or English (tests/test_dates.py lists the forms).
 
+    Conventions for ambiguous input:
+    - with a year, 31.12.2026 and 31-12-2026 are day first, 12/31/2026 month first; either is
+      swapped when only the swap is a real date; two-digit years mean 20xx;
+    - without a year (12/31, 12.31, 12月31日, Dec 31) month comes first and the date is the next
+      occurrence on or after today; a day alone (31日, 5号, the 5th) is the next month that has it;
+    - "friday"/周五 may be today, "next friday" is the first Friday after today, 下周五 is the
+      Friday of next calendar week (weeks start on Monday);
+    - a bare number ("30") is refused as ambiguous.
     Dates in the past are returned as they are (the caller asks the user to confirm).
     Raises DateParseError with reason "empty", "unrecognised", "impossible" or "out_of_range".
     """
