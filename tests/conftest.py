@@ -12,8 +12,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.fakebotapi import FakeBotAPI
 from storage.db import Database
 from storage.migrate import upgrade
+from tests.harness import BotHarness
 
 DEFAULT_TEST_PG = "postgresql://postgres@127.0.0.1:5432/renewbot_test"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -79,3 +81,17 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'bot.db'}"
 
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI() as server:
+        yield server
+
+
+@pytest.fixture
+async def bot(api: FakeBotAPI, sqlite_url: str) -> AsyncIterator[BotHarness]:
+    harness = BotHarness(api, sqlite_url)
+    await harness.start()
+    yield harness
+    await harness.stop()
