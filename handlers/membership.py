@@ -9,9 +9,11 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, ChatMemberHandler, MessageHandler, filters
 
 from bot.chatscope import language_of, scope_for
+from bot.reminders.schedule import refresh_chat
 from bot.services import BotContext
 from handlers.start import group_greeting
 from storage.repositories.chats import ChatRepository
+from storage.repositories.deliveries import DeliveryRepository
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,7 @@ async def bot_membership_changed(update: Update, context: BotContext) -> None:
     if was_in and not is_in:
         async with context.db.session() as session:
             await ChatRepository(session).set_active(chat.id, False)
+            await DeliveryRepository(session).pause_chat(chat.id)
         log.info("chat %s is inactive: bot %s", chat.id, change.new_chat_member.status)
         return
     if is_in and not was_in:
@@ -35,6 +38,8 @@ async def bot_membership_changed(update: Update, context: BotContext) -> None:
             row, _created = await ChatRepository(session).register(
                 chat.id, chat.type, chat.title, language_of(update)
             )
+            # Back in the chat (unblocked, or re-added to the group): reminders resume.
+            await refresh_chat(session, row, context.settings, context.services.now())
         if chat.type != ChatType.PRIVATE:
             _ = scope_for(row, update)._
             await context.bot.send_message(chat.id, group_greeting(_, chat.title))

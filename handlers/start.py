@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.chatscope import chat_scope, language_of, scope_for
 from bot.commands import Audience, commands_for
 from bot.i18n import Translator
+from bot.reminders.schedule import refresh_chat
 from bot.services import BotContext
 from storage.repositories.chats import ChatRepository
 
@@ -32,10 +33,15 @@ async def start(update: Update, context: BotContext) -> None:
     if message is None or tg_chat is None:
         return
     async with context.db.session() as session:
-        # /start also re-activates a chat that had blocked the bot.
-        chat, _created = await ChatRepository(session).register(
+        repo = ChatRepository(session)
+        known = await repo.get(tg_chat.id)
+        paused = known is not None and not known.active
+        # /start re-activates a chat that had blocked the bot, and its reminders resume.
+        chat, _created = await repo.register(
             tg_chat.id, tg_chat.type, tg_chat.title, language_of(update)
         )
+        if paused:
+            await refresh_chat(session, chat, context.settings, context.services.now())
     _ = scope_for(chat, update)._
     name = escape(user.first_name) if user else ""
     if tg_chat.type == "private":

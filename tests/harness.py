@@ -1,7 +1,7 @@
 """Run the real bot (Application, persistence, job queue) against the fake Bot API server.
 
 Tests type as users through the server and read what the bot sent; the bot polls over real
-HTTP. `TestClock` is what the bot believes the time is, so reminder tests can move it.
+HTTP. `ManualClock` is what the bot believes the time is, so reminder tests can move it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from storage.migrate import upgrade
 
 
 @dataclass
-class TestClock:
+class ManualClock:
     """Real time shifted by `offset`, or frozen at `frozen` (plus offset) when set."""
 
     offset: timedelta = field(default_factory=timedelta)
@@ -54,7 +54,7 @@ class BotHarness:
         self,
         api: FakeBotAPI,
         database_url: str,
-        clock: TestClock | None = None,
+        clock: ManualClock | None = None,
         setup: Callable[[RenewBotApplication], None] | None = None,
         **settings: Any,
     ) -> None:
@@ -62,7 +62,7 @@ class BotHarness:
         self.setup = setup
         self.api = api
         self.database_url = database_url
-        self.clock = clock or TestClock()
+        self.clock = clock or ManualClock()
         self.settings = bot_settings(api, database_url, **settings)
         self.db: Database | None = None
         self.app: RenewBotApplication | None = None

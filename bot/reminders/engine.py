@@ -172,6 +172,7 @@ class ReminderEngine:
         try:
             message_id = await self._send(job)
         except RetryAfter as exc:
+            # AIORateLimiter already waited and retried; Telegram still says slow down.
             delay = exc.retry_after
             seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
             await self._retry_later(job, f"429 retry after {seconds}s", timedelta(seconds=seconds))
@@ -212,8 +213,6 @@ class ReminderEngine:
             job.text,
             reply_markup=job.markup,
             message_thread_id=job.thread_id,
-            # The sweep handles 429 itself (the card stays due); no retries inside.
-            rate_limit_args={"max_retries": 0},
         )
         return message.message_id
 

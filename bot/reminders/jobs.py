@@ -28,7 +28,9 @@ def start_reminders(application: Application) -> ReminderEngine:  # type: ignore
         interval=application.services.settings.reminder_sweep_seconds,
         first=0.5,  # catch up on whatever fell due while the bot was down
         name=SWEEP_JOB_NAME,
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+        # The engine itself skips a sweep while the previous one runs; letting APScheduler
+        # start the overlapping run keeps it from logging a warning every interval.
+        job_kwargs={"max_instances": 2, "coalesce": True, "misfire_grace_time": None},
     )
     return engine
 
