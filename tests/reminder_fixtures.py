@@ -3,11 +3,17 @@ not need the conversations)."""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from collections import Counter
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlmodel import select
+from sqlalchemy import insert
+from sqlmodel import col, select
 
-from bot.reminders.schedule import refresh_card
+from bot.fakebotapi import FakeBotAPI
+from bot.reminders.policy import ChatPolicy
+from bot.reminders.schedule import compute_next_remind_at, refresh_card
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import Card, Delivery
@@ -51,3 +57,51 @@ async def deliveries(db: Database, card_id: int) -> dict[int, str]:
     async with db.session(readonly=True) as session:
         rows = await session.exec(select(Delivery).where(Delivery.card_id == card_id))
         return {row.offset_days: row.status for row in rows}
+
+
+async def seed_due_cards(
+    db: Database, settings: Settings, now: datetime, chat_ids: list[int], count: int
+) -> list[int]:
+    """`count` cards spread over private chats, each with its "7 days left" moment due a
+    minute ago (the chats' remind time is set to match). Labels are "Card 0000".. so the
+    fake server's log can be counted per card. Returns the card ids."""
+    zone = ZoneInfo(settings.default_timezone)
+    local = (now - timedelta(minutes=1)).astimezone(zone)
+    remind_at = local.strftime("%H:%M")
+    expires_on = local.date() + timedelta(days=7)
+    async with db.session() as session:
+        for chat_id in chat_ids:
+            chat, _ = await ChatRepository(session).ensure(chat_id, "private", None, "en")
+            chat.remind_at = remind_at
+        await session.flush()
+        policy = ChatPolicy.of(chat, settings)
+        due = compute_next_remind_at(
+            Card(chat_id=0, created_by=0, label="", expires_on=expires_on),
+            policy, set(), now - timedelta(minutes=2),
+        )
+        assert due is not None and due <= now
+        rows = [
+            {
+                "chat_id": chat_ids[i % len(chat_ids)], "created_by": chat_ids[i % len(chat_ids)],
+                "label": f"Card {i:04d}", "kind": "sim", "cycle": "none",
+                "renew_from": "expiry", "expires_on": expires_on, "next_remind_at": due,
+                "lapsed": False, "created_at": now, "updated_at": now,
+            }
+            for i in range(count)
+        ]
+        await session.exec(insert(Card), params=rows)  # type: ignore[call-overload]
+        ids = await session.exec(select(Card.id).where(col(Card.label).like("Card %")))
+        return [card_id for card_id in ids if card_id is not None]
+
+
+def labels_sent(api: FakeBotAPI) -> Counter[str]:
+    """How often each "Card NNNN" label was delivered."""
+    found: Counter[str] = Counter()
+    for message in api.delivered():
+        match = _LABEL.search(message.text or "")
+        if match:
+            found[match.group(0)] += 1
+    return found
+
+
+_LABEL = re.compile(r"Card \d{4}")
