@@ -14,12 +14,13 @@ from telegram import (
     BotCommandScopeDefault,
 )
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.commands import Audience, commands_for
 from bot.errors import on_error
 from bot.i18n import LANGUAGES, translator
 from bot.persistence import SQLPersistence
+from bot.ratelimit import TelegramRateLimiter
 from bot.reminders.jobs import start_reminders, stop_reminders
 from bot.services import BotContext, RenewBotApplication, Services, system_clock
 from bot.settings import Settings
@@ -39,23 +40,6 @@ def file_base_url(base_url: str) -> str:
     return f"{head}/file/bot" if sep else base_url.rstrip("/") + "/file/bot"
 
 
-def telegram_rate_limiter() -> AIORateLimiter:
-    """Pace every request within Telegram's flood limits (30 msg/s overall, 20/min per group).
-
-    aiolimiter is a leaky bucket: at most capacity + rate * window requests land in any
-    window. Capacity 1 at 29/s gives <= 30 in any second; capacity 5 at 15/min gives <= 20
-    in any minute. The default (capacity = the whole limit) would allow bursts that a
-    sliding window counts as over the limit.
-    """
-    return AIORateLimiter(
-        overall_max_rate=1,
-        overall_time_period=1 / 29,
-        group_max_rate=5,
-        group_time_period=20,
-        max_retries=2,
-    )
-
-
 def build_application(
     settings: Settings,
     db: Database | None = None,
@@ -71,7 +55,7 @@ def build_application(
         .base_url(settings.bot_api_base_url)
         .base_file_url(file_base_url(settings.bot_api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
-        .rate_limiter(telegram_rate_limiter())
+        .rate_limiter(TelegramRateLimiter())
         .persistence(SQLPersistence(database, update_interval=PERSISTENCE_INTERVAL_SECONDS))
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)

@@ -1,0 +1,58 @@
+"""The pacing limiter keeps any sliding window within Telegram's limits, at full speed."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.ratelimit import Pacer
+
+
+def _max_in_window(times: list[float], window: float) -> int:
+    """Largest number of times in any half-open window (t - window, t]."""
+    return max(i + 1 - bisect_left(times, t - window + 1e-9) for i, t in enumerate(times))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(min_value=0, max_value=0.2), min_size=50, max_size=300))
+def test_overall_pacer_never_exceeds_30_per_second(gaps: list[float]) -> None:
+    pacer = Pacer(1 / 29)
+    now, sent = 0.0, []
+    for gap in gaps:  # requests arrive with arbitrary gaps, each leaves at its slot
+        now += gap
+        sent.append(pacer.reserve(now))
+        now = max(now, sent[-1])
+    assert sent == sorted(sent)
+    assert _max_in_window(sent, 1.0) <= 30
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(min_value=0, max_value=10), min_size=30, max_size=200))
+def test_group_pacer_never_exceeds_20_per_minute(gaps: list[float]) -> None:
+    pacer = Pacer(4.0, burst=5)
+    now, sent = 0.0, []
+    for gap in gaps:
+        now += gap
+        sent.append(pacer.reserve(now))
+    assert _max_in_window(sorted(sent), 60.0) <= 20
+
+
+def test_back_to_back_requests_run_at_the_configured_rate() -> None:
+    pacer = Pacer(1 / 29)
+    slots = [pacer.reserve(0.0) for _ in range(291)]
+    assert abs((slots[-1] - slots[0]) - 10.0) < 1e-9  # 290 intervals of 1/29 s
+
+
+def test_burst_leaves_at_once_then_paces() -> None:
+    pacer = Pacer(4.0, burst=5)
+    slots = [pacer.reserve(0.0) for _ in range(7)]
+    assert slots[:5] == [0.0] * 5
+    assert slots[5:] == [4.0, 8.0]
+
+
+def test_hold_until_delays_everything() -> None:
+    pacer = Pacer(1 / 29)
+    pacer.hold_until(5.0)
+    assert pacer.reserve(1.0) >= 5.0
