@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 
 from bot.logging_setup import configure_logging
@@ -53,6 +54,8 @@ def cmd_run(settings: Settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Opt in to PTB's timedelta durations (RetryAfter.retry_after); our code reads both.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     parser = argparse.ArgumentParser(prog="renewbot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (polling, or webhook when WEBHOOK_URL is set)")

@@ -17,6 +17,8 @@ from storage.db import Database
 from storage.migrate import upgrade
 from tests.harness import BotHarness
 
+# As `renewbot` does: PTB's timedelta durations, without its deprecation warnings.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 DEFAULT_TEST_PG = "postgresql://postgres@127.0.0.1:5432/renewbot_test"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
