@@ -1,0 +1,96 @@
+"""KnowledgeBase: the loaded entries, lookups, the /renew menu and matching."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from bot.knowledge.carriers import CARRIERS, CARRIERS_FILE, DATA_DIR, carrier_by_code
+from bot.knowledge.concepts import Concepts
+from bot.knowledge.entries import TOPICS, CustomEntry, Entry, LocalizedText, load_entries
+from bot.knowledge.errors import KnowledgeDataError
+from bot.knowledge.matcher import Match, Matcher
+
+# The /renew menu: (section key, topic of its entries, title).
+_SECTIONS = (
+    ("channels", "channels", LocalizedText(zh="按续费渠道", en="By channel")),
+    ("carriers", "carriers", LocalizedText(zh="按运营商", en="By carrier")),
+    ("tips", "tips", LocalizedText(zh="续费小贴士", en="Tips")),
+    ("scams", "scams", LocalizedText(zh="防骗提醒", en="Scam warnings")),
+    ("general", "general", LocalizedText(zh="常见问题", en="General questions")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MenuSection:
+    key: str
+    titles: LocalizedText
+    entries: tuple[Entry, ...]
+
+    def title(self, lang: str) -> str:
+        return self.titles.get(lang)
+
+
+class KnowledgeBase:
+    """The built-in answers. Build it with KnowledgeBase.load(); it is immutable."""
+
+    def __init__(self, entries: Sequence[Entry], concepts: Concepts) -> None:
+        self.entries: tuple[Entry, ...] = tuple(entries)
+        self._by_id = {entry.id: entry for entry in self.entries}
+        for carrier in CARRIERS:
+            guide = self._by_id.get(carrier.guide_entry_id)
+            if guide is None or guide.topic != "carriers":
+                raise KnowledgeDataError(
+                    f"{CARRIERS_FILE}: carrier '{carrier.code}': guide "
+                    f"'{carrier.guide_entry_id}' is not an entry with topic 'carriers'"
+                )
+        self._matcher = Matcher(self.entries, concepts)
+        self._sections = tuple(
+            MenuSection(key, title, self.by_topic(topic)) for key, topic, title in _SECTIONS
+        )
+
+    @classmethod
+    def load(cls, data_dir: Path | None = None) -> KnowledgeBase:
+        """The knowledge base in data_dir (default: the bundled data), loaded once per
+        directory. Raises KnowledgeDataError naming the file and entry if anything is wrong."""
+        return _load(data_dir or DATA_DIR)
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self._by_id.get(entry_id)
+
+    def by_topic(self, topic: str) -> tuple[Entry, ...]:
+        if topic not in TOPICS:
+            raise ValueError(f"unknown topic {topic!r}")
+        return tuple(entry for entry in self.entries if entry.topic == topic)
+
+    def guide_for_carrier(self, code: str) -> Entry | None:
+        carrier = carrier_by_code(code)
+        return self._by_id.get(carrier.guide_entry_id) if carrier else None
+
+    def menu_sections(self) -> tuple[MenuSection, ...]:
+        """Sections of the /renew menu in a fixed order, entries in data-file order."""
+        return self._sections
+
+    def match(
+        self,
+        text: str,
+        lang: str,
+        custom: Sequence[CustomEntry] = (),
+        user_carriers: Sequence[str] = (),
+    ) -> Match:
+        """The best answer to a free-text question.
+
+        `custom` are the group's own FAQ rows: a good match among them wins over the built-in
+        entries. `user_carriers` are the carrier codes of the user's recorded cards: a generic
+        "how do I renew?" gets the guide of the one carrier (or a choice of their guides), and
+        they break near-ties. A carrier named in the text takes precedence over both. `lang`
+        is the chat's language; matching itself works on zh, en and mixed text alike.
+        """
+        return self._matcher.match(text, custom, user_carriers)
+
+
+@cache
+def _load(data_dir: Path) -> KnowledgeBase:
+    return KnowledgeBase(load_entries(data_dir), Concepts.load(data_dir))

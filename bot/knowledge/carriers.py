@@ -1,0 +1,153 @@
+"""The carriers the bot knows (data/carriers.yaml) and finding them in what users type."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from bot.knowledge.errors import KnowledgeDataError
+from bot.knowledge.normalize import normalize
+
+REGIONS = ("cn", "ph", "hk", "global")
+DATA_DIR = Path(__file__).with_name("data")
+CARRIERS_FILE = "carriers.yaml"
+
+# Aliases this short ("tm", "3hk") are only recognised exactly: fuzzily they match too much.
+_MIN_FUZZY_ALIAS = 4
+# find_carrier only tries fuzzy matching on short inputs (a carrier name, not a paragraph).
+_MAX_FUZZY_INPUT = 40
+_FUZZY_CUTOFF = 82.0
+
+
+@dataclass(frozen=True, slots=True)
+class Carrier:
+    code: str
+    name_zh: str
+    name_en: str
+    region: str
+    aliases: tuple[str, ...]
+    guide_entry_id: str
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang.lower().startswith("zh") else self.name_en
+
+
+def _require_str(item: dict[str, Any], key: str, where: str) -> str:
+    value = item.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise KnowledgeDataError(f"{CARRIERS_FILE}: {where}: '{key}' must be a non-empty string")
+    return value.strip()
+
+
+def _parse_carrier(item: Any, index: int) -> Carrier:
+    if not isinstance(item, dict):
+        raise KnowledgeDataError(f"{CARRIERS_FILE}: carrier #{index} is not a mapping")
+    code = _require_str(item, "code", f"carrier #{index}")
+    where = f"carrier '{code}'"
+    region = _require_str(item, "region", where)
+    if region not in REGIONS:
+        raise KnowledgeDataError(f"{CARRIERS_FILE}: {where}: unknown region {region!r}")
+    aliases = item.get("aliases")
+    if not isinstance(aliases, list) or not aliases:
+        raise KnowledgeDataError(f"{CARRIERS_FILE}: {where}: 'aliases' must be a non-empty list")
+    return Carrier(
+        code=code,
+        name_zh=_require_str(item, "name_zh", where),
+        name_en=_require_str(item, "name_en", where),
+        region=region,
+        aliases=tuple(str(alias) for alias in aliases),
+        guide_entry_id=_require_str(item, "guide", where),
+    )
+
+
+def _load() -> tuple[tuple[Carrier, ...], tuple[str, ...]]:
+    try:
+        data = yaml.load((DATA_DIR / CARRIERS_FILE).read_text("utf-8"), Loader=yaml.CSafeLoader)
+    except yaml.YAMLError as error:
+        raise KnowledgeDataError(f"{CARRIERS_FILE}: not valid YAML: {error}") from error
+    if not isinstance(data, dict) or not isinstance(data.get("carriers"), list):
+        raise KnowledgeDataError(f"{CARRIERS_FILE}: expected a mapping with a 'carriers' list")
+    carriers = tuple(_parse_carrier(item, i) for i, item in enumerate(data["carriers"], 1))
+    codes = [carrier.code for carrier in carriers]
+    duplicates = sorted({code for code in codes if codes.count(code) > 1})
+    if duplicates:
+        raise KnowledgeDataError(f"{CARRIERS_FILE}: duplicate carrier codes {duplicates}")
+    phrases = tuple(str(phrase) for phrase in data.get("not_carrier_phrases") or ())
+    return carriers, phrases
+
+
+CARRIERS, _NOT_CARRIER_PHRASES = _load()
+_BY_CODE = {carrier.code: carrier for carrier in CARRIERS}
+
+# Normalised alias -> carrier code. An alias listed under two carriers would be ambiguous.
+_ALIAS_CODE: dict[str, str] = {}
+for _carrier in CARRIERS:
+    for _alias in _carrier.aliases:
+        _key = normalize(_alias)
+        if _ALIAS_CODE.setdefault(_key, _carrier.code) != _carrier.code:
+            raise KnowledgeDataError(f"{CARRIERS_FILE}: alias {_alias!r} is used twice")
+
+
+def _alias_regex(aliases: list[str]) -> re.Pattern[str]:
+    # Longest first, so "globe telecom" wins over "telecom". Latin aliases must stand as whole
+    # words ("tm" is not found inside "atm"); Chinese has no word boundaries to check.
+    parts = []
+    for alias in sorted(aliases, key=len, reverse=True):
+        escaped = re.escape(alias)
+        if alias[0].isascii():
+            escaped = r"(?<![a-z0-9])" + escaped
+        if alias[-1].isascii():
+            escaped += r"(?![a-z0-9])"
+        parts.append(escaped)
+    return re.compile("|".join(parts))
+
+
+_ALIAS_RE = _alias_regex(list(_ALIAS_CODE))
+_NOT_CARRIER_RE = re.compile(
+    "|".join(re.escape(normalize(p)) for p in sorted(_NOT_CARRIER_PHRASES, key=len, reverse=True))
+)
+_FUZZY_ALIASES = [alias for alias in _ALIAS_CODE if len(alias) >= _MIN_FUZZY_ALIAS]
+# Every alias, normalised.
+ALIASES = tuple(_ALIAS_CODE)
+
+
+def carrier_by_code(code: str) -> Carrier | None:
+    return _BY_CODE.get(code)
+
+
+def _without_false_friends(normalized: str) -> str:
+    return _NOT_CARRIER_RE.sub(" ", normalized).strip() if _NOT_CARRIER_PHRASES else normalized
+
+
+def carriers_in(normalized: str) -> tuple[str, ...]:
+    """Codes of the carriers named in already-normalised text, in order of appearance."""
+    normalized = _without_false_friends(normalized)
+    codes: list[str] = []
+    for match in _ALIAS_RE.finditer(normalized):
+        code = _ALIAS_CODE[match.group(0)]
+        if code not in codes:
+            codes.append(code)
+    return tuple(codes)
+
+
+def find_carrier(text: str) -> Carrier | None:
+    """The carrier a user means by `text` ("china mobil", "移動", "smart prepaid"), or None.
+
+    An exact alias anywhere in the text wins (the first one named); otherwise a short text is
+    compared fuzzily with the aliases, which forgives typos such as "chna mobile".
+    """
+    normalized = _without_false_friends(normalize(text))
+    codes = carriers_in(normalized)
+    if codes:
+        return _BY_CODE[codes[0]]
+    if not normalized or len(normalized) > _MAX_FUZZY_INPUT:
+        return None
+    found = process.extractOne(
+        normalized, _FUZZY_ALIASES, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
+    )
+    return _BY_CODE[_ALIAS_CODE[found[0]]] if found else None

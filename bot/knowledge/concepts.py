@@ -1,0 +1,86 @@
+"""Concepts: groups of words and phrases that mean the same thing (data/concepts.yaml).
+
+A concept found in a text becomes one extra matching feature ("@renew"), which lets synonyms,
+colloquial words and the other language meet: "没到账", "not received" and "never came" all
+give "@not_arrived".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import yaml
+
+from bot.knowledge.errors import KnowledgeDataError
+from bot.knowledge.normalize import has_cjk, normalize, stem
+
+CONCEPTS_FILE = "concepts.yaml"
+CONCEPT_PREFIX = "@"
+
+
+def _stemmed(words: Sequence[str]) -> list[str]:
+    return [stem(word) for word in words]
+
+
+class Concepts:
+    def __init__(self, groups: Mapping[str, Sequence[str]]) -> None:
+        # Form -> concept features. Chinese (and mixed) forms are looked up as substrings of the
+        # normalised text, English ones as runs of stemmed words ("expired" == "expire").
+        self._chinese: defaultdict[str, list[str]] = defaultdict(list)
+        self._english: defaultdict[str, list[str]] = defaultdict(list)
+        normalized_forms: list[str] = []
+        for name, forms in groups.items():
+            for form in forms:
+                normalized = normalize(form)
+                normalized_forms.append(normalized)
+                if has_cjk(normalized):
+                    self._chinese[normalized].append(CONCEPT_PREFIX + name)
+                elif normalized:
+                    self._english[" ".join(_stemmed(normalized.split()))].append(
+                        CONCEPT_PREFIX + name
+                    )
+        self.forms = tuple(dict.fromkeys(normalized_forms))
+        self._chinese_lengths = sorted({len(form) for form in self._chinese})
+        self._chinese_initials = frozenset(form[0] for form in self._chinese)
+        self._english_lengths = sorted({len(form.split()) for form in self._english})
+
+    @classmethod
+    def load(cls, data_dir: Path) -> Concepts:
+        path = data_dir / CONCEPTS_FILE
+        try:
+            data = yaml.load(path.read_text("utf-8"), Loader=yaml.CSafeLoader)
+        except yaml.YAMLError as error:
+            raise KnowledgeDataError(f"{CONCEPTS_FILE}: not valid YAML: {error}") from error
+        groups = data.get("concepts") if isinstance(data, dict) else None
+        if not isinstance(groups, dict) or not groups:
+            raise KnowledgeDataError(
+                f"{CONCEPTS_FILE}: expected a mapping with a 'concepts' mapping"
+            )
+        for name, forms in groups.items():
+            if not isinstance(forms, list) or not forms:
+                raise KnowledgeDataError(f"{CONCEPTS_FILE}: concept {name!r} needs a list of forms")
+            if bad := [form for form in forms if not isinstance(form, str) or not form.strip()]:
+                raise KnowledgeDataError(
+                    f"{CONCEPTS_FILE}: concept {name!r}: forms must be non-empty strings, "
+                    f"got {bad} (quote numbers)"
+                )
+        return cls(groups)
+
+    def find(self, normalized: str) -> list[str]:
+        """The concept features present in already-normalised text."""
+        found: dict[str, None] = {}
+        chinese, english = self._chinese, self._english
+        for start, char in enumerate(normalized):
+            if char not in self._chinese_initials:
+                continue
+            for length in self._chinese_lengths:
+                for name in chinese.get(normalized[start : start + length], ()):
+                    found[name] = None
+        words = _stemmed([word for word in normalized.split() if word.isascii()])
+        for start in range(len(words)):
+            for length in self._english_lengths:
+                for name in english.get(" ".join(words[start : start + length]), ()):
+                    found[name] = None
+        return list(found)

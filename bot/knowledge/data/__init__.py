@@ -1,0 +1,1 @@
+"""Data files of the knowledge base (a package only so that packaging includes the YAML)."""

@@ -1,0 +1,422 @@
+"""Matching a free-text question to knowledge-base entries.
+
+Everything that can be is computed once, when the matcher is built: the features of every
+phrasing and keyword, their weights and inverted indexes from feature to phrasing / entry /
+keyword. A question is then normalised, its English typos corrected, split into features
+(normalize.py: words, Chinese character bigrams and single characters; concepts.py: synonym
+groups) and scored against only the entries that share a feature with it.
+
+A feature's weight is its inverse document frequency over the entries (capped), lowered for
+single Chinese characters and for "incidental" features that occur only in phrasings (never a
+keyword, concept or carrier-name word), which are often accidents of wording.
+
+An entry's score blends three signals, each between 0 and 1:
+- phrasing: the best weighted cosine between the question and one of the entry's phrasings
+  (its questions and titles), which rewards a close paraphrase;
+- coverage: the share of the question's weight found anywhere in the entry, which rewards a
+  question whose words all belong to this entry even if no single phrasing has them all;
+- keywords: the share of the question's weight made of the entry's keywords, found whole.
+Then carriers: naming one carrier favours entries about it and disfavours entries about other
+carriers; a carrier guide whose carrier (or region) is not evident from the question is
+disfavoured. A weak or unsupported best score gives "none"; several entries scoring about the
+same give "choices".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from math import log, sqrt
+from typing import Literal
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.knowledge.carriers import ALIASES, carrier_by_code, carriers_in
+from bot.knowledge.concepts import Concepts
+from bot.knowledge.entries import CustomEntry, Entry
+from bot.knowledge.normalize import (
+    CJK_RUN,
+    MAX_INPUT_CHARS,
+    UNIGRAM_PREFIX,
+    chinese_terms,
+    english_words,
+    normalize,
+)
+
+MatchKind = Literal["answer", "choices", "none"]
+Answer = Entry | CustomEntry
+
+# Single Chinese characters are weak evidence; bigrams carry the meaning.
+UNIGRAM_FACTOR = 0.3
+# Weight factor for features that occur only in phrasings (see the module docstring).
+INCIDENTAL_FACTOR = 0.7
+# Weight of a feature no entry has (an off-topic word, a typo nothing explains): it dilutes
+# the score of a mostly off-topic question.
+UNKNOWN_WEIGHT = 0.6
+# With only a few dozen entries, a word found in one entry only is not necessarily more telling
+# than one found in two or three: the inverse document frequency is capped.
+MAX_IDF = 2.5
+# Blend of the three signals.
+PHRASING_SHARE = 0.40
+COVERAGE_SHARE = 0.40
+KEYWORD_SHARE = 0.20
+# Carrier adjustments (see the module docstring).
+CARRIER_BONUS = 0.08
+OTHER_CARRIER_MALUS = 0.10
+UNNAMED_GUIDE_MALUS = 0.30
+# The user's recorded carriers break near-ties when the question names none.
+USER_CARRIER_BONUS = 0.02
+# Below these there is no answer: the score, and the absolute weight of matched features
+# (about one distinctive word or bigram) unless a whole keyword of the entry was found.
+MIN_SCORE = 0.25
+MIN_EVIDENCE = 2.0
+# Entries scoring at least this share of the best score are offered as choices with it.
+CHOICE_RATIO = 0.93
+MAX_CHOICES = 3
+# A group's own FAQ row answers when it scores at least this. In its rows, a feature the
+# knowledge base does not know weighs this much (about as much as a rare known one).
+CUSTOM_MIN_SCORE = 0.5
+CUSTOM_UNKNOWN_WEIGHT = 2.0
+# English words this long or longer not known to the knowledge base are corrected to the
+# nearest known word with the same first letter (1 edit, 2 from MIN_TWO_EDITS_LENGTH on);
+# shorter ones are too ambiguous.
+MIN_CORRECTED_LENGTH = 5
+MIN_TWO_EDITS_LENGTH = 7
+_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The outcome of matching a question.
+
+    kind "answer": `entry` is the answer (an Entry, or a CustomEntry from the group's FAQ);
+    `candidates` holds just that answer.
+    kind "choices": `candidates` holds up to three entries, best first, for "did you mean".
+    kind "none": nothing fits. `score` is the best score (about 0..1, higher is better).
+    """
+
+    kind: MatchKind
+    entry: Answer | None = None
+    candidates: tuple[Answer, ...] = ()
+    score: float = 0.0
+
+
+NO_MATCH = Match("none")
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    weights: dict[str, float]
+    total: float
+    norm: float
+    carriers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Keyword:
+    entry: int
+    terms: frozenset[str]
+
+
+def _is_unigram(term: str) -> bool:
+    return term.startswith(UNIGRAM_PREFIX)
+
+
+def _ascii_words(texts: Iterable[str]) -> Counter[str]:
+    return Counter(word for text in texts for word in normalize(text).split() if word.isascii())
+
+
+def _answer_words(text: str) -> list[str]:
+    """The English words of an answer (cheaper than normalising the whole text)."""
+    return re.findall(r"[a-z]+", unicodedata.normalize("NFKC", text).lower())
+
+
+class Matcher:
+    def __init__(self, entries: Sequence[Entry], concepts: Concepts) -> None:
+        self._entries = tuple(entries)
+        self._concepts = concepts
+        self._index_of = {entry.id: index for index, entry in enumerate(self._entries)}
+        self._generic = next((i for i, e in enumerate(self._entries) if e.generic_renewal), None)
+
+        # Chinese words the knowledge base knows (see chinese_terms).
+        keyword_texts = [text for entry in self._entries for text in entry.keywords.all()]
+        lexicon = {
+            word
+            for text in (*keyword_texts, *ALIASES, *concepts.forms)
+            for word in CJK_RUN.findall(normalize(text))
+            if len(word) > 1
+        }
+        self._lexicon = re.compile("|".join(sorted(lexicon, key=len, reverse=True)) or "(?!)")
+
+        # English words the knowledge base knows (typos are corrected towards the most common).
+        words = _ascii_words(
+            [text for entry in self._entries for text in (*entry.questions.all(), entry.titles.en)]
+            + keyword_texts
+            + list(ALIASES)
+            + list(concepts.forms)
+        )
+        words.update(
+            word
+            for entry in self._entries
+            for answer in (entry.answers.zh, entry.answers.en)
+            for word in _answer_words(answer)
+        )
+        self._words = frozenset(words)
+        # Candidates for corrections by first letter (typos rarely hit the first letter).
+        self._words_by_initial: defaultdict[str, list[str]] = defaultdict(list)
+        for word, _ in words.most_common():
+            if word.isalpha():
+                self._words_by_initial[word[0]].append(word)
+
+        phrasings: list[tuple[int, frozenset[str]]] = []
+        keywords: list[_Keyword] = []
+        vocabularies: list[set[str]] = []
+        for index, entry in enumerate(self._entries):
+            vocabulary: set[str] = set()
+            for text in (*entry.questions.all(), entry.titles.zh, entry.titles.en):
+                terms = frozenset(self._terms(normalize(text)))
+                if terms:
+                    phrasings.append((index, terms))
+                    vocabulary |= terms
+            for text in entry.keywords.all():
+                terms = frozenset(self._terms(normalize(text)))
+                # A Chinese keyword is found by its bigrams; single characters only count
+                # for one-character keywords.
+                whole = frozenset(term for term in terms if not _is_unigram(term)) or terms
+                if whole:
+                    keywords.append(_Keyword(index, whole))
+                    vocabulary |= terms
+            vocabularies.append(vocabulary)
+
+        # Curated features: the known Chinese words themselves (not the bigrams inside them,
+        # which may straddle two words, like 国电 in 中国电信), English words and concepts.
+        curated = lexicon.union(
+            term
+            for text in (*concepts.forms, *ALIASES, *keyword_texts)
+            for term in english_words(normalize(text)) + concepts.find(normalize(text))
+        )
+        frequency = Counter(term for vocabulary in vocabularies for term in vocabulary)
+        documents = len(self._entries)
+        self._weight = {
+            term: min(MAX_IDF, log((documents + 1) / (count + 0.5)))
+            * (UNIGRAM_FACTOR if _is_unigram(term) else 1)
+            * (1 if term in curated else INCIDENTAL_FACTOR)
+            for term, count in frequency.items()
+        }
+
+        self._phrasing_entry = [index for index, _ in phrasings]
+        self._phrasing_norm = [
+            sqrt(sum(self._weight[term] ** 2 for term in terms)) for _, terms in phrasings
+        ]
+        self._phrasings_with: defaultdict[str, list[int]] = defaultdict(list)
+        for position, (_, terms) in enumerate(phrasings):
+            for term in terms:
+                self._phrasings_with[term].append(position)
+        self._entries_with: defaultdict[str, list[int]] = defaultdict(list)
+        for index, vocabulary in enumerate(vocabularies):
+            for term in vocabulary:
+                self._entries_with[term].append(index)
+        # Each keyword is looked up by its rarest term, then checked whole.
+        self._keywords_by_term: defaultdict[str, list[_Keyword]] = defaultdict(list)
+        for keyword in keywords:
+            rarest = max(keyword.terms, key=lambda term: (self._weight[term], term))
+            self._keywords_by_term[rarest].append(keyword)
+
+        self._corrections: dict[str, str] = {}
+        self._analyses: dict[str, _Query] = {}
+
+    # --- question analysis -------------------------------------------------------------------
+
+    def _terms(self, normalized: str) -> list[str]:
+        return (
+            english_words(normalized)
+            + chinese_terms(normalized, self._lexicon)
+            + self._concepts.find(normalized)
+        )
+
+    def _corrected(self, word: str) -> str:
+        """The known word a misspelt English word most likely is, or the word itself."""
+        corrected = self._corrections.get(word)
+        if corrected is None:
+            allowed = 2 if len(word) >= MIN_TWO_EDITS_LENGTH else 1
+            found = process.extractOne(
+                word,
+                self._words_by_initial.get(word[0], ()),
+                scorer=OSA.distance,
+                score_cutoff=allowed,
+            )
+            corrected = found[0] if found else word
+            if len(self._corrections) >= _CACHE_SIZE:
+                self._corrections.clear()
+            self._corrections[word] = corrected
+        return corrected
+
+    def _correct_typos(self, normalized: str) -> str:
+        words = normalized.split()
+        for position, word in enumerate(words):
+            if (
+                len(word) >= MIN_CORRECTED_LENGTH
+                and word not in self._words
+                and word.isascii()
+                and word.isalpha()
+            ):
+                words[position] = self._corrected(word)
+        return " ".join(words)
+
+    def _analyze(self, text: str) -> _Query:
+        """The features of `text` with their weights (cached: FAQs repeat)."""
+        text = text[:MAX_INPUT_CHARS]  # all that normalize() looks at
+        query = self._analyses.get(text)
+        if query is not None:
+            return query
+        normalized = self._correct_typos(normalize(text))
+        weights = {
+            term: self._weight.get(term)
+            or UNKNOWN_WEIGHT * (UNIGRAM_FACTOR if _is_unigram(term) else 1)
+            for term in self._terms(normalized)
+        }
+        query = _Query(
+            weights=weights,
+            total=sum(weights.values()),
+            norm=sqrt(sum(weight * weight for weight in weights.values())),
+            carriers=carriers_in(normalized),
+        )
+        if len(self._analyses) >= _CACHE_SIZE:
+            self._analyses.clear()
+        self._analyses[text] = query
+        return query
+
+    # --- scoring -----------------------------------------------------------------------------
+
+    def _guides(self, codes: Iterable[str]) -> list[int]:
+        """Entry indexes of the guides for these carriers, in order, without repeats."""
+        guides: list[int] = []
+        for code in codes:
+            carrier = carrier_by_code(code)
+            index = self._index_of.get(carrier.guide_entry_id) if carrier else None
+            if index is not None and index not in guides:
+                guides.append(index)
+        return guides
+
+    def _scores(self, query: _Query, user_carriers: Sequence[str]) -> list[tuple[float, int]]:
+        """(score, entry index) for every entry with enough evidence, best first."""
+        dots: defaultdict[int, float] = defaultdict(float)
+        covered: defaultdict[int, float] = defaultdict(float)
+        keyword_terms: defaultdict[int, set[str]] = defaultdict(set)
+        for term, weight in query.weights.items():
+            if term not in self._weight:
+                continue
+            square = weight * weight
+            for position in self._phrasings_with.get(term, ()):
+                dots[position] += square
+            for index in self._entries_with.get(term, ()):
+                covered[index] += weight
+            for keyword in self._keywords_by_term.get(term, ()):
+                if keyword.terms <= query.weights.keys():
+                    keyword_terms[keyword.entry] |= keyword.terms
+
+        best_phrasing: defaultdict[int, float] = defaultdict(float)
+        for position, dot in dots.items():
+            similarity = dot / (query.norm * self._phrasing_norm[position])
+            index = self._phrasing_entry[position]
+            if similarity > best_phrasing[index]:
+                best_phrasing[index] = similarity
+
+        # One carrier named (or several sharing a guide, like Smart and TNT) steers towards
+        # it; naming several is a question across carriers (switching, comparing).
+        named = set(query.carriers) if len(self._guides(query.carriers)) == 1 else set()
+        users = set(user_carriers) if not query.carriers else set()
+        scored: list[tuple[float, int]] = []
+        for index, evidence in covered.items():
+            if evidence < MIN_EVIDENCE and index not in keyword_terms:
+                continue
+            keyword_weight = sum(query.weights[term] for term in keyword_terms.get(index, ()))
+            score = (
+                PHRASING_SHARE * best_phrasing[index]
+                + COVERAGE_SHARE * evidence / query.total
+                + KEYWORD_SHARE * min(1.0, keyword_weight / query.total)
+            )
+            entry = self._entries[index]
+            is_guide = entry.topic == "carriers"
+            if named:
+                if named.intersection(entry.carriers):
+                    score += CARRIER_BONUS
+                elif entry.carriers or is_guide:
+                    score -= OTHER_CARRIER_MALUS
+            elif is_guide and index not in keyword_terms:
+                score -= UNNAMED_GUIDE_MALUS
+            if users.intersection(entry.carriers):
+                score += USER_CARRIER_BONUS
+            scored.append((score, index))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        return scored
+
+    def _custom_weights(self, query: _Query) -> dict[str, float]:
+        # A group's FAQ uses words the knowledge base has never seen ("群规"): there they are
+        # telling, not noise.
+        return {
+            term: self._weight.get(term)
+            or CUSTOM_UNKNOWN_WEIGHT * (UNIGRAM_FACTOR if _is_unigram(term) else 1)
+            for term in query.weights
+        }
+
+    def _best_custom(
+        self, query: _Query, custom: Sequence[CustomEntry]
+    ) -> tuple[float, CustomEntry | None]:
+        """The group's FAQ row most like the question, with its score (0..1)."""
+        asked = self._custom_weights(query)
+        asked_norm = sqrt(sum(weight * weight for weight in asked.values()))
+        asked_total = sum(asked.values())
+        best: tuple[float, CustomEntry | None] = (0.0, None)
+        for row in custom:
+            listed = self._custom_weights(self._analyze(row.question))
+            shared = asked.keys() & listed.keys()
+            evidence = sum(asked[term] for term in shared)
+            if evidence < MIN_EVIDENCE:
+                continue
+            listed_norm = sqrt(sum(weight * weight for weight in listed.values()))
+            dot = sum(asked[term] * listed[term] for term in shared)
+            score = 0.5 * dot / (asked_norm * listed_norm) + 0.5 * evidence / asked_total
+            if score > best[0]:
+                best = (score, row)
+        return best
+
+    # --- the decision ------------------------------------------------------------------------
+
+    def match(
+        self,
+        text: str,
+        custom: Sequence[CustomEntry] = (),
+        user_carriers: Sequence[str] = (),
+    ) -> Match:
+        query = self._analyze(text)
+        if not query.weights:
+            return NO_MATCH
+        if custom:
+            score, row = self._best_custom(query, custom)
+            if row is not None and score >= CUSTOM_MIN_SCORE:
+                return Match("answer", row, (row,), score)
+
+        scored = self._scores(query, user_carriers)
+        if not scored or scored[0][0] < MIN_SCORE:
+            return NO_MATCH
+        best = scored[0][0]
+        close = [index for score, index in scored[:MAX_CHOICES] if score >= best * CHOICE_RATIO]
+
+        if close[0] == self._generic:
+            # "How do I renew?" is best answered by the guide for the carrier the user
+            # named, or else the one carrier they have on record (or a choice of theirs).
+            guides = self._guides(query.carriers or user_carriers)
+            if len(guides) == 1:
+                close = list(dict.fromkeys([guides[0], *close[1:]]))
+            elif guides and len(close) == 1:
+                close = guides[:MAX_CHOICES]
+
+        if len(close) == 1:
+            entry = self._entries[close[0]]
+            return Match("answer", entry, (entry,), best)
+        return Match("choices", None, tuple(self._entries[i] for i in close), best)

@@ -1,0 +1,210 @@
+"""Text normalisation shared by the knowledge base, the matcher and carrier lookup.
+
+`normalize` turns whatever a user typed into a canonical form: full-width characters folded
+(NFKC), lower case, traditional Chinese converted to simplified (zhconv), common input-method
+slips and colloquial words replaced, emoji and punctuation dropped. What is left is runs of
+Chinese characters and runs of ASCII letters/digits separated by single spaces.
+
+`english_words` and `chinese_terms` split normalised text into matching features: English
+words (stop words dropped, lightly stemmed) and, for Chinese, character bigrams plus single
+characters (the matcher weights single characters down). Chinese has no spaces, so character
+n-grams stand in for words; they also survive a mistyped character, because the other n-grams
+still match.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import zhconv
+
+# Inputs can be 4096 characters long (Telegram's limit); questions are short. Looking at the
+# start keeps matching fast and bounded whatever arrives.
+MAX_INPUT_CHARS = 300
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAS_CJK = re.compile(f"[{_CJK}]")
+_RUN = re.compile(f"[a-z0-9]+|[{_CJK}]+")
+CJK_RUN = re.compile(f"[{_CJK}]+")
+
+# Input-method slips (homophones typed by pinyin IMEs), variant characters and colloquial
+# words, mapped to the form the knowledge base uses. Applied to simplified text.
+_ZH_REPLACEMENTS = {
+    "冲值": "充值",
+    "冲话费": "充话费",
+    "冲流量": "充流量",
+    "冲钱": "充钱",
+    "冲卡": "充卡",
+    "续废": "续费",
+    "话废": "话费",
+    "余颜": "余额",
+    "到帐": "到账",
+    "帐号": "账号",
+    "帐户": "账户",
+    "交话费": "充话费",
+    "缴话费": "充话费",
+    "缴费": "充值",
+    "交费": "充值",
+    "续期": "续费",
+    "咋": "怎么",
+    "怎样": "怎么",
+    "如何": "怎么",
+    "啥": "什么",
+    "木有": "没有",
+    "没得": "没有",
+    "莫得": "没有",
+}
+_ZH_PATTERN = re.compile("|".join(sorted(map(re.escape, _ZH_REPLACEMENTS), key=len, reverse=True)))
+
+# Multi-word English spellings of one word, so "top up", "top-up" and "topup" agree.
+_EN_PHRASES = {
+    "top up": "topup",
+    "e load": "eload",
+    "e sim": "esim",
+    "sari sari": "sarisari",
+    "pasa load": "pasaload",
+    "add on": "addon",
+    "auto renew": "autorenew",
+    "auto renewal": "autorenew",
+    "we chat": "wechat",
+    "ali pay": "alipay",
+    "g cash": "gcash",
+    "pay maya": "maya",
+    "paymaya": "maya",
+}
+_EN_PATTERN = re.compile(
+    r"(?<![a-z0-9])(?:"
+    + "|".join(sorted(map(re.escape, _EN_PHRASES), key=len, reverse=True))
+    + r")(?![a-z0-9])"
+)
+
+# Single English words with the same meaning here.
+_EN_SYNONYMS = {
+    "recharge": "topup",
+    "recharging": "topup",
+    "recharged": "topup",
+    "recharges": "topup",
+    "refill": "topup",
+    "renewal": "renew",
+    "renewals": "renew",
+    "expiry": "expire",
+    "expiration": "expire",
+    "esims": "esim",
+    "simcard": "sim",
+    "telco": "carrier",
+    "operator": "carrier",
+    "provider": "carrier",
+    "network": "carrier",
+    "pls": "please",
+    "plz": "please",
+}
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+EN_STOPWORDS = _words(
+    """a an the i im me my mine you your yours we our us they them their it its is are was were
+    be been being am do does did doing done have has had to of for in on at by with from into
+    and or but if so as can could should would will shall may might must how what when where
+    which who whom why this that these those there here about any some just get got please
+    hi hello hey u ur thanks thank need want know tell help also then than very really ok okay
+    one still yet anyone someone something thing things way ways guys bot"""
+)
+
+# Chinese particles and pronouns: they never carry the topic, and bigrams straddling them
+# ("了没", "机吗") are noise, so runs are split at them (and at filler words) before n-grams
+# are taken. Characters that also occur inside content words (有 in 有效期, 对 in 核对) must
+# not be listed here.
+ZH_BREAK_CHARS = frozenset("的了吗呢啊吧呀嘛哦哈哇啦呗么我你他她它是在把也都就很会能想要怎什")
+# Filler words, dropped like the particles above.
+ZH_STOP_WORDS = _words(
+    """为什 可以 一下 请问 这个 那个 可不 要不 有没 没有 一个 现在 如果 还是 时候 回事 知道
+    应该 需要 告诉 问一 问下 有什 哪里 哪儿 去哪 哪个 哪些 哪家 哪种 一些 有些 因为 所以
+    然后 已经 一直 总是 老是 比较 非常 真的 到底 麻烦 谢谢 你好 您好 大家"""
+)
+_ZH_BREAK = re.compile(
+    "|".join(sorted(ZH_STOP_WORDS)) + "|[" + "".join(sorted(ZH_BREAK_CHARS)) + "]+"
+)
+# Single characters that carry no topic.
+ZH_STOP_CHARS = frozenset("们有这那个和与及或还可让给对")
+
+UNIGRAM_PREFIX = "1:"
+
+
+# "didn't" arrives as "didn t" once punctuation is gone: join it back ("didnt").
+_CONTRACTION = re.compile(r"(?<=[a-z])n t(?![a-z0-9])")
+
+
+def normalize(text: str) -> str:
+    """Canonical form of user text: folded, lower-case, simplified Chinese, no punctuation."""
+    return _normalize(text[:MAX_INPUT_CHARS])
+
+
+@lru_cache(maxsize=4096)
+def _normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    if _HAS_CJK.search(text):
+        text = zhconv.convert(text, "zh-hans")
+        text = _ZH_PATTERN.sub(lambda m: _ZH_REPLACEMENTS[m.group(0)], text)
+    text = _CONTRACTION.sub("nt", " ".join(_RUN.findall(text)))
+    return _EN_PATTERN.sub(lambda m: _EN_PHRASES[m.group(0)], text)
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: enough to make renew/renews/renewed/renewing agree."""
+    word = _EN_SYNONYMS.get(word, word)
+    if not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if not word.endswith(suffix) or len(word) - len(suffix) < 3:
+            continue
+        if suffix == "s" and word.endswith(("ss", "us", "is")):
+            continue
+        base = word[: -len(suffix)]
+        if suffix in ("ing", "ed") and len(base) > 3 and base[-1] == base[-2]:
+            base = base[:-1]
+        return base
+    return word
+
+
+def english_words(text: str) -> list[str]:
+    """Stemmed content words of normalised text (ASCII runs only)."""
+    words = []
+    for run in text.split():
+        if _HAS_CJK.match(run) or run in EN_STOPWORDS:
+            continue
+        if len(run) == 1 and not run.isdigit():
+            continue
+        word = stem(run)
+        if word not in EN_STOPWORDS:
+            words.append(word)
+    return words
+
+
+def chinese_terms(text: str, words: re.Pattern[str]) -> list[str]:
+    """Character bigrams and (prefixed) single characters of the Chinese runs.
+
+    `words` finds known words (the knowledge base's keywords, concepts, carrier names): a
+    bigram straddling the edge of a known word (费号 in 续费号码, next to 续费) is left out,
+    and known words longer than two characters are features of their own.
+    """
+    terms: list[str] = []
+    for run in (piece for block in CJK_RUN.findall(text) for piece in _ZH_BREAK.split(block)):
+        edges: set[int] = set()
+        for found in words.finditer(run):
+            edges.update((found.start(), found.end()))
+            if found.end() - found.start() > 2:
+                terms.append(found.group(0))
+        terms.extend(run[i : i + 2] for i in range(len(run) - 1) if i + 1 not in edges)
+        terms.extend(UNIGRAM_PREFIX + char for char in run if char not in ZH_STOP_CHARS)
+    return terms
+
+
+def has_cjk(text: str) -> bool:
+    return _HAS_CJK.search(text) is not None
