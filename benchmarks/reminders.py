@@ -34,7 +34,7 @@ from bot.settings import load_settings  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.repositories.deliveries import DeliveryRepository  # noqa: E402
-from tests.reminder_fixtures import labels_sent, seed_due_cards  # noqa: E402
+from tests.reminder_fixtures import labels_sent, seed_due_database  # noqa: E402
 
 BATCH = 500
 CHATS = 1000
@@ -113,16 +113,12 @@ async def dispatch(count: int, workdir: Path) -> dict[str, object]:
     """The real bot sweeping `count` due reminders into a rate-enforcing fake server."""
     url = f"sqlite:///{workdir / 'dispatch.db'}"
     async with FakeBotAPI(enforce_limits=True) as api:
-        chat_ids = [200_000 + i for i in range(50)]
-        for chat_id in chat_ids:
-            api.private_chat(api.user(chat_id))
+        await seed_due_database(api, url, 200_000, 50, count)
         settings = load_settings(
             _env_file=None, bot_token=api.token, bot_api_base_url=api.base_url,
             database_url=url, reminder_sweep_seconds=0.5,
         )
         db = Database(url)
-        await upgrade(db)
-        await seed_due_cards(db, settings, datetime.now(UTC), chat_ids, count)
         app = build_application(settings, db)
         await app.initialize()
         assert app.post_init is not None

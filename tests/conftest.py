@@ -92,6 +92,13 @@ async def api() -> AsyncIterator[FakeBotAPI]:
 
 
 @pytest.fixture
+async def limited_api() -> AsyncIterator[FakeBotAPI]:
+    """A fake server that enforces Telegram's flood limits (answers 429 when exceeded)."""
+    async with FakeBotAPI(enforce_limits=True) as server:
+        yield server
+
+
+@pytest.fixture
 async def bot(api: FakeBotAPI, sqlite_url: str) -> AsyncIterator[BotHarness]:
     harness = BotHarness(api, sqlite_url)
     await harness.start()

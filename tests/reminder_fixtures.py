@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
@@ -14,8 +14,9 @@ from sqlmodel import col, select
 from bot.fakebotapi import FakeBotAPI
 from bot.reminders.policy import ChatPolicy
 from bot.reminders.schedule import compute_next_remind_at, refresh_card
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
 from storage.db import Database
+from storage.migrate import upgrade
 from storage.models import Card, Delivery
 from storage.repositories.cards import CardRepository
 from storage.repositories.chats import ChatRepository
@@ -105,3 +106,23 @@ def labels_sent(api: FakeBotAPI) -> Counter[str]:
 
 
 _LABEL = re.compile(r"Card \d{4}")
+
+
+async def seed_due_database(
+    api: FakeBotAPI, database_url: str, first_chat_id: int, chats: int, count: int
+) -> None:
+    """A migrated database with `count` due reminders over `chats` private chats that the
+    fake server knows, ready for a bot process to sweep."""
+    chat_ids = [first_chat_id + i for i in range(chats)]
+    for chat_id in chat_ids:
+        api.private_chat(api.user(chat_id))
+    settings = load_settings(
+        _env_file=None, bot_token=api.token, bot_api_base_url=api.base_url,
+        database_url=database_url,
+    )
+    db = Database(database_url)
+    try:
+        await upgrade(db)
+        await seed_due_cards(db, settings, datetime.now(UTC), chat_ids, count)
+    finally:
+        await db.dispose()

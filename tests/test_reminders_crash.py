@@ -4,39 +4,20 @@ never has to answer 429."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from bot.fakebotapi import FakeBotAPI
-from storage.db import Database
-from storage.migrate import upgrade
-from tests.harness import bot_settings
 from tests.processes import BotProcess, wait_until
-from tests.reminder_fixtures import labels_sent, seed_due_cards
+from tests.reminder_fixtures import labels_sent, seed_due_database
 
 CARDS = 1000
-
-
-@pytest.fixture
-async def limited_api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI(enforce_limits=True) as server:
-        yield server
 
 
 async def test_kill_9_mid_dispatch_then_restart(
     limited_api: FakeBotAPI, sqlite_url: str, tmp_path: Path
 ) -> None:
     api = limited_api
-    chat_ids = [3000 + i for i in range(20)]
-    for chat_id in chat_ids:
-        api.private_chat(api.user(chat_id))
-    db = Database(sqlite_url)
-    await upgrade(db)
-    await seed_due_cards(db, bot_settings(api, sqlite_url), datetime.now(UTC), chat_ids, CARDS)
-    await db.dispose()
+    await seed_due_database(api, sqlite_url, 3000, 20, CARDS)
 
     first = BotProcess(api, sqlite_url, tmp_path).start()
     try:

@@ -5,8 +5,6 @@ takes over and finishes (the crash may repeat the one message that was in flight
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -16,21 +14,12 @@ from sqlalchemy.engine import make_url
 
 from bot.fakebotapi import FakeBotAPI
 from bot.reminders.leader import SWEEP_LOCK_KEY
-from storage.db import Database
-from storage.migrate import upgrade
 from tests.conftest import reset_postgres
-from tests.harness import bot_settings
 from tests.processes import BotProcess, wait_until
-from tests.reminder_fixtures import labels_sent, seed_due_cards
+from tests.reminder_fixtures import labels_sent, seed_due_database
 
 pytestmark = pytest.mark.postgres
 CARDS = 2000
-
-
-@pytest.fixture
-async def limited_api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI(enforce_limits=True) as server:
-        yield server
 
 
 async def _lock_holder_port(url: str) -> int | None:
@@ -63,13 +52,7 @@ async def test_one_sweeper_and_takeover_after_kill(
 ) -> None:
     api = limited_api
     await reset_postgres(postgres_url)
-    chat_ids = [4000 + i for i in range(20)]
-    for chat_id in chat_ids:
-        api.private_chat(api.user(chat_id))
-    db = Database(postgres_url)
-    await upgrade(db)
-    await seed_due_cards(db, bot_settings(api, postgres_url), datetime.now(UTC), chat_ids, CARDS)
-    await db.dispose()
+    await seed_due_database(api, postgres_url, 4000, 20, CARDS)
 
     processes = [BotProcess(api, postgres_url, tmp_path).start() for _ in range(2)]
     try:
