@@ -30,8 +30,12 @@ def _postgres_reachable(url: str) -> str | None:
     async def probe() -> None:
         parsed = make_url(url)
         connection = await asyncpg.connect(
-            host=parsed.host, port=parsed.port or 5432, user=parsed.username,
-            password=parsed.password, database=parsed.database, timeout=3,
+            host=parsed.host,
+            port=parsed.port or 5432,
+            user=parsed.username,
+            password=parsed.password,
+            database=parsed.database,
+            timeout=3,
         )
         await connection.close()
 
@@ -84,7 +88,6 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'bot.db'}"
 
 
-
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotAPI]:
     async with FakeBotAPI() as server:
@@ -104,3 +107,18 @@ async def bot(api: FakeBotAPI, sqlite_url: str) -> AsyncIterator[BotHarness]:
     await harness.start()
     yield harness
     await harness.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly whether the PostgreSQL suite ran (CI must show that it did)."""
+    outcomes = {
+        outcome: sum(
+            "postgres" in report.keywords for report in terminalreporter.stats.get(outcome, [])
+        )
+        for outcome in ("passed", "failed", "skipped")
+    }
+    url = os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_PG)
+    terminalreporter.write_line(
+        f"PostgreSQL suite ({url}): {outcomes['passed']} passed, {outcomes['failed']} failed, "
+        f"{outcomes['skipped']} skipped"
+    )
