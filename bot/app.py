@@ -26,6 +26,7 @@ from bot.ratelimit import TelegramRateLimiter
 from bot.reminders.jobs import start_reminders, stop_reminders
 from bot.services import BotContext, RenewBotApplication, Services, system_clock
 from bot.settings import Settings
+from bot.update_processor import PerChatUpdateProcessor
 from handlers import register_handlers
 from storage.db import Database
 
@@ -60,6 +61,7 @@ def build_application(
         .rate_limiter(TelegramRateLimiter())
         .persistence(SQLPersistence(database, update_interval=PERSISTENCE_INTERVAL_SECONDS))
         .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(PerChatUpdateProcessor())
         .post_init(_post_init)
         .post_stop(stop_reminders)
         .build()
