@@ -26,6 +26,11 @@ class CardRepository:
         )
         return int(result.one())
 
+    async def count_all(self) -> int:
+        """Every chat's cards together (for /botstats)."""
+        result = await self.session.exec(select(func.count()).select_from(Card))
+        return int(result.one())
+
     async def add(self, card: Card) -> Card:
         self.session.add(card)
         await self.session.flush()
@@ -108,6 +113,26 @@ class CardRepository:
         card.snoozed_until = None
         card.lapsed = False
         self.session.add(card)
+        await self.session.flush()
+        return renewal
+
+    async def get_renewal(self, chat_id: int, renewal_id: int) -> Renewal | None:
+        """A renewal, only if its card belongs to the chat."""
+        rows = await self.session.exec(
+            select(Renewal)
+            .join(Card, col(Card.id) == col(Renewal.card_id))
+            .where(Renewal.id == renewal_id, Card.chat_id == chat_id)
+        )
+        return rows.first()
+
+    async def update_renewal(self, chat_id: int, renewal_id: int, **values: Any) -> Renewal | None:
+        """Fill in a renewal's details (amount, channel, note, receipt) after it was recorded."""
+        renewal = await self.get_renewal(chat_id, renewal_id)
+        if renewal is None:
+            return None
+        for name, value in values.items():
+            setattr(renewal, name, value)
+        self.session.add(renewal)
         await self.session.flush()
         return renewal
 

@@ -1,0 +1,187 @@
+"""What the card handlers share: the chat's "today", replying from commands and buttons alike,
+card ids from commands and callback data, drafts in user_data, and the common refusals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import ConversationHandler, filters
+
+from bot.chatscope import ChatScope, chat_scope
+from bot.i18n import Translator
+from bot.permissions import may_configure
+from bot.reminders.policy import ChatPolicy
+from bot.services import BotContext
+from handlers.cards.fields import FieldContext
+
+# Card and renewal ids are 32-bit integers in the database: longer digit runs are not ids.
+_ID = re.compile(r"#?(\d{1,9})")
+_LOCAL_CURRENCY = {"Asia/Manila": "PHP", "Asia/Hong_Kong": "HKD", "Asia/Macau": "MOP"}
+
+IDLE_TIMEOUT = 15 * 60  # seconds without an answer before a conversation gives up
+
+# A conversation step reads new messages only: an edited old answer is not a new answer.
+TYPED = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+NOT_TYPED = filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL
+
+
+def field_context(scope: ChatScope, context: BotContext) -> FieldContext:
+    policy = ChatPolicy.of(scope.chat, context.settings)
+    return FieldContext(
+        _=scope._,
+        lang=scope.lang,
+        today=context.services.now().astimezone(policy.zone).date(),
+        currency=_LOCAL_CURRENCY.get(policy.timezone, "CNY"),
+        chat_lead_days=policy.lead_days,
+    )
+
+
+def rows(
+    buttons: list[InlineKeyboardButton], width: int = 2
+) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def parse_id(text: str | None) -> int | None:
+    match = _ID.fullmatch(text.strip()) if text else None
+    return int(match.group(1)) if match else None
+
+
+def id_arg(context: BotContext) -> int | None:
+    """The card id of "/card 12" (or "/card #12")."""
+    return parse_id(context.args[0]) if context.args and len(context.args) == 1 else None
+
+
+def id_in(update: Update, pattern: re.Pattern[str]) -> int | None:
+    """The id in a button's callback data, group 1 of `pattern`."""
+    data = update.callback_query.data if update.callback_query else None
+    match = pattern.fullmatch(data) if data else None
+    return int(match.group(1)) if match else None
+
+
+def thread_of(update: Update) -> int | None:
+    """The forum topic a group message was sent in, where replies and reminders belong."""
+    message = update.effective_message
+    return message.message_thread_id if message and message.is_topic_message else None
+
+
+async def answer(update: Update, text: str | None = None) -> None:
+    """Acknowledge a pressed button; a text is shown as an alert (nothing else changed)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=text is not None)
+
+
+async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Reply to a command, or turn the pressed button's message into the answer."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as error:
+            if "not modified" not in error.message.lower():
+                raise
+        return
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """A new message in the chat, whether the update is a message or a pressed button."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(text, reply_markup=markup, do_quote=False)
+
+
+async def tell(update: Update, text: str) -> None:
+    """A short refusal or notice: an alert for a button, a reply for a command."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+
+
+async def nudge(update: Update, context: BotContext) -> None:
+    """A sticker, photo or voice note in the middle of a question: say what works, stay put."""
+    scope = await chat_scope(update, context)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            scope._("Please type your answer or use the buttons above (/cancel stops).")
+        )
+
+
+async def may_see(update: Update, context: BotContext, scope: ChatScope) -> bool:
+    """A group's cards are for its admins (as /groupcards); everyone else is told so."""
+    if await may_configure(update, context):
+        return True
+    await tell(update, scope._("Only the group's admins can see its cards."))
+    return False
+
+
+def not_found(_: Translator) -> str:
+    return _("That card was not found. It may have been deleted.")
+
+
+def admins_only(_: Translator) -> str:
+    return _("Only the group's admins can change this.")
+
+
+# --------------------------------------------------------------------------- drafts
+# A user's unfinished conversations, per kind and per chat, so drafts in different chats never
+# mix. JSON keys are strings, hence str(chat_id). A step changes the draft in place: it is the
+# dict inside user_data, which PTB persists after every update of that user.
+
+Draft = dict[str, Any]
+R = TypeVar("R")
+Step = Callable[[Update, BotContext, ChatScope, Draft], Awaitable[R]]
+
+
+def load_draft(context: BotContext, kind: str, chat_id: int) -> Draft | None:
+    user_data = context.user_data
+    drafts = user_data.get(kind, {}) if user_data is not None else {}
+    draft = drafts.get(str(chat_id))
+    return draft if isinstance(draft, dict) else None
+
+
+def store_draft(context: BotContext, kind: str, chat_id: int, draft: Draft) -> None:
+    assert context.user_data is not None
+    context.user_data.setdefault(kind, {})[str(chat_id)] = draft
+
+
+def drop_draft(context: BotContext, kind: str, chat_id: int) -> Draft | None:
+    user_data = context.user_data
+    if user_data is None or kind not in user_data:
+        return None
+    draft = user_data[kind].pop(str(chat_id), None)
+    if not user_data[kind]:
+        del user_data[kind]
+    return draft if isinstance(draft, dict) else None
+
+
+def with_draft(
+    kind: str, expired: str
+) -> Callable[[Step[R]], Callable[[Update, BotContext], Awaitable[R | int]]]:
+    """A conversation step that needs the user's draft in this chat. When the draft is gone
+    (/forget, a restart that lost it), the step says `expired` (a msgid) and the conversation
+    ends."""
+
+    def decorate(step: Step[R]) -> Callable[[Update, BotContext], Awaitable[R | int]]:
+        @wraps(step)
+        async def handler(update: Update, context: BotContext) -> R | int:
+            scope = await chat_scope(update, context)
+            draft = load_draft(context, kind, scope.chat.id)
+            if draft is None:
+                await tell(update, scope._(expired))
+                return ConversationHandler.END
+            return await step(update, context, scope, draft)
+
+        return handler
+
+    return decorate

@@ -1,0 +1,140 @@
+"""/delcard N (a card with its renewals and reminders) and /forget (everything about a user),
+both only after a confirmation button."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.chatscope import ChatScope, chat_scope, language_of
+from bot.i18n import translator
+from bot.permissions import may_configure
+from bot.services import BotContext
+from handlers.cards.common import admins_only, id_arg, id_in, not_found, show, tell
+from handlers.cards.picker import pick_card
+from handlers.cards.view import card_name
+from storage.repositories.cards import CardRepository
+from storage.repositories.chats import ChatRepository
+
+_DELETE = re.compile(r"^card:del:(\d{1,9})$")
+_CONFIRMED = re.compile(r"^card:delok:(\d{1,9})$")
+# What /forget resets on the chat row: every setting back to the configured defaults.
+_DEFAULT_SETTINGS = {
+    "language": None, "timezone": None, "remind_at": None, "default_lead_days": None,
+    "reminders_enabled": True, "reminder_thread_id": None,
+}  # fmt: skip
+
+
+async def _ask(update: Update, context: BotContext, scope: ChatScope, card_id: int) -> None:
+    _ = scope._
+    if not await may_configure(update, context):
+        await tell(update, admins_only(_))
+        return
+    async with context.db.session(readonly=True) as session:
+        repo = CardRepository(session)
+        card = await repo.get(scope.chat.id, card_id)
+        renewals = len(await repo.history(scope.chat.id, card_id))
+    if card is None:
+        await tell(update, not_found(_))
+        return
+    text = _("Delete {card}? Its renewal history ({count} recorded) and its reminders go too. "
+             "This cannot be undone.").format(card=card_name(card, scope.lang), count=renewals)
+    keyboard = InlineKeyboardMarkup([[
+        InlineKeyboardButton(_("🗑 Yes, delete it"), callback_data=f"card:delok:{card_id}"),
+        InlineKeyboardButton(_("Keep it"), callback_data=f"card:view:{card_id}"),
+    ]])
+    await show(update, text, keyboard)
+
+
+async def delcard_command(update: Update, context: BotContext) -> None:
+    scope = await chat_scope(update, context)
+    card_id = id_arg(context)
+    if card_id is None:
+        await pick_card(update, context, scope, "delcard")
+        return
+    await _ask(update, context, scope, card_id)
+
+
+async def delete_button(update: Update, context: BotContext) -> None:
+    scope = await chat_scope(update, context)
+    card_id = id_in(update, _DELETE)
+    if card_id is not None:
+        await _ask(update, context, scope, card_id)
+
+
+async def delete_confirmed(update: Update, context: BotContext) -> None:
+    scope = await chat_scope(update, context)
+    _ = scope._
+    card_id = id_in(update, _CONFIRMED)
+    if card_id is None:
+        return
+    if not await may_configure(update, context):
+        await tell(update, admins_only(_))
+        return
+    async with context.db.session() as session:
+        repo = CardRepository(session)
+        card = await repo.get(scope.chat.id, card_id)
+        if card is not None:  # its renewals and deliveries go with it (ON DELETE CASCADE)
+            await repo.delete(scope.chat.id, card_id)
+    if card is None:
+        await tell(update, not_found(_))
+        return
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("🗂 All cards"), callback_data="cards:page:1")]]
+    )
+    await show(update, _("🗑 Deleted {card}.").format(card=card_name(card, scope.lang)), keyboard)
+
+
+async def forget_command(update: Update, context: BotContext) -> None:
+    scope = await chat_scope(update, context)
+    _ = scope._
+    if scope.chat.type != ChatType.PRIVATE:
+        await tell(update, _("Please send /forget in a private chat with me: it deletes your "
+                             "own data there. Group cards belong to the group."))
+        return
+    async with context.db.session(readonly=True) as session:
+        count = await CardRepository(session).count(scope.chat.id)
+    text = _("This deletes everything I keep about you: your cards here ({count}) with their "
+             "renewal history and reminders, unfinished conversations, and this chat's settings "
+             "(language, time zone, reminder time). Cards in groups stay with the groups. "
+             "Are you sure?").format(count=count)
+    keyboard = InlineKeyboardMarkup([[
+        InlineKeyboardButton(_("🗑 Yes, delete everything"), callback_data="forget:yes"),
+        InlineKeyboardButton(_("No, keep it"), callback_data="forget:no"),
+    ]])
+    await show(update, text, keyboard)
+
+
+async def forget_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    chat = update.effective_chat
+    user = update.effective_user
+    if query is None or chat is None or user is None or chat.type != ChatType.PRIVATE:
+        return
+    if query.data != "forget:yes":
+        scope = await chat_scope(update, context)
+        await show(update, scope._("OK, nothing was deleted."))
+        return
+    async with context.db.session() as session:
+        removed = await CardRepository(session).delete_all(chat.id)
+        row = await ChatRepository(session).get(chat.id)
+        if row is not None:
+            await ChatRepository(session).update_settings(row, **_DEFAULT_SETTINGS)
+    context.application.drop_user_data(user.id)
+    context.application.drop_chat_data(chat.id)
+    _ = translator(language_of(update))  # the chat's own language was just forgotten
+    await show(update, _("Done: I deleted {count} card(s) and everything else I kept about you. "
+                         "Send /start whenever you want to begin again.").format(count=removed))
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("delcard", delcard_command),
+        CallbackQueryHandler(delete_button, pattern=_DELETE),
+        CallbackQueryHandler(delete_confirmed, pattern=_CONFIRMED),
+        CommandHandler("forget", forget_command),
+        CallbackQueryHandler(forget_button, pattern=r"^forget:(yes|no)$"),
+    ]

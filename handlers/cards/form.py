@@ -1,0 +1,444 @@
+"""/addcard and /editcard: one conversation over the field registry (fields.py).
+
+Adding asks every field in order and ends with a summary (Save / Edit / Cancel); Edit and
+/editcard show the fields as buttons, ask only the one picked, and come back to the summary.
+The draft lives in the persisted user_data and the step is the persisted conversation state,
+so a restart resumes at the same question.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.chatscope import ChatScope, chat_scope
+from bot.i18n import N_
+from bot.permissions import may_configure
+from bot.reminders.schedule import refresh_card
+from bot.services import BotContext
+from handlers.cards import common
+from handlers.cards.common import (
+    NOT_TYPED,
+    TYPED,
+    Draft,
+    admins_only,
+    drop_draft,
+    field_context,
+    id_arg,
+    id_in,
+    not_found,
+    nudge,
+    rows,
+    show,
+    store_draft,
+    tell,
+    thread_of,
+    with_draft,
+)
+from handlers.cards.fields import (
+    BY_KEY,
+    FIELDS,
+    CardField,
+    FieldContext,
+    FieldError,
+    Values,
+    columns_of,
+    describe,
+    next_field,
+    values_of,
+)
+from handlers.cards.picker import pick_card
+from handlers.cards.view import card_keyboard, card_text
+from storage.models import Card
+from storage.repositories.cards import MAX_CARDS_PER_CHAT, CardRepository
+
+FORM = "card_form"  # the conversation's persistence name and its drafts' slot in user_data
+SUMMARY, PICK, CONFIRM = "summary", "pick", "confirm"
+END = ConversationHandler.END
+
+_EDIT = re.compile(r"^card:edit:(\d{1,9})$")
+_step = with_draft(FORM, N_("This conversation has expired. Send /addcard to start again."))
+
+
+def limit_text(scope: ChatScope) -> str:
+    return scope._(
+        "This chat already has {max} cards, the most I can keep. Delete one with /delcard first."
+    ).format(max=MAX_CARDS_PER_CHAT)
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data)
+
+
+def _prompt_keyboard(field: CardField, ctx: FieldContext, draft: Draft) -> InlineKeyboardMarkup:
+    _ = ctx._
+    choices = [_button(label, f"cf:{field.key}:{value}") for label, value in field.buttons(ctx)]
+    last = []
+    if field.optional:  # a button without a value skips the field (or empties it when editing)
+        skip = _("🧹 Leave empty") if draft["one"] else _("⏭ Skip")
+        last.append(_button(skip, f"cf:{field.key}"))
+    if draft["one"]:
+        last.append(_button(_("↩️ Back"), "cf:back"))
+    last.append(_button(_("✖ Cancel"), "cf:cancel"))
+    return InlineKeyboardMarkup([*rows(choices, field.columns), last])
+
+
+async def _ask(
+    update: Update, ctx: FieldContext, draft: Draft, field: CardField, lead: str = ""
+) -> str:
+    text = "\n\n".join(part for part in (lead, field.prompt_text(ctx)) if part)
+    await show(update, text, _prompt_keyboard(field, ctx, draft))
+    return field.key
+
+
+async def _overview(
+    update: Update, ctx: FieldContext, draft: Draft, state: str, lead: str = ""
+) -> str:
+    """The draft as a whole: the summary (Save / Edit / Cancel) or the field picker."""
+    _ = ctx._
+    draft["one"] = False
+    values = draft["values"]
+    title = _("New card") if draft["card_id"] is None else _("Card #{id}").format(
+        id=draft["card_id"]
+    )
+    if state == SUMMARY:
+        question = _("Save it?")
+        keyboard = [[_button(_("✅ Save"), "cf:save"), _button(_("✏️ Edit"), "cf:edit"),
+                     _button(_("✖ Cancel"), "cf:cancel")]]
+    else:
+        question = _("Which field do you want to change?")
+        fields = [f for f in FIELDS if f.listed and f.applies(values)]
+        keyboard = rows([_button(_(f.name), f"cf:pick:{f.key}") for f in fields], 3)
+        keyboard.append([_button(_("✅ Save"), "cf:save"), _button(_("✖ Cancel"), "cf:cancel")])
+    body = "\n".join([f"<b>{title}</b>", *describe(values, ctx)])
+    text = "\n\n".join(part for part in (lead, body, question) if part)
+    await show(update, text, InlineKeyboardMarkup(keyboard))
+    return state
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+async def start_add(update: Update, context: BotContext) -> str | int:
+    scope = await chat_scope(update, context)
+    _ = scope._
+    if not await may_configure(update, context):
+        await tell(update, _("Only the group's admins can add cards here."))
+        return END
+    async with context.db.session(readonly=True) as session:
+        count = await CardRepository(session).count(scope.chat.id)
+    if count >= MAX_CARDS_PER_CHAT:
+        await tell(update, limit_text(scope))
+        return END
+    lead = _("Let's record a new card. Send /cancel at any time to stop.")
+    if drop_draft(context, FORM, scope.chat.id) is not None:
+        lead = _("(I dropped the card you had not finished.)") + "\n" + lead
+    draft: Draft = {"card_id": None, "values": {}, "one": False, "pending": None,
+                    "thread_id": thread_of(update)}
+    store_draft(context, FORM, scope.chat.id, draft)
+    return await _ask(update, field_context(scope, context), draft, FIELDS[0], lead)
+
+
+async def start_edit(update: Update, context: BotContext) -> str | int:
+    scope = await chat_scope(update, context)
+    _ = scope._
+    if not await may_configure(update, context):
+        await tell(update, admins_only(_))
+        return END
+    card_id = id_in(update, _EDIT) if update.callback_query else id_arg(context)
+    if card_id is None:
+        await pick_card(update, context, scope, "editcard")
+        return END
+    async with context.db.session(readonly=True) as session:
+        card = await CardRepository(session).get(scope.chat.id, card_id)
+    if card is None:
+        await tell(update, not_found(_))
+        return END
+    draft: Draft = {"card_id": card.id, "values": values_of(card), "one": False,
+                    "pending": None, "thread_id": card.thread_id}
+    store_draft(context, FORM, scope.chat.id, draft)
+    return await _overview(update, field_context(scope, context), draft, PICK)
+
+
+# --------------------------------------------------------------------------- answers
+# The draft is the dict inside user_data: changing it in place is what gets persisted.
+
+
+async def _resume(update: Update, ctx: FieldContext, draft: Draft, lead: str = "") -> str:
+    """Ask the first field still missing (e.g. the days after switching to "every N days"),
+    or show the summary when the draft is complete."""
+    missing = next_field(None, draft["values"], only_missing=True)
+    if missing is None:
+        return await _overview(update, ctx, draft, SUMMARY, lead)
+    draft["one"] = True
+    return await _ask(update, ctx, draft, missing, lead)
+
+
+async def _accept(
+    update: Update, ctx: FieldContext, draft: Draft, field: CardField, values: Values
+) -> str:
+    """Take a valid answer, unless it needs a confirmation first (a past expiry)."""
+    question = field.confirm(values, ctx)
+    if question is None:
+        return await _take(update, ctx, draft, field, values)
+    draft["pending"] = {"field": field.key, "values": values}
+    keyboard = InlineKeyboardMarkup([[
+        _button(ctx._("Yes, keep it"), "cf:past:yes"),
+        _button(ctx._("No, change it"), "cf:past:no"),
+    ]])
+    await show(update, question, keyboard)
+    return CONFIRM
+
+
+async def _take(
+    update: Update, ctx: FieldContext, draft: Draft, field: CardField, values: Values
+) -> str:
+    """Keep the answer, confirm it in one line, and move on to the next question."""
+    draft["values"].update(values)
+    draft["pending"] = None
+    shown = field.show(draft["values"], ctx)
+    ack = f"✓ {ctx._(field.name)}: {escape(shown) if shown else '—'}"
+    if draft["one"]:
+        return await _resume(update, ctx, draft, ack)
+    following = next_field(field.key, draft["values"], only_missing=False)
+    if following is None:
+        return await _overview(update, ctx, draft, SUMMARY, ack)
+    return await _ask(update, ctx, draft, following, ack)
+
+
+async def _answer(
+    update: Update, ctx: FieldContext, draft: Draft, field: CardField, raw: str | None,
+    pressed: bool,
+) -> str | None:
+    """Typed text or a pressed button (raw None: Skip) for `field`. A mistake changes nothing
+    and keeps the question open."""
+    try:
+        if raw is None:
+            if not field.optional:  # only a forged button skips a required field
+                raise FieldError(N_("That button has expired."))
+            values = field.cleared()
+        else:
+            values = field.pick(raw, ctx) if pressed else field.parse(raw, ctx)
+    except FieldError as error:
+        if pressed:
+            await tell(update, error.text(ctx._))
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(
+                error.text(ctx._), reply_markup=_prompt_keyboard(field, ctx, draft)
+            )
+        return None
+    return await _accept(update, ctx, draft, field, values)
+
+
+def _field_handlers(field: CardField) -> list[BaseHandler]:  # type: ignore[type-arg]
+    pattern = re.compile(rf"^cf:{field.key}(?::(.+))?$")
+
+    @_step
+    async def typed(
+        update: Update, context: BotContext, scope: ChatScope, draft: Draft
+    ) -> str | None:
+        assert update.message is not None
+        ctx = field_context(scope, context)
+        return await _answer(update, ctx, draft, field, update.message.text, pressed=False)
+
+    @_step
+    async def pressed(
+        update: Update, context: BotContext, scope: ChatScope, draft: Draft
+    ) -> str | None:
+        assert update.callback_query is not None
+        match = pattern.fullmatch(update.callback_query.data or "")
+        value = match.group(1) if match else None
+        ctx = field_context(scope, context)
+        return await _answer(update, ctx, draft, field, value, pressed=True)
+
+    return [
+        MessageHandler(TYPED, typed),
+        CallbackQueryHandler(pressed, pattern=pattern),
+        CallbackQueryHandler(_back, pattern=r"^cf:back$"),
+        MessageHandler(NOT_TYPED, nudge),
+    ]
+
+
+@_step
+async def _confirm_past(
+    update: Update, context: BotContext, scope: ChatScope, draft: Draft
+) -> str | None:
+    """Yes keeps the pending answer, No asks again, a typed answer replaces it."""
+    ctx = field_context(scope, context)
+    pending = draft.get("pending") or {}
+    field = BY_KEY.get(pending.get("field", ""))
+    if field is None:
+        return await _resume(update, ctx, draft)
+    query = update.callback_query
+    if query is None:
+        assert update.message is not None
+        return await _answer(update, ctx, draft, field, update.message.text, pressed=False)
+    if query.data == "cf:past:yes":
+        return await _take(update, ctx, draft, field, pending["values"])
+    draft["pending"] = None
+    return await _ask(update, ctx, draft, field)
+
+
+# --------------------------------------------------------------------------- summary, picker
+
+
+@_step
+async def _back(update: Update, context: BotContext, scope: ChatScope, draft: Draft) -> str:
+    """Back from a single field: to the summary, unless a required field is still empty."""
+    return await _resume(update, field_context(scope, context), draft)
+
+
+@_step
+async def _to_picker(update: Update, context: BotContext, scope: ChatScope, draft: Draft) -> str:
+    return await _overview(update, field_context(scope, context), draft, PICK)
+
+
+@_step
+async def _pick(
+    update: Update, context: BotContext, scope: ChatScope, draft: Draft
+) -> str | None:
+    data = update.callback_query.data if update.callback_query else None
+    field = BY_KEY.get((data or "").removeprefix("cf:pick:"))
+    if field is None or not field.listed:
+        await tell(update, scope._("That button has expired."))
+        return None
+    draft["one"] = True
+    return await _ask(update, field_context(scope, context), draft, field)
+
+
+async def _use_buttons(update: Update, context: BotContext) -> None:
+    scope = await chat_scope(update, context)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            scope._("Please use the buttons above (/cancel stops).")
+        )
+
+
+@_step
+async def _save(
+    update: Update, context: BotContext, scope: ChatScope, draft: Draft
+) -> str | int | None:
+    _ = scope._
+    user = update.effective_user
+    if user is None or not await may_configure(update, context):
+        await tell(update, admins_only(_))
+        return None
+    if next_field(None, draft["values"], only_missing=True) is not None:
+        return await _resume(update, field_context(scope, context), draft)
+    columns = columns_of(draft["values"])
+    card: Card | None = None
+    async with context.db.session() as session:
+        repo = CardRepository(session)
+        if draft["card_id"] is None:
+            problem = limit_text(scope)
+            if await repo.count(scope.chat.id) < MAX_CARDS_PER_CHAT:
+                card = await repo.add(Card(chat_id=scope.chat.id, created_by=user.id,
+                                           thread_id=draft["thread_id"], **columns))
+            moved = True
+        else:
+            problem = not_found(_)
+            card = await repo.get(scope.chat.id, draft["card_id"])
+            moved = card is not None and card.expires_on != columns["expires_on"]
+            if moved:  # a new expiry starts a new period: an old snooze or "stop" is over
+                columns |= {"lapsed": False, "snoozed_until": None}
+            if card is not None:
+                await repo.update(card, **columns)
+        if card is not None:
+            await refresh_card(session, card, scope.chat, context.settings,
+                               context.services.now(), keep_pending=not moved)
+    drop_draft(context, FORM, scope.chat.id)
+    if card is None or card.id is None:
+        await show(update, problem)
+        return END
+    text = _("✅ Saved.") + "\n\n" + card_text(card, field_context(scope, context))
+    await show(update, text, card_keyboard(card.id, _))
+    return END
+
+
+# --------------------------------------------------------------------------- leaving
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    scope = await chat_scope(update, context)
+    _ = scope._
+    draft = drop_draft(context, FORM, scope.chat.id) or {}
+    label = escape(str(draft.get("values", {}).get("label") or ""))
+    if draft.get("card_id"):
+        text = _("Cancelled: your changes to “{label}” were not saved.").format(label=label)
+    elif label:
+        text = _("Cancelled: the new card “{label}” was not saved.").format(label=label)
+    else:
+        text = _("Cancelled: nothing was saved.")
+    await show(update, text)
+    return END
+
+
+async def timed_out(update: Update, context: BotContext) -> None:
+    """The user walked away: drop the draft and say so (the conversation then ends)."""
+    if update.effective_chat is None:
+        return
+    scope = await chat_scope(update, context)
+    draft = drop_draft(context, FORM, scope.chat.id) or {}
+    if update.effective_user is not None:  # the draft's removal must reach the database too
+        context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
+    await context.bot.send_message(
+        scope.chat.id,
+        scope._("⌛ I stopped waiting for an answer, so nothing was saved. "
+                "Send /addcard or /editcard to start again."),
+        message_thread_id=draft.get("thread_id"),
+    )
+
+
+def conversation() -> ConversationHandler:  # type: ignore[type-arg]
+    states: dict[object, list[BaseHandler]] = {  # type: ignore[type-arg]
+        field.key: _field_handlers(field) for field in FIELDS
+    }
+    states[CONFIRM] = [
+        CallbackQueryHandler(_confirm_past, pattern=r"^cf:past:(yes|no)$"),
+        MessageHandler(TYPED, _confirm_past),
+        MessageHandler(NOT_TYPED, nudge),
+    ]
+    states[SUMMARY] = [
+        CallbackQueryHandler(_save, pattern=r"^cf:save$"),
+        CallbackQueryHandler(_to_picker, pattern=r"^cf:edit$"),
+        MessageHandler(TYPED | NOT_TYPED, _use_buttons),
+    ]
+    states[PICK] = [
+        CallbackQueryHandler(_pick, pattern=r"^cf:pick:\w+$"),
+        CallbackQueryHandler(_save, pattern=r"^cf:save$"),
+        MessageHandler(TYPED | NOT_TYPED, _use_buttons),
+    ]
+    states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]
+    with warnings.catch_warnings():
+        # Buttons are tracked per chat and user, not per message, on purpose: the callback
+        # data names the step, so a stale button simply does not match the current state.
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[
+                CommandHandler("addcard", start_add),
+                CallbackQueryHandler(start_add, pattern=r"^menu:addcard$"),
+                CommandHandler("editcard", start_edit),
+                CallbackQueryHandler(start_edit, pattern=_EDIT),
+            ],
+            states=states,
+            fallbacks=[
+                CommandHandler("cancel", cancel),
+                CallbackQueryHandler(cancel, pattern=r"^cf:cancel$"),
+            ],
+            name=FORM,
+            persistent=True,
+            allow_reentry=True,
+            conversation_timeout=common.IDLE_TIMEOUT,
+        )

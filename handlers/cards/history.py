@@ -1,0 +1,119 @@
+"""/history N: a card's renewals with what they cost, and its receipt photos sent again."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.chatscope import ChatScope, chat_scope
+from bot.dates import format_date
+from bot.reminders.policy import ChatPolicy
+from bot.services import BotContext
+from handlers.cards.common import (
+    answer,
+    field_context,
+    id_arg,
+    id_in,
+    may_see,
+    not_found,
+    rows,
+    show,
+    tell,
+)
+from handlers.cards.picker import pick_card
+from handlers.cards.view import back_to_card, card_name, money_list, renewal_line
+from storage.repositories.cards import CardRepository
+
+SHOWN = 15  # the latest renewals listed (one message); the totals count them all
+_HISTORY = re.compile(r"^card:hist:(\d{1,9})$")
+_RECEIPT = re.compile(r"^card:rcpt:(\d{1,9})$")
+
+
+async def _history(update: Update, context: BotContext, scope: ChatScope, card_id: int) -> None:
+    _ = scope._
+    if not await may_see(update, context, scope):
+        return
+    async with context.db.session(readonly=True) as session:
+        repo = CardRepository(session)
+        card = await repo.get(scope.chat.id, card_id)
+        renewals = await repo.history(scope.chat.id, card_id)
+    if card is None:
+        await tell(update, not_found(_))
+        return
+    ctx = field_context(scope, context)
+    zone = ChatPolicy.of(scope.chat, context.settings).zone
+    lines = [f"📜 {card_name(card, scope.lang)}", ""]
+    if not renewals:
+        lines.append(_("No renewals recorded yet. Press ✅ Renewed when you renew it."))
+    for renewal in renewals[:SHOWN]:
+        lines.append("• " + renewal_line(renewal, renewal.renewed_at.astimezone(zone).date(), ctx))
+    if len(renewals) > SHOWN:
+        lines.append(_("… and {count} older ones.").format(count=len(renewals) - SHOWN))
+    totals: dict[str, int] = defaultdict(int)
+    for renewal in renewals:
+        if renewal.amount is not None and renewal.currency:
+            totals[renewal.currency] += renewal.amount
+    if totals:
+        lines += ["", _("Paid in total: {amount}").format(amount=money_list(totals))]
+    receipts = [
+        InlineKeyboardButton(
+            "🧾 " + format_date(renewal.renewed_at.astimezone(zone).date(), scope.lang),
+            callback_data=f"card:rcpt:{renewal.id}",
+        )
+        for renewal in renewals[:SHOWN]
+        if renewal.receipt_file_id
+    ]
+    keyboard = [*rows(receipts, 3), back_to_card(card_id, _)]
+    await show(update, "\n".join(lines), InlineKeyboardMarkup(keyboard))
+
+
+async def history_command(update: Update, context: BotContext) -> None:
+    scope = await chat_scope(update, context)
+    card_id = id_arg(context)
+    if card_id is None:
+        await pick_card(update, context, scope, "history")
+        return
+    await _history(update, context, scope, card_id)
+
+
+async def history_button(update: Update, context: BotContext) -> None:
+    scope = await chat_scope(update, context)
+    card_id = id_in(update, _HISTORY)
+    if card_id is not None:
+        await _history(update, context, scope, card_id)
+
+
+async def receipt_button(update: Update, context: BotContext) -> None:
+    """Send a renewal's receipt photo again (by its Telegram file id)."""
+    scope = await chat_scope(update, context)
+    renewal_id = id_in(update, _RECEIPT)
+    if not await may_see(update, context, scope):
+        return
+    async with context.db.session(readonly=True) as session:
+        renewal = (
+            await CardRepository(session).get_renewal(scope.chat.id, renewal_id)
+            if renewal_id is not None
+            else None
+        )
+    if renewal is None or not renewal.receipt_file_id:
+        await tell(update, scope._("That receipt was not found. It may have been deleted."))
+        return
+    await answer(update)
+    message = update.effective_message
+    assert message is not None
+    zone = ChatPolicy.of(scope.chat, context.settings).zone
+    caption = "🧾 " + scope._("Receipt of the renewal on {date}").format(
+        date=format_date(renewal.renewed_at.astimezone(zone).date(), scope.lang)
+    )
+    await message.reply_photo(renewal.receipt_file_id, caption=caption, do_quote=False)
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("history", history_command),
+        CallbackQueryHandler(history_button, pattern=_HISTORY),
+        CallbackQueryHandler(receipt_button, pattern=_RECEIPT),
+    ]

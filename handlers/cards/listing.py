@@ -1,0 +1,138 @@
+"""/cards (the chat's cards by expiry, with status and monthly cost, 10 a page) and /card N
+(one card with its buttons)."""
+
+from __future__ import annotations
+
+import re
+from math import ceil
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.chatscope import ChatScope, chat_scope
+from bot.services import BotContext
+from handlers.cards.common import (
+    field_context,
+    id_arg,
+    id_in,
+    may_see,
+    not_found,
+    parse_id,
+    rows,
+    show,
+    tell,
+)
+from handlers.cards.picker import pick_card
+from handlers.cards.view import (
+    card_keyboard,
+    card_line,
+    card_text,
+    money_list,
+    monthly_costs,
+    status_icon,
+)
+from storage.repositories.cards import CardRepository
+
+PAGE_SIZE = 10
+_PAGE = re.compile(r"^cards:page:(\d{1,4})$")
+_VIEW = re.compile(r"^card:view:(\d{1,9})$")
+
+
+def _add_button(scope: ChatScope) -> InlineKeyboardButton:
+    return InlineKeyboardButton(scope._("➕ Add a card"), callback_data="menu:addcard")
+
+
+async def _page(update: Update, context: BotContext, page: int) -> None:
+    scope = await chat_scope(update, context)
+    _ = scope._
+    if not await may_see(update, context, scope):
+        return
+    # A chat holds at most MAX_CARDS_PER_CHAT cards: load them all for the cost total.
+    async with context.db.session(readonly=True) as session:
+        cards = await CardRepository(session).list(scope.chat.id)
+    if not cards:
+        await show(
+            update,
+            _("There are no cards here yet. Add one with /addcard."),
+            InlineKeyboardMarkup([[_add_button(scope)]]),
+        )
+        return
+    ctx = field_context(scope, context)
+    pages = ceil(len(cards) / PAGE_SIZE)
+    page = min(max(page, 1), pages)
+    shown = cards[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    title = _("Your cards") if scope.chat.type == ChatType.PRIVATE else _("This group's cards")
+    header = f"<b>{title}</b> ({len(cards)})"
+    if pages > 1:
+        header += " · " + _("page {page} of {pages}").format(page=page, pages=pages)
+    lines = [header, "", *(card_line(card, ctx) for card in shown)]
+    costs = monthly_costs(cards)
+    if costs:
+        lines += ["", _("Monthly cost: about {amount}").format(amount=money_list(costs))]
+    lines += ["", _("🔴 expired · 🟠 within 3 days · 🟡 within 7 days · 🟢 fine")]
+    buttons = [
+        InlineKeyboardButton(
+            f"{status_icon(card, ctx.today)} {card.label}", callback_data=f"card:view:{card.id}"
+        )
+        for card in shown
+    ]
+    keyboard = rows(buttons)
+    nav = []
+    if page > 1:
+        nav.append(InlineKeyboardButton("◀", callback_data=f"cards:page:{page - 1}"))
+    if page < pages:
+        nav.append(InlineKeyboardButton("▶", callback_data=f"cards:page:{page + 1}"))
+    keyboard += [nav] if nav else []
+    keyboard.append([_add_button(scope)])
+    await show(update, "\n".join(lines), InlineKeyboardMarkup(keyboard))
+
+
+async def cards_command(update: Update, context: BotContext) -> None:
+    page = parse_id(context.args[0]) if context.args else None
+    await _page(update, context, page or 1)
+
+
+async def page_button(update: Update, context: BotContext) -> None:
+    await _page(update, context, id_in(update, _PAGE) or 1)
+
+
+async def show_card(
+    update: Update, context: BotContext, scope: ChatScope, card_id: int, lead: str = ""
+) -> None:
+    """The card view, if the card belongs to this chat; "not found" otherwise."""
+    if not await may_see(update, context, scope):
+        return
+    async with context.db.session(readonly=True) as session:
+        card = await CardRepository(session).get(scope.chat.id, card_id)
+    if card is None:
+        await tell(update, not_found(scope._))
+        return
+    text = card_text(card, field_context(scope, context))
+    await show(update, f"{lead}\n\n{text}" if lead else text, card_keyboard(card_id, scope._))
+
+
+async def card_command(update: Update, context: BotContext) -> None:
+    scope = await chat_scope(update, context)
+    card_id = id_arg(context)
+    if card_id is None:
+        await pick_card(update, context, scope, "card")
+        return
+    await show_card(update, context, scope, card_id)
+
+
+async def view_button(update: Update, context: BotContext) -> None:
+    scope = await chat_scope(update, context)
+    card_id = id_in(update, _VIEW)
+    if card_id is not None:
+        await show_card(update, context, scope, card_id)
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("cards", cards_command),
+        CommandHandler("card", card_command),
+        CallbackQueryHandler(page_button, pattern=_PAGE),
+        CallbackQueryHandler(page_button, pattern=r"^menu:cards$"),
+        CallbackQueryHandler(view_button, pattern=_VIEW),
+    ]

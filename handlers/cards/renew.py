@@ -1,0 +1,450 @@
+"""/renewed N and the ✅ Renewed button (on reminders and on the card view): confirm the new
+expiry, record the Renewal right away (nothing is lost if the user walks off), then optionally
+fill in the amount, the channel, a note and a receipt photo, each skippable."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from datetime import date
+from html import escape
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.chatscope import ChatScope, chat_scope
+from bot.dates import apply_quick, format_date, next_expiry
+from bot.i18n import N_
+from bot.parsing import format_money
+from bot.permissions import may_configure
+from bot.reminders.policy import ChatPolicy
+from bot.reminders.schedule import refresh_card
+from bot.services import BotContext
+from handlers.cards import common
+from handlers.cards.common import (
+    NOT_TYPED,
+    TYPED,
+    Draft,
+    admins_only,
+    drop_draft,
+    field_context,
+    id_arg,
+    id_in,
+    not_found,
+    nudge,
+    rows,
+    say,
+    show,
+    store_draft,
+    tell,
+    thread_of,
+    with_draft,
+)
+from handlers.cards.fields import (
+    EXPIRY,
+    QUICK_DATES,
+    FieldContext,
+    FieldError,
+    cycle_text,
+    parse_money,
+    read_date,
+    values_of,
+)
+from handlers.cards.picker import pick_card
+from handlers.cards.view import CHANNEL_NAMES, card_name, renewal_line
+from storage.models import Card, Channel, Cycle, Renewal, RenewFrom
+from storage.repositories.cards import CardRepository
+
+RENEWAL = "card_renewal"  # the conversation's persistence name and its drafts' slot
+DATE, AMOUNT, CHANNEL, NOTE, RECEIPT = "rn_date", "rn_amount", "rn_channel", "rn_note", "rn_receipt"
+DETAILS = (AMOUNT, CHANNEL, NOTE, RECEIPT)
+END = ConversationHandler.END
+MAX_NOTE = 500
+
+_RENEWED = re.compile(r"^card:renewed:(\d{1,9})$")
+_DATE = re.compile(r"^rn:date:(\d{4}-\d{2}-\d{2})$")
+_CHANNEL = re.compile(r"^rn:ch:(\w+)$")
+_QUESTIONS = {
+    AMOUNT: N_("How much did you pay? Type the amount (e.g. 30, ¥30, ₱99) or use a button."),
+    CHANNEL: N_("How did you pay or top up?"),
+    NOTE: N_("Any note to keep with it (an order number, a promo)? Type it or skip."),
+    RECEIPT: N_("Want to keep a receipt? Send a photo of it, or skip."),
+}
+_step = with_draft(RENEWAL, N_("This conversation has expired. Press ✅ Renewed or send "
+                                "/renewed again."))
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data)
+
+
+def _proposal(card: Card, ctx: FieldContext) -> tuple[str, InlineKeyboardMarkup]:
+    """The question for the new expiry: the cycle's next date (and, when that is still in the
+    past, the date counted from today), or quick dates for a card without a cycle."""
+    _ = ctx._
+    lines = [_("Renewing {card}, which expires on {date}.").format(
+        card=card_name(card, ctx.lang), date=format_date(card.expires_on, ctx.lang)
+    )]
+    if card.cycle == Cycle.NONE:
+        lines.append(_("It has no fixed cycle: when does it expire now? Type a date or pick one."))
+        buttons = [_button(_(label), f"rn:date:{apply_quick(code, ctx.today).isoformat()}")
+                   for code, label in QUICK_DATES.items()]
+    else:
+        proposed = next_expiry(card.expires_on, card.cycle, card.cycle_days, card.renew_from,
+                               ctx.today)
+        counted = (_("counted from the old expiry") if card.renew_from == RenewFrom.EXPIRY
+                   else _("counted from today"))
+        lines.append(_("New expiry: {date} ({cycle}, {counted}).").format(
+            date=f"<b>{format_date(proposed, ctx.lang)}</b>",
+            cycle=cycle_text(values_of(card), _), counted=counted,
+        ))
+        buttons = [_button(f"✅ {format_date(proposed, ctx.lang)}",
+                           f"rn:date:{proposed.isoformat()}")]
+        if proposed < ctx.today:  # long overdue: a period from today is the likely answer
+            lines.append(_("⚠️ That is still in the past."))
+            today_based = next_expiry(card.expires_on, card.cycle, card.cycle_days,
+                                      RenewFrom.RENEWAL_DAY, ctx.today)
+            buttons.append(_button(
+                _("From today: {date}").format(date=format_date(today_based, ctx.lang)),
+                f"rn:date:{today_based.isoformat()}",
+            ))
+        lines.append(_("Confirm, or type another date."))
+    keyboard = [*rows(buttons, 2), [_button(_("✖ Cancel"), "rn:cancel")]]
+    return "\n".join(lines), InlineKeyboardMarkup(keyboard)
+
+
+async def start(update: Update, context: BotContext) -> str | int:
+    scope = await chat_scope(update, context)
+    _ = scope._
+    if not await may_configure(update, context):
+        await tell(update, admins_only(_))
+        return END
+    card_id = id_in(update, _RENEWED) if update.callback_query else id_arg(context)
+    if card_id is None:
+        await pick_card(update, context, scope, "renewed")
+        return END
+    async with context.db.session(readonly=True) as session:
+        card = await CardRepository(session).get(scope.chat.id, card_id)
+    if card is None:
+        await tell(update, not_found(_))
+        return END
+    draft: Draft = {"card_id": card.id, "renewal_id": None,
+                    "thread_id": thread_of(update) or card.thread_id}
+    store_draft(context, RENEWAL, scope.chat.id, draft)
+    text, keyboard = _proposal(card, field_context(scope, context))
+    await say(update, text, keyboard)  # a new message: the reminder or card view stays as it was
+    return DATE
+
+
+# --------------------------------------------------------------------------- the new expiry
+
+
+@_step
+async def date_typed(
+    update: Update, context: BotContext, scope: ChatScope, draft: Draft
+) -> str | int | None:
+    ctx = field_context(scope, context)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    try:
+        day = read_date(message.text, ctx)
+    except FieldError as error:
+        await message.reply_text(error.text(ctx._))
+        return None
+    question = EXPIRY.confirm({"expires_on": day.isoformat()}, ctx)
+    if question is not None:  # a past date: confirming is pressing the date's own button
+        keyboard = InlineKeyboardMarkup([[
+            _button(ctx._("Yes, keep it"), f"rn:date:{day.isoformat()}"),
+            _button(ctx._("✖ Cancel"), "rn:cancel"),
+        ]])
+        await message.reply_text(question, reply_markup=keyboard)
+        return None
+    return await _renew(update, context, scope, draft, day)
+
+
+@_step
+async def date_pressed(
+    update: Update, context: BotContext, scope: ChatScope, draft: Draft
+) -> str | int | None:
+    match = _DATE.fullmatch(update.callback_query.data or "") if update.callback_query else None
+    try:
+        day = date.fromisoformat(match.group(1)) if match else None
+    except ValueError:  # a forged, impossible date
+        day = None
+    if day is None:
+        await tell(update, scope._("That button has expired."))
+        return None
+    return await _renew(update, context, scope, draft, day)
+
+
+async def _renew(
+    update: Update, context: BotContext, scope: ChatScope, draft: Draft, day: date
+) -> str | int:
+    """Record the renewal now; the details that follow only fill it in."""
+    _ = scope._
+    user = update.effective_user
+    if user is None or not await may_configure(update, context):
+        await tell(update, admins_only(_))
+        return END
+    now = context.services.now()
+    renewal: Renewal | None = None
+    async with context.db.session() as session:
+        repo = CardRepository(session)
+        card = await repo.get(scope.chat.id, draft["card_id"])
+        if card is not None:
+            renewal = await repo.record_renewal(card, day, renewed_at=now, renewed_by=user.id)
+            await refresh_card(session, card, scope.chat, context.settings, now,
+                               keep_pending=False)
+    if card is None or renewal is None:
+        drop_draft(context, RENEWAL, scope.chat.id)
+        await show(update, not_found(_))
+        return END
+    draft.update(renewal_id=renewal.id, label=card.label, price=card.price,
+                 currency=card.currency)
+    lead = _("✅ Renewed: {card} now expires on {date}. Saved.").format(
+        card=card_name(card, scope.lang), date=f"<b>{format_date(day, scope.lang)}</b>"
+    )
+    return await _ask(update, scope, draft, AMOUNT, lead)
+
+
+# --------------------------------------------------------------------------- the details
+
+
+def _detail_keyboard(step: str, scope: ChatScope, draft: Draft) -> InlineKeyboardMarkup:
+    _ = scope._
+    buttons: list[InlineKeyboardButton] = []
+    if step == AMOUNT and draft.get("price") is not None:
+        buttons.append(_button(format_money(draft["price"], draft["currency"]), "rn:amt"))
+    if step == CHANNEL:
+        buttons += [_button(_(name), f"rn:ch:{channel.value}")
+                    for channel, name in CHANNEL_NAMES.items()]
+    last = [_button(_("⏭ Skip"), "rn:skip"), _button(_("✔ Done"), "rn:done")]
+    return InlineKeyboardMarkup([*rows(buttons, 3), last])
+
+
+async def _ask(update: Update, scope: ChatScope, draft: Draft, step: str, lead: str = "") -> str:
+    text = "\n\n".join(part for part in (lead, scope._(_QUESTIONS[step])) if part)
+    await show(update, text, _detail_keyboard(step, scope, draft))
+    return step
+
+
+async def _fill(
+    update: Update, context: BotContext, scope: ChatScope, draft: Draft, step: str,
+    values: dict[str, Any] | None,
+) -> str | int:
+    """Save one detail (None: skipped) and ask the next one, or finish after the last."""
+    if values:
+        async with context.db.session() as session:
+            await CardRepository(session).update_renewal(
+                scope.chat.id, draft["renewal_id"], **values
+            )
+    following = DETAILS.index(step) + 1
+    if following == len(DETAILS):
+        return await _finish(update, context, scope, draft)
+    return await _ask(update, scope, draft, DETAILS[following])
+
+
+async def _finish(update: Update, context: BotContext, scope: ChatScope, draft: Draft) -> int:
+    _ = scope._
+    drop_draft(context, RENEWAL, scope.chat.id)
+    async with context.db.session(readonly=True) as session:
+        renewal = await CardRepository(session).get_renewal(scope.chat.id, draft["renewal_id"])
+    if renewal is None:  # the card was deleted meanwhile
+        await show(update, not_found(_))
+        return END
+    zone = ChatPolicy.of(scope.chat, context.settings).zone
+    line = renewal_line(renewal, renewal.renewed_at.astimezone(zone).date(),
+                        field_context(scope, context))
+    text = _("All set. The renewal of {label}:").format(
+        label=f"<b>{escape(draft['label'])}</b>"
+    ) + "\n" + line
+    keyboard = InlineKeyboardMarkup([[
+        _button(_("📜 History"), f"card:hist:{renewal.card_id}"),
+        _button(_("🗂 The card"), f"card:view:{renewal.card_id}"),
+    ]])
+    await show(update, text, keyboard)
+    return END
+
+
+_done = _step(_finish)  # the Done button: no more details
+
+
+def _skip(step: str) -> CallbackQueryHandler:  # type: ignore[type-arg]
+    @_step
+    async def skipped(
+        update: Update, context: BotContext, scope: ChatScope, draft: Draft
+    ) -> str | int:
+        return await _fill(update, context, scope, draft, step, None)
+
+    return CallbackQueryHandler(skipped, pattern=r"^rn:skip$")
+
+
+@_step
+async def amount_typed(
+    update: Update, context: BotContext, scope: ChatScope, draft: Draft
+) -> str | int | None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    currency = draft.get("currency") or field_context(scope, context).currency
+    try:
+        amount, currency = parse_money(message.text, currency)
+    except FieldError as error:
+        await message.reply_text(
+            error.text(scope._), reply_markup=_detail_keyboard(AMOUNT, scope, draft)
+        )
+        return None
+    return await _fill(update, context, scope, draft, AMOUNT,
+                       {"amount": amount, "currency": currency})
+
+
+@_step
+async def amount_pressed(
+    update: Update, context: BotContext, scope: ChatScope, draft: Draft
+) -> str | int:
+    """The card's price, offered as a button."""
+    return await _fill(update, context, scope, draft, AMOUNT,
+                       {"amount": draft.get("price"), "currency": draft.get("currency")})
+
+
+def _channel_named(text: str, scope: ChatScope) -> str | None:
+    """A channel typed by name, in either language ("alipay", "支付宝", "GCash")."""
+    typed = " ".join(text.lower().split())
+    for channel, name in CHANNEL_NAMES.items():
+        if typed in {channel.value, name.lower(), scope._(name).lower()}:
+            return channel.value
+    return None
+
+
+@_step
+async def channel_chosen(
+    update: Update, context: BotContext, scope: ChatScope, draft: Draft
+) -> str | int | None:
+    if update.callback_query is not None:
+        match = _CHANNEL.fullmatch(update.callback_query.data or "")
+        channel = match.group(1) if match and match.group(1) in set(Channel) else None
+    else:
+        assert update.message is not None
+        channel = _channel_named(update.message.text or "", scope)
+    if channel is None:
+        await tell(update, scope._("Please pick one of the buttons."))
+        return None
+    return await _fill(update, context, scope, draft, CHANNEL, {"channel": channel})
+
+
+@_step
+async def note_typed(
+    update: Update, context: BotContext, scope: ChatScope, draft: Draft
+) -> str | int | None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    note = message.text.strip()
+    if len(note) > MAX_NOTE:
+        await message.reply_text(scope._(
+            "That is {length} characters long; please keep it to {max}."
+        ).format(length=len(note), max=MAX_NOTE))
+        return None
+    return await _fill(update, context, scope, draft, NOTE, {"note": note})
+
+
+@_step
+async def receipt_sent(
+    update: Update, context: BotContext, scope: ChatScope, draft: Draft
+) -> str | int:
+    message = update.effective_message
+    assert message is not None and message.photo
+    # The largest size; Telegram keeps the file, we keep its id to send it again later.
+    receipt = {"receipt_file_id": message.photo[-1].file_id}
+    return await _fill(update, context, scope, draft, RECEIPT, receipt)
+
+
+async def receipt_nudge(update: Update, context: BotContext) -> None:
+    scope = await chat_scope(update, context)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            scope._("Please send the receipt as a photo, or press Skip.")
+        )
+
+
+# --------------------------------------------------------------------------- leaving
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    scope = await chat_scope(update, context)
+    draft = drop_draft(context, RENEWAL, scope.chat.id) or {}
+    if draft.get("renewal_id"):
+        text = scope._("Stopped. The renewal itself is saved; the details you skipped stay empty.")
+    else:
+        text = scope._("Cancelled: the card was not marked as renewed.")
+    await show(update, text)
+    return END
+
+
+async def timed_out(update: Update, context: BotContext) -> None:
+    if update.effective_chat is None:
+        return
+    scope = await chat_scope(update, context)
+    draft = drop_draft(context, RENEWAL, scope.chat.id) or {}
+    if update.effective_user is not None:
+        context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
+    text = (
+        scope._("⌛ I stopped waiting for the renewal's details. The renewal itself is saved.")
+        if draft.get("renewal_id")
+        else scope._("⌛ I stopped waiting, so the card was not marked as renewed.")
+    )
+    await context.bot.send_message(scope.chat.id, text, message_thread_id=draft.get("thread_id"))
+
+
+def conversation() -> ConversationHandler:  # type: ignore[type-arg]
+    states: dict[object, list[BaseHandler]] = {  # type: ignore[type-arg]
+        DATE: [
+            CallbackQueryHandler(date_pressed, pattern=_DATE),
+            MessageHandler(TYPED, date_typed),
+            MessageHandler(NOT_TYPED, nudge),
+        ],
+        AMOUNT: [
+            CallbackQueryHandler(amount_pressed, pattern=r"^rn:amt$"),
+            MessageHandler(TYPED, amount_typed),
+            MessageHandler(NOT_TYPED, nudge),
+        ],
+        CHANNEL: [
+            CallbackQueryHandler(channel_chosen, pattern=_CHANNEL),
+            MessageHandler(TYPED, channel_chosen),
+            MessageHandler(NOT_TYPED, nudge),
+        ],
+        NOTE: [MessageHandler(TYPED, note_typed), MessageHandler(NOT_TYPED, nudge)],
+        RECEIPT: [
+            MessageHandler(filters.UpdateType.MESSAGE & filters.PHOTO, receipt_sent),
+            MessageHandler(TYPED | NOT_TYPED, receipt_nudge),
+        ],
+        ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+    }
+    for step in DETAILS:
+        states[step] += [_skip(step), CallbackQueryHandler(_done, pattern=r"^rn:done$")]
+    with warnings.catch_warnings():
+        # Tracked per chat and user on purpose; see form.conversation().
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[
+                CommandHandler("renewed", start),
+                CallbackQueryHandler(start, pattern=_RENEWED),
+            ],
+            states=states,
+            fallbacks=[
+                CommandHandler("cancel", cancel),
+                CallbackQueryHandler(cancel, pattern=r"^rn:cancel$"),
+            ],
+            name=RENEWAL,
+            persistent=True,
+            allow_reentry=True,
+            conversation_timeout=common.IDLE_TIMEOUT,
+        )
