@@ -1,0 +1,1 @@
+"""File formats for /export and /import: CSV (cards and renewals) and iCalendar (expiries)."""

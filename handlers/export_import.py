@@ -1,0 +1,259 @@
+"""/export (cards.csv, renewals.csv and an .ics calendar, sent as documents) and /import
+(a cards.csv sent with /import as its caption, or after /import): all rows or none."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Document, Message, Update
+from telegram.constants import ChatAction
+from telegram.ext import (
+    BaseHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.chatscope import ChatScope, chat_scope
+from bot.exchange.csvfile import (
+    CARD_COLUMNS,
+    MAX_FILE_BYTES,
+    REQUIRED_COLUMNS,
+    CsvFormatError,
+    cards_csv,
+    read_cards_csv,
+    renewals_csv,
+)
+from bot.exchange.ical import cards_calendar
+from bot.permissions import may_configure
+from bot.reminders.policy import ChatPolicy
+from bot.reminders.schedule import refresh_card
+from bot.services import BotContext
+from handlers.card_rows import CardRow, RowError, validate
+from handlers.cards.common import IDLE_TIMEOUT, TYPED, field_context, thread_of
+from storage.models import Card
+from storage.repositories.cards import MAX_CARDS_PER_CHAT, CardRepository
+from storage.repositories.renewals import RenewalRepository
+
+WAITING = "waiting_for_file"
+END = ConversationHandler.END
+MAX_ERRORS_SHOWN = 15
+_IMPORT_CAPTION = filters.CaptionRegex(r"^/import(@\w+)?(\s|$)")
+
+
+async def _allowed(update: Update, context: BotContext, scope: ChatScope) -> bool:
+    """Anyone in a private chat; in a group only admins handle the group's cards."""
+    if await may_configure(update, context):
+        return True
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            scope._("Only the group's admins can change this.")
+        )
+    return False
+
+
+# --------------------------------------------------------------------------- export
+
+
+async def export_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    scope = await chat_scope(update, context)
+    _ = scope._
+    if not await _allowed(update, context, scope):
+        return
+    async with context.db.session(readonly=True) as session:
+        cards = await CardRepository(session).list(scope.chat.id)
+        renewals = await RenewalRepository(session).for_chat(scope.chat.id)
+    if not cards:
+        await message.reply_text(_("There are no cards to export yet. Add one with /addcard."))
+        return
+    await message.reply_chat_action(ChatAction.UPLOAD_DOCUMENT)
+    policy = ChatPolicy.of(scope.chat, context.settings)
+    now = context.services.now()
+    stem = f"renewbot-{now.astimezone(policy.zone).date().isoformat()}"
+    await message.reply_document(
+        cards_csv(cards),
+        filename=f"{stem}-cards.csv",
+        caption=_("Your {count} card(s). Change them in a spreadsheet and send the file back "
+                  "with /import.").format(count=len(cards)),
+    )
+    if renewals:
+        await message.reply_document(
+            renewals_csv(renewals),
+            filename=f"{stem}-renewals.csv",
+            caption=_("Renewal history: {count} renewal(s).").format(count=len(renewals)),
+        )
+    await message.reply_document(
+        cards_calendar(cards, policy, scope.lang, _, now),
+        filename=f"{stem}-expiries.ics",
+        caption=_("The expiry dates with reminders, for your calendar app."),
+    )
+
+
+# --------------------------------------------------------------------------- import
+
+
+def _format_problem(error: CsvFormatError, scope: ChatScope) -> str:
+    _ = scope._
+    detail = escape(error.detail)  # column names come from the file
+    problems = {
+        "too_large": _("That file is too big; a card list is at most {size} KB.").format(
+            size=MAX_FILE_BYTES // 1024
+        ),
+        "encoding": _("I can't read that file's text. Please save it as CSV (UTF-8)."),
+        "unreadable": _("I can't read that file as CSV. Please save it as CSV (UTF-8)."),
+        "empty": _("That file is empty."),
+        "no_rows": _("That file has a header but no cards."),
+        "unknown_columns": _(
+            "That file has columns I don't know: {columns}. The columns are: {known}."
+        ).format(columns=detail, known=", ".join(CARD_COLUMNS)),
+        "missing_columns": _(
+            "That file lacks the columns {columns}; {required} are required."
+        ).format(columns=detail, required=", ".join(REQUIRED_COLUMNS)),
+        "too_many_rows": _(
+            "That file has more than {max} cards, the most a chat can keep."
+        ).format(max=detail),
+    }
+    return problems[error.code]
+
+
+def _errors_text(errors: list[RowError], scope: ChatScope) -> str:
+    _ = scope._
+    lines = [_("Nothing was imported: fix these rows (row 1 is the header) and send the file "
+               "again.")]
+    lines += [f"• {error.text(_)}" for error in errors[:MAX_ERRORS_SHOWN]]
+    if len(errors) > MAX_ERRORS_SHOWN:
+        lines.append(_("…and {count} more.").format(count=len(errors) - MAX_ERRORS_SHOWN))
+    return "\n".join(lines)
+
+
+def _is_csv(document: Document) -> bool:
+    name = (document.file_name or "").lower()
+    return name.endswith((".csv", ".txt")) or (document.mime_type or "").startswith("text/")
+
+
+async def _import(update: Update, context: BotContext, message: Message, scope: ChatScope) -> str:
+    """Import the message's document; the reply to send."""
+    _ = scope._
+    document = message.document
+    if document is None or not _is_csv(document):
+        return _("Please send a .csv file, like the cards file of /export.")
+    if document.file_size and document.file_size > MAX_FILE_BYTES:
+        return _format_problem(CsvFormatError("too_large"), scope)
+    file = await document.get_file()
+    try:
+        rows = read_cards_csv(bytes(await file.download_as_bytearray()), MAX_CARDS_PER_CHAT)
+    except CsvFormatError as error:
+        return _format_problem(error, scope)
+    user = update.effective_user
+    assert user is not None
+    ctx = field_context(scope, context)
+    # One unit of work: the checks see the cards as they are written, and a failure
+    # anywhere leaves the chat's cards as they were.
+    async with context.db.session() as session:
+        repo = CardRepository(session)
+        cards = {card.id: card for card in await repo.list(scope.chat.id)}
+        valid, errors = validate(rows, ctx, cards)  # type: ignore[arg-type]
+        if errors:
+            return _errors_text(errors, scope)
+        added = sum(1 for row in valid if row.card is None)
+        if len(cards) + added > MAX_CARDS_PER_CHAT:
+            return _("Nothing was imported: this chat has {count} cards and the file adds "
+                     "{added}, but a chat keeps at most {max}.").format(
+                count=len(cards), added=added, max=MAX_CARDS_PER_CHAT
+            )
+        for row in valid:
+            await _save_row(context, scope, repo, row, user.id, thread_of(update))
+    return _("Imported {count} card(s): {added} added, {updated} updated. See them with "
+             "/cards.").format(count=len(valid), added=added, updated=len(valid) - added)
+
+
+async def _save_row(
+    context: BotContext,
+    scope: ChatScope,
+    repo: CardRepository,
+    row: CardRow,
+    user_id: int,
+    thread_id: int | None,
+) -> None:
+    columns = row.columns
+    card = row.card
+    moved = card is None or card.expires_on != columns["expires_on"]
+    if card is None:
+        card = await repo.add(
+            Card(chat_id=scope.chat.id, created_by=user_id, thread_id=thread_id, **columns)
+        )
+    else:
+        if moved:  # a new expiry starts a new period, as in /editcard
+            columns = columns | {"lapsed": False, "snoozed_until": None}
+        await repo.update(card, **columns)
+    await refresh_card(repo.session, card, scope.chat, context.settings, context.services.now(),
+                       keep_pending=not moved)
+
+
+async def import_command(update: Update, context: BotContext) -> str | int:
+    message = update.effective_message
+    if message is None:
+        return END
+    scope = await chat_scope(update, context)
+    if not await _allowed(update, context, scope):
+        return END
+    if message.document is not None:  # the file came with /import as its caption
+        await message.reply_text(await _import(update, context, message, scope))
+        return END
+    await message.reply_text(
+        scope._("Send me the CSV file now: the cards file of /export, changed or not, or your "
+                "own with the columns {columns} ({required} are required). A row with the id "
+                "of one of your cards updates that card. /cancel stops.").format(
+            columns=", ".join(CARD_COLUMNS), required=", ".join(REQUIRED_COLUMNS)
+        )
+    )
+    return WAITING
+
+
+async def import_file(update: Update, context: BotContext) -> int:
+    message = update.effective_message
+    if message is None:
+        return END
+    scope = await chat_scope(update, context)
+    await message.reply_text(await _import(update, context, message, scope))
+    return END
+
+
+async def waiting_nudge(update: Update, context: BotContext) -> None:
+    scope = await chat_scope(update, context)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            scope._("Please send the CSV file as a document, or /cancel.")
+        )
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    scope = await chat_scope(update, context)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(scope._("Import cancelled."))
+    return END
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("export", export_command),
+        ConversationHandler(
+            entry_points=[
+                CommandHandler("import", import_command),
+                MessageHandler(filters.Document.ALL & _IMPORT_CAPTION, import_command),
+            ],
+            states={
+                WAITING: [
+                    MessageHandler(filters.Document.ALL, import_file),
+                    MessageHandler(TYPED, waiting_nudge),
+                ],
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            allow_reentry=True,
+            conversation_timeout=IDLE_TIMEOUT,
+        ),
+    ]
