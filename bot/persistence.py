@@ -7,13 +7,12 @@ persisted; arbitrary callback data is not used.
 
 from __future__ import annotations
 
-from copy import deepcopy
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
 from storage.db import Database
-from storage.repositories.ptb_state import ConversationKey, PtbStateRepository
+from storage.repositories.ptb_state import ConversationKey, PtbStateRepository, encode
 
 _USER = "user"
 _CHAT = "chat"
@@ -26,18 +25,34 @@ class SQLPersistence(BasePersistence[dict[str, Any], dict[str, Any], Any]):
             update_interval=update_interval,
         )
         self.db = db
+        # What the database holds, as JSON, per (kind, owner). PTB asks to store every
+        # user and chat an update touched; most are unchanged, and skipping those keeps
+        # a busy bot from writing for every update (benchmarks/updates.py).
+        self._stored: dict[tuple[str, int], str] = {}
 
     async def _load(self, kind: str) -> dict[int, dict[str, Any]]:
-        async with self.db.session() as session:
-            return await PtbStateRepository(session).load_data(kind)
+        async with self.db.session(readonly=True) as session:
+            loaded = await PtbStateRepository(session).load_data(kind)
+        for owner_id, data in loaded.items():
+            self._stored[(kind, owner_id)] = encode(data)
+        return loaded
 
     async def _save(self, kind: str, owner_id: int, data: dict[str, Any]) -> None:
+        key = (kind, owner_id)
+        encoded = encode(data) if data else None
+        if self._stored.get(key) == encoded:
+            return
         async with self.db.session() as session:
-            await PtbStateRepository(session).save_data(kind, owner_id, deepcopy(data))
+            await PtbStateRepository(session).save_data(kind, owner_id, encoded)
+        if encoded is None:
+            self._stored.pop(key, None)
+        else:
+            self._stored[key] = encoded
 
     async def _drop(self, kind: str, owner_id: int) -> None:
         async with self.db.session() as session:
             await PtbStateRepository(session).drop_data(kind, owner_id)
+        self._stored.pop((kind, owner_id), None)
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         return await self._load(_USER)

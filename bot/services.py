@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.chatcache import ChatCache, ChatKnowledge
 from bot.settings import Settings
 from storage.db import Database
 
@@ -28,6 +29,7 @@ class Services:
     # `renewbot chat` can move the clock forward.
     clock: Callable[[], datetime] = field(default=system_clock)
     reminders: ReminderEngine | None = None  # set while the application runs
+    chat_cache: ChatCache[ChatKnowledge] = field(default_factory=ChatCache)
 
     def now(self) -> datetime:
         return self.clock()

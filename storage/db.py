@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import NullPool
+from sqlmodel import Session as SQLModelSession
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Chat
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _READONLY = "renewbot_readonly"
@@ -44,9 +49,38 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Writers take the lock up front with IMMEDIATE, so concurrent writers queue on
-        # busy_timeout instead of failing; WAL keeps read-only transactions unblocked.
-        readonly = connection.get_execution_options().get(_READONLY, False)
-        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        # busy_timeout instead of failing. Read-only units run without a transaction:
+        # each SELECT sees a consistent WAL snapshot, and a busy bot saves a round trip
+        # to the driver's thread per read.
+        if not connection.get_execution_options().get(_READONLY, False):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# Called after a commit with the ids of the chats whose rows (the chat, its cards or FAQ
+# entries) changed, or None when a bulk statement may have changed any chat.
+ChangeListener = Callable[[set[int] | None], None]
+_CHANGED = "renewbot_changed_chats"
+
+
+class _TrackingSession(SQLModelSession):
+    """Notes which chats a unit of work changed, so caches can drop them after commit."""
+
+
+@event.listens_for(_TrackingSession, "after_flush")
+def _note_flushed(session: Session, _context: object) -> None:
+    changed: set[int] | None = session.info.setdefault(_CHANGED, set())
+    if changed is None:
+        return
+    for row in chain(session.new, session.dirty, session.deleted):
+        chat_id = row.id if isinstance(row, Chat) else getattr(row, "chat_id", None)
+        if isinstance(chat_id, int):
+            changed.add(chat_id)
+
+
+@event.listens_for(_TrackingSession, "do_orm_execute")
+def _note_bulk(state: ORMExecuteState) -> None:
+    if state.is_update or state.is_delete:
+        state.session.info[_CHANGED] = None  # which chats is not known: assume any
 
 
 class Database:
@@ -66,8 +100,21 @@ class Database:
         if self.backend == "sqlite":
             _configure_sqlite(self.engine)
         self._sessions = async_sessionmaker(
-            self.engine, class_=AsyncSession, expire_on_commit=False
+            self.engine, class_=AsyncSession, sync_session_class=_TrackingSession,
+            expire_on_commit=False,
         )
+        self._listeners: list[ChangeListener] = []
+
+    def on_change(self, listener: ChangeListener) -> None:
+        """Call `listener` after every commit that changed chats (see ChangeListener)."""
+        self._listeners.append(listener)
+
+    def _notify(self, changed: Iterable[int] | None) -> None:
+        chats = None if changed is None else set(changed)
+        if chats == set():
+            return
+        for listener in self._listeners:
+            listener(chats)
 
     @property
     def is_postgres(self) -> bool:
@@ -86,6 +133,8 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+            if not readonly:
+                self._notify(session.sync_session.info.pop(_CHANGED, set()))
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -14,6 +14,11 @@ from storage.models import PersistedConversation, PersistedData
 ConversationKey = tuple[int | str, ...]
 
 
+def encode(data: dict[str, Any]) -> str:
+    """The stored form of a user/chat data document (sorted, so equal data encodes equal)."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
 class PtbStateRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -22,14 +27,13 @@ class PtbStateRepository:
         rows = await self.session.exec(select(PersistedData).where(PersistedData.kind == kind))
         return {row.owner_id: json.loads(row.data) for row in rows}
 
-    async def save_data(self, kind: str, owner_id: int, data: dict[str, Any]) -> None:
-        """Store one owner's document; an empty document deletes the row."""
+    async def save_data(self, kind: str, owner_id: int, encoded: str | None) -> None:
+        """Store one owner's document (see encode); None (no data left) deletes the row."""
         row = await self.session.get(PersistedData, (kind, owner_id))
-        if not data:
+        if encoded is None:
             if row is not None:
                 await self.session.delete(row)
             return
-        encoded = json.dumps(data, ensure_ascii=False)
         if row is None:
             self.session.add(PersistedData(kind=kind, owner_id=owner_id, data=encoded))
         else:

@@ -1,0 +1,294 @@
+"""Update-handling benchmark: prints one JSON object.
+
+Many concurrent fake users ask FAQ questions (tests/data/faq_questions.yaml, zh and en), each
+waiting for the answer before asking the next. The same load runs against this bot (the real
+Application from build_application: handlers, SQL persistence, database, job queue) and
+against a bare python-telegram-bot echo bot, alternately for a few rounds. Each bot runs in
+its own process and polls its own fresh fake Bot API server; the server and the users run in
+this process, so the bot under test has a CPU core to itself.
+
+Reported per bot (median of the rounds): updates/s over the measured phase, p50/p99 latency
+from the user's message being queued at the server to the bot's reply reaching the server,
+and the bot process's CPU time per update; ratio = this bot's updates/s / the echo bot's.
+
+Fairness: both bots poll with run_polling()'s defaults (what `renewbot run` does), use the same
+update processor as build_application (chats concurrently, each chat in order) and the bot's
+TelegramRateLimiter with an unreachable overall rate. At the production rate (29 msg/s) both
+would be capped at 29 replies/s and the ratio would measure the limiter, not update handling.
+The echo bot has no persistence and no database.
+
+    python benchmarks/updates.py [--users 200] [--questions 10] [--rounds 3]
+                                 [--database-url postgresql://...] [--profile DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from functools import partial
+from itertools import cycle
+from pathlib import Path
+from typing import Any
+
+import psutil
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.fakebotapi import FakeBotAPI  # noqa: E402
+from bot.ratelimit import TelegramRateLimiter  # noqa: E402
+from bot.update_processor import PerChatUpdateProcessor  # noqa: E402
+
+QUESTIONS_FILE = ROOT / "tests" / "data" / "faq_questions.yaml"
+# Requests per second the limiter allows: never reached, so it never waits.
+UNPACED = 1e9
+BOTS = ("echo", "renewbot")
+
+
+# ------------------------------------------------------------------------ the bot processes
+
+
+def _echo_application(token: str, base_url: str) -> Any:
+    from telegram import Update
+    from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+    async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None and update.message.text is not None
+        await update.message.reply_text(update.message.text)
+
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .rate_limiter(TelegramRateLimiter(per_second=UNPACED))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+    return application
+
+
+def _renewbot_application(token: str, base_url: str, database_url: str) -> Any:
+    import bot.app
+    from bot.settings import load_settings
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    async def migrate() -> None:
+        db = Database(database_url)
+        await upgrade(db)
+        await db.dispose()
+
+    asyncio.run(migrate())
+    # build_application creates its limiter itself: give it the echo bot's (see the docstring).
+    bot.app.TelegramRateLimiter = partial(TelegramRateLimiter, per_second=UNPACED)  # type: ignore[misc]
+    settings = load_settings(
+        _env_file=None, bot_token=token, bot_api_base_url=base_url, database_url=database_url
+    )
+    return bot.app.build_application(settings)
+
+
+def serve(kind: str, token: str, base_url: str, database_url: str, profile: str | None) -> None:
+    """Run one bot until SIGTERM (the child process of `measure`), optionally under cProfile."""
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    if kind == "echo":
+        application = _echo_application(token, base_url)
+    else:
+        application = _renewbot_application(token, base_url, database_url)
+    if profile is None:
+        application.run_polling()
+        return
+    profiler = cProfile.Profile()
+    profiler.runcall(application.run_polling)
+    profiler.dump_stats(Path(profile) / f"{kind}.prof")
+
+
+# ------------------------------------------------------------------------------ the load
+
+
+def load_questions() -> list[tuple[str, str]]:
+    """(text, language_code) of every labelled question."""
+    data = yaml.safe_load(QUESTIONS_FILE.read_text("utf-8"))
+    return [
+        (item["q"], "zh-hans" if item["lang"] == "zh" else "en") for item in data["questions"]
+    ]
+
+
+class Replies:
+    """Hands each bot reply to the user waiting for it: one reader of the server's outbox,
+    not one waiter per user (which would make the server's side quadratic in users)."""
+
+    def __init__(self, api: FakeBotAPI) -> None:
+        self.api = api
+        self.waiting: dict[int, asyncio.Future[float]] = {}
+
+    def expect(self, chat_id: int) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.waiting[chat_id] = future
+        return future
+
+    async def run(self) -> None:
+        while True:
+            try:
+                message = await self.api.wait_for_message(timeout=3600)
+            except AssertionError:
+                continue
+            future = self.waiting.pop(message.chat_id, None)
+            if future is not None and not future.done():
+                future.set_result(message.time)  # when the server received the reply
+
+
+async def _user(
+    api: FakeBotAPI, replies: Replies, user_id: int, questions: list[tuple[str, str]],
+    latencies: list[float] | None,
+) -> None:
+    for text, _language in questions:
+        reply = replies.expect(user_id)
+        queued = time.monotonic()
+        api.send_text(user_id, text)
+        received = await asyncio.wait_for(reply, timeout=60)
+        if latencies is not None:
+            latencies.append(received - queued)
+
+
+async def _ready(api: FakeBotAPI, process: asyncio.subprocess.Process) -> None:
+    """The bot has started polling (its first getUpdates reached the server)."""
+    for _ in range(600):
+        if api.calls_to("getUpdates"):
+            return
+        if process.returncode is not None:
+            raise RuntimeError(f"the bot exited with {process.returncode}")
+        await asyncio.sleep(0.1)
+    raise RuntimeError("the bot did not start polling within 60 s")
+
+
+async def measure(
+    kind: str, args: argparse.Namespace, database_url: str, workdir: Path
+) -> dict[str, Any]:
+    users, per_user = args.users, args.questions
+    questions = load_questions()
+    async with FakeBotAPI() as api:
+        ids = range(500_001, 500_001 + users)
+        feed = cycle(questions)
+        plans = {uid: [next(feed) for _ in range(per_user + 1)] for uid in ids}
+        for uid, plan in plans.items():
+            api.user(uid, f"User {uid}", language_code=plan[0][1])
+            api.private_chat(uid)
+        log = (workdir / f"{kind}.log").open("wb")
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--serve", kind, "--token", api.token,
+            "--base-url", api.base_url, "--database-url", database_url,
+            *(["--profile", args.profile] if args.profile else []),
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        replies = Replies(api)
+        reader = asyncio.create_task(replies.run())
+        try:
+            await _ready(api, process)
+            # Warm-up: every chat's first contact (the bot registers the chat) and caches.
+            await asyncio.gather(*(_user(api, replies, u, p[:1], None) for u, p in plans.items()))
+            bot_cpu = psutil.Process(process.pid)
+            cpu_before, own_before = bot_cpu.cpu_times(), psutil.Process().cpu_times()
+            latencies: list[float] = []
+            polls_before = len(api.calls_to("getUpdates"))
+            started = time.monotonic()
+            await asyncio.gather(
+                *(_user(api, replies, u, p[1:], latencies) for u, p in plans.items())
+            )
+            elapsed = time.monotonic() - started
+            polls = len(api.calls_to("getUpdates")) - polls_before
+            cpu_after, own_after = bot_cpu.cpu_times(), psutil.Process().cpu_times()
+        finally:
+            reader.cancel()
+            process.terminate()
+    # After the server closed, which ends the bot's pending long poll at once.
+    await asyncio.wait_for(process.wait(), timeout=30)
+    log.close()
+    latencies.sort()
+    busy = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
+    driver = (own_after.user + own_after.system) - (own_before.user + own_before.system)
+    return {
+        "updates": len(latencies),
+        "updates_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 2),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
+        # Share of one core the bot process used; near 1.0 means it is CPU-bound.
+        "bot_cpu_share": round(busy / elapsed, 2),
+        # The same for the fake server and the users: below 1.0, they did not hold it back.
+        "server_cpu_share": round(driver / elapsed, 2),
+        "bot_cpu_ms_per_update": round(busy / len(latencies) * 1000, 3),
+        # Fewer updates per getUpdates means more polling requests for the same work.
+        "updates_per_poll": round(len(latencies) / max(polls, 1), 1),
+    }
+
+
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each figure's median over the rounds (the lower middle one for an even count)."""
+    return {key: statistics.median_low(run[key] for run in runs) for key in runs[0]}
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in BOTS}
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        # Rounds alternate the bots, so a busy moment on the machine does not hit one only.
+        for round_ in range(args.rounds):
+            database_url = args.database_url or f"sqlite:///{workdir / f'bench{round_}.db'}"
+            for kind in BOTS:
+                runs[kind].append(await measure(kind, args, database_url, workdir))
+    bot, echo = _median(runs["renewbot"]), _median(runs["echo"])
+    ratio = bot["updates_per_s"] / echo["updates_per_s"]
+    return {
+        "benchmark": "updates",
+        "users": args.users,
+        "questions_per_user": args.questions,
+        "rounds": args.rounds,
+        "settings": {
+            "polling": "run_polling() defaults, one fake Bot API server per bot",
+            "update_processor": "PerChatUpdateProcessor (as build_application) in both",
+            "rate_limiter": f"TelegramRateLimiter(per_second={UNPACED:g}) in both: never waits",
+            "database": "renewbot: " + (args.database_url or "sqlite").split("://")[0]
+            + "; echo: none",
+        },
+        "renewbot": bot,
+        "echo": echo,
+        "ratio": round(ratio, 3),
+        # The same ratio from CPU time per update: what it would be with both bots CPU-bound,
+        # and less sensitive to other load on the machine than the throughput ratio.
+        "cpu_ratio": round(echo["bot_cpu_ms_per_update"] / bot["bot_cpu_ms_per_update"], 3),
+        "target": 0.8,
+        "meets_target": ratio >= 0.8,
+    }
+
+
+def _parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--questions", type=int, default=10, help="measured questions per user")
+    parser.add_argument("--rounds", type=int, default=3, help="median of this many runs")
+    parser.add_argument("--database-url", help="default: a fresh SQLite file per round")
+    parser.add_argument("--profile", metavar="DIR", help="write cProfile stats of each bot here")
+    parser.add_argument("--serve", choices=BOTS, help=argparse.SUPPRESS)
+    parser.add_argument("--token", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    arguments = _parse_args()
+    if arguments.serve:
+        serve(
+            arguments.serve, arguments.token, arguments.base_url, arguments.database_url,
+            arguments.profile,
+        )
+    else:
+        print(json.dumps(asyncio.run(main(arguments))))

@@ -1,0 +1,245 @@
+"""End to end over HTTP: the /renew guide menu, free-text questions in private chats and
+groups, group-custom and carrier-aware answers, and inputs that must never break the bot."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from bot.fakebotapi import FakeBotAPI, SentMessage
+from bot.i18n import LANGUAGES, translator
+from storage.repositories.chats import ChatRepository
+from storage.repositories.faq import FaqRepository
+from tests.harness import BotHarness
+from tests.reminder_fixtures import add_card
+
+BOT = "@renew_test_bot"
+ERROR_REPLY = "Sorry, something went wrong on my side. Please try again in a moment."
+
+
+@pytest.fixture(autouse=True)
+def no_errors(caplog: pytest.LogCaptureFixture, api: FakeBotAPI) -> Iterator[None]:
+    """Nothing in this module may reach the error handler (or log an error)."""
+    caplog.set_level(logging.ERROR)
+    yield
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    apologies = {translator(language)(ERROR_REPLY) for language in LANGUAGES}
+    assert not [m for m in api.sent if m.text in apologies]
+    assert not [c for c in api.calls if c.status >= 400]
+
+
+def _data(message: SentMessage) -> list[str]:
+    return [value or "" for _text, value in message.buttons()]
+
+
+async def _press(bot: BotHarness, user: object, message: SentMessage, data: str) -> SentMessage:
+    """Press a button and return the edited message (an edit, never a new message)."""
+    edited = await bot.press(user, message, data)
+    assert edited.is_edit and edited.method == "editMessageText"
+    assert edited.message_id == message.message_id
+    return edited
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("zh-hans", ("怎么续费", "按运营商", "中国移动续费指南", "请选择问题")),
+        ("en", ("How to renew", "By carrier", "China Mobile renewal guide", "Pick a question")),
+    ],
+)
+async def test_renew_menu_is_navigated_in_place(
+    api: FakeBotAPI, bot: BotHarness, language: str, words: tuple[str, ...]
+) -> None:
+    home_title, section_title, guide_title, pick = words
+    user = api.user(2001, "Mei", language_code=language)
+    menu = await bot.say(user, "/renew")
+    assert home_title in (menu.text or "")
+    assert _data(menu) == [
+        "kb:sec:channels", "kb:sec:carriers", "kb:sec:tips", "kb:sec:scams", "kb:sec:general",
+    ]
+    assert (section_title, "kb:sec:carriers") in menu.buttons()
+
+    carriers = await _press(bot, user, menu, "kb:sec:carriers")
+    assert pick in (carriers.text or "")
+    assert "kb:e:guide_china_mobile" in _data(carriers) and _data(carriers)[-1] == "kb:home"
+
+    guide = await _press(bot, user, carriers, "kb:e:guide_china_mobile")
+    assert guide_title in (guide.text or "")
+    assert _data(guide) == ["kb:sec:carriers"]
+
+    back = await _press(bot, user, guide, "kb:sec:carriers")
+    assert back.text == carriers.text
+    home = await _press(bot, user, back, "kb:home")
+    assert home.text == menu.text
+    # One message for the whole walk: the guide never floods the chat.
+    assert len(api.delivered(user)) == 1
+    assert len(api.answered_callbacks) == 4  # every press answered (no spinning button)
+
+
+async def test_howto_alias_and_main_menu_button(api: FakeBotAPI, bot: BotHarness) -> None:
+    user = api.user(2002, "Ann")
+    alias = await bot.say(user, "/howto")
+    assert "How to renew" in (alias.text or "")
+    start = await bot.say(user, "/start")
+    assert ("📖 How to renew", "menu:renew") in start.buttons()
+    opened = await _press(bot, user, start, "menu:renew")
+    assert opened.text == alias.text
+
+
+async def test_renew_with_a_carrier_jumps_to_its_guide(api: FakeBotAPI, bot: BotHarness) -> None:
+    en = api.user(2003, "Jo")
+    smart = await bot.say(en, "/renew smart")
+    assert "Smart / TNT load guide" in (smart.text or "")
+    assert _data(smart) == ["kb:sec:carriers"]
+
+    zh = api.user(2004, "阿强", language_code="zh-hans")
+    mobile = await bot.say(zh, "/renew 移动")
+    assert "中国移动续费指南" in (mobile.text or "")
+
+    unknown = await bot.say(en, "/renew <b>Vodafone</b>")
+    assert "I don't know the carrier “&lt;b&gt;Vodafone&lt;/b&gt;”" in (unknown.text or "")
+    assert "kb:e:guide_smart_tnt" in _data(unknown)
+
+
+async def test_stale_or_forged_buttons_change_nothing(api: FakeBotAPI, bot: BotHarness) -> None:
+    user = api.user(2005, "Bo")
+    menu = await bot.say(user, "/renew")
+    for data in ("kb:e:no_such_entry", "kb:sec:nope", "kb:c:42", "kb:e:../../x", "kb:"):
+        query_id = api.press(user, menu, data, forge=True)["callback_query"]["id"]
+        await api.wait_for_call(
+            "answerCallbackQuery", lambda call, q=query_id: call.params["callback_query_id"] == q
+        )
+        answer = next(a for a in api.answered_callbacks if a.callback_query_id == query_id)
+        assert answer is not None and "out of date" in (answer.text or "")
+    assert api.calls_to("editMessageText") == []
+    assert api.current(user, menu.message_id).text == menu.text  # type: ignore[union-attr]
+
+
+async def test_free_text_questions_are_answered(api: FakeBotAPI, bot: BotHarness) -> None:
+    zh = api.user(2006, "小红", language_code="zh-hans")
+    answer = await bot.say(zh, "流量卡怎么续费?")
+    assert "怎么续费（总览）" in (answer.text or "")
+
+    en = api.user(2007, "Rex")
+    answer = await bot.say(en, "how do I load my Smart SIM?")
+    assert "Smart / TNT load guide" in (answer.text or "")
+
+
+async def test_an_ambiguous_question_offers_choices(api: FakeBotAPI, bot: BotHarness) -> None:
+    user = api.user(2008, "Cy")
+    choices = await bot.say(user, "sim registration")
+    assert "Did you mean" in (choices.text or "")
+    assert _data(choices) == ["kb:e:sim_registration_ph", "kb:e:sim_registration_hk"]
+
+    picked = await _press(bot, user, choices, "kb:e:sim_registration_hk")
+    assert "SIM registration in Hong Kong" in (picked.text or "")
+    assert _data(picked) == ["kb:sec:general"]
+
+
+async def test_nonsense_falls_back_to_the_menu(api: FakeBotAPI, bot: BotHarness) -> None:
+    user = api.user(2009, "Di", language_code="zh-hans")
+    reply = await bot.say(user, "asdkjh qwpoe zzz")
+    assert "不太确定" in (reply.text or "")
+    assert "kb:sec:carriers" in _data(reply)
+    section = await _press(bot, user, reply, "kb:sec:tips")
+    assert "续费小贴士" in (section.text or "")
+
+
+async def test_a_group_is_answered_only_when_addressed(api: FakeBotAPI, bot: BotHarness) -> None:
+    member = api.user(2010, "Gus")
+    group = api.group(-100201, "SIM club")
+    api.send_text(member, "how do I load my Smart SIM?", chat=group)
+    await api.wait_idle()
+    assert api.delivered(group) == []
+
+    answer = await bot.say(member, f"{BOT} how do I load my Smart SIM?", chat=group)
+    assert "Smart / TNT load guide" in (answer.text or "")
+
+    since = api.mark()
+    api.send_text(member, "and how do I check my balance?", chat=group, reply_to=answer)
+    follow_up = await api.wait_for_message(group, since=since)
+    assert "Check balance and validity" in (follow_up.text or "")
+
+    menu = await bot.say(member, BOT, chat=group)  # a bare mention: what can I ask?
+    assert "kb:sec:channels" in _data(menu)
+
+
+async def test_a_forum_question_is_answered_in_its_topic(api: FakeBotAPI, bot: BotHarness) -> None:
+    member = api.user(2014, "Ida", language_code="zh-hans")
+    forum = api.group(-100204, "卡友论坛", forum=True)
+    since = api.mark()
+    api.send_text(member, f"{BOT} 移动卡怎么充值", chat=forum, thread_id=7)
+    answer = await api.wait_for_message(forum, since=since)
+    assert "中国移动续费指南" in (answer.text or "")
+    assert answer.message_thread_id == 7
+
+
+async def test_a_groups_own_entry_wins_in_that_group_only(
+    api: FakeBotAPI, bot: BotHarness
+) -> None:
+    member = api.user(2011, "Hal")
+    ours, other = api.group(-100202, "Team"), api.group(-100203, "Other team")
+    async with bot.database.session() as session:
+        for chat in (ours, other):
+            await ChatRepository(session).ensure(chat.id, "supergroup", chat.title, "en")
+        await FaqRepository(session).add(
+            ours.id, "Where do we buy the team's data cards?", "From Lin at the front desk <3", 1
+        )
+    question = f"{BOT} where do we buy data cards?"
+    custom = await bot.say(member, question, chat=ours)
+    assert "From Lin at the front desk &lt;3" in (custom.text or "")
+
+    elsewhere = await bot.say(member, question, chat=other)
+    assert "Lin" not in (elsewhere.text or "")
+
+
+async def test_answers_follow_the_users_carrier(api: FakeBotAPI, bot: BotHarness) -> None:
+    user = api.user(2012, "Pia")
+    generic = await bot.say(user, "how do I renew my card")
+    assert "How to renew (overview)" in (generic.text or "")
+
+    await add_card(bot.database, bot.settings, bot.clock, user.id, date(2031, 1, 1),
+                   carrier="smart")
+    own = await bot.say(user, "how do I renew my card")
+    assert "Smart / TNT load guide" in (own.text or "")
+
+
+async def test_a_language_switch_applies_to_the_next_answer(
+    api: FakeBotAPI, bot: BotHarness
+) -> None:
+    """The answer cache must not keep serving the old language."""
+    user = api.user(2014, "Lin", language_code="zh-hans")
+    before = await bot.say(user, "流量卡怎么续费?")
+    await bot.say(user, "/language en")
+    after = await bot.say(user, "流量卡怎么续费?")
+    assert "续费" in (before.text or "")
+    assert "How to renew" in (after.text or "") and "续费" not in (after.text or "")
+
+
+async def test_bad_input_never_breaks_the_bot(api: FakeBotAPI, bot: BotHarness) -> None:
+    user = api.user(2013, "Eve")
+    blank = await bot.say(user, "   \n  ")
+    assert "kb:sec:channels" in _data(blank)
+
+    long = await bot.say(user, ("how do I top up " * 300)[:4096])
+    assert long.text
+
+    emoji = await bot.say(user, "😀🔥📱")
+    assert "I'm not sure" in (emoji.text or "")
+
+    tags = await bot.say(user, "<b>how</b> do I top up? <script></script> &amp; <i")
+    assert "How to renew (overview)" in (tags.text or "")
+    assert "<script>" not in (tags.text or "")
+
+    before = len(api.delivered(user))
+    api.send_sticker(user)
+    await api.wait_idle()
+    assert len(api.delivered(user)) == before
+
+    photo_since = api.mark()
+    api.send_photo(user)
+    hint = await api.wait_for_message(user, since=photo_since)
+    assert "only read typed questions" in (hint.text or "")
