@@ -17,6 +17,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.broadcast import start_broadcasts
 from bot.commands import Audience, commands_for
 from bot.errors import on_error
 from bot.i18n import LANGUAGES, translator
@@ -68,6 +69,7 @@ def build_application(
     )
     assert isinstance(application, RenewBotApplication)
     application.services = Services(settings=settings, db=database, clock=clock)
+    database.on_change(application.services.chat_cache.invalidate)
     register_handlers(application)
     application.add_error_handler(on_error)
     return application
@@ -83,6 +85,7 @@ _SCOPES = (
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     await register_command_menus(application)
     start_reminders(application)
+    start_broadcasts(application)
     KnowledgeBase.load()  # parse the answers now, not on the first question
     # Everything loaded so far lives as long as the process: keep it out of the cyclic GC,
     # whose full collections otherwise stall a sweep batch by ~70 ms (benchmarks/reminders.py).

@@ -1,4 +1,5 @@
-"""`renewbot` (and `python -m bot`): run the bot, apply migrations."""
+"""`renewbot` (and `python -m bot`): run the bot, apply migrations, check a deployment, or try
+the bot in a terminal."""
 
 from __future__ import annotations
 
@@ -31,26 +32,35 @@ def cmd_migrate(settings: Settings) -> int:
 
 
 def cmd_run(settings: Settings) -> int:
-    from bot.app import build_application  # PTB is only needed for this command
+    from telegram import Update  # PTB is only needed for this command
+
+    from bot.app import build_application
+    from bot.webhook import run_webhook
 
     token = settings.token  # fails early, before touching the database
     configure_logging(settings.log_level, token)
     asyncio.run(_migrate(settings))
     application = build_application(settings)
+    # Telegram leaves chat_member updates (admin changes) out unless they are asked for
+    # (the webhook asks for every type too).
     if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        log.info("webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path="telegram",
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-        )
+        run_webhook(application)
     else:
         log.info("starting in polling mode")
-        application.run_polling()
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
+
+
+def cmd_check() -> int:
+    from bot.check import run_checks
+
+    return asyncio.run(run_checks())
+
+
+def cmd_chat(language: str | None) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(language))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,9 +70,18 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (polling, or webhook when WEBHOOK_URL is set)")
     sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("check", help="check the configuration, the database and the Bot API")
+    chat = sub.add_parser(
+        "chat", help="try the bot in this terminal: no token, no internet (a local fake Telegram)"
+    )
+    chat.add_argument("--lang", choices=("en", "zh"), help="your language (default: from LANG)")
     args = parser.parse_args(argv)
     command = args.command or "run"
     try:
+        if command == "check":
+            return cmd_check()  # reports bad settings as one of its lines
+        if command == "chat":
+            return cmd_chat(args.lang)
         settings = load_settings()
         if command == "migrate":
             return cmd_migrate(settings)

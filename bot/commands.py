@@ -24,11 +24,30 @@ class Command:
 
 
 _P, _G, _A = Audience.PRIVATE, Audience.GROUP, Audience.GROUP_ADMIN
+_O = Audience.OWNER
 
 COMMANDS: tuple[Command, ...] = (
     Command("start", N_("Start the bot and show the main menu"), (_P, _G)),
     Command("help", N_("List the commands"), (_P, _G)),
     Command("language", N_("Choose the language (中文 / English)"), (_P, _A), "[zh|en]"),
+    Command("renew", N_("How to renew or top up, by carrier or channel"), (_P, _G), "[carrier]"),
+    Command("addcard", N_("Record a SIM card, data card or eSIM"), (_P, _A)),
+    Command("cards", N_("Your cards: expiry, status and monthly cost"), (_P,)),
+    Command("card", N_("Show one card with its buttons"), (_P,), "N"),
+    Command("renewed", N_("Mark a card as renewed"), (_P, _A), "N"),
+    Command("editcard", N_("Change a card"), (_P, _A), "N"),
+    Command("delcard", N_("Delete a card"), (_P, _A), "N"),
+    Command("history", N_("A card's renewals and receipts"), (_P,), "[N]"),
+    Command("export", N_("Download your cards as CSV and as a calendar (.ics)"), (_P, _A)),
+    Command("import", N_("Add or update cards from a CSV file"), (_P, _A)),
+    Command("stats", N_("A chart of coming expiries and monthly spend"), (_P, _A)),
+    Command("forget", N_("Delete everything the bot keeps about you"), (_P,)),
+    Command("settings", N_("This chat's settings: language, time zone, reminders"), (_P, _A)),
+    Command("groupcards", N_("The group's cards"), (_A,)),
+    Command("faq", N_("The group's own answers to questions"), (_A,), "add|del|list"),
+    Command("reminders", N_("Turn this chat's reminders on or off"), (_A,), "on|off"),
+    Command("botstats", N_("Chats, cards and reminders of the whole bot"), (_O,)),
+    Command("broadcast", N_("Send a message to every chat"), (_O,), "<text>"),
     Command("cancel", N_("Leave the current conversation"), (_P, _A)),
 )
 

@@ -7,16 +7,22 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.chatscope import chat_scope
 from bot.i18n import normalize_language, translator
-from bot.permissions import may_configure
+from bot.permissions import admin_only
 from bot.services import BotContext
 from storage.repositories.chats import ChatRepository
 
-_CHOICES = InlineKeyboardMarkup(
-    [[
-        InlineKeyboardButton("中文", callback_data="lang:zh"),
-        InlineKeyboardButton("English", callback_data="lang:en"),
-    ]]
-)
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+
+
+def language_row(prefix: str = "lang:") -> list[InlineKeyboardButton]:
+    """One button per language (shared with the /settings menu)."""
+    return [
+        InlineKeyboardButton(name, callback_data=prefix + code)
+        for code, name in LANGUAGE_NAMES.items()
+    ]
+
+
+_CHOICES = InlineKeyboardMarkup([language_row()])
 
 
 async def _save(update: Update, context: BotContext, language: str) -> str:
@@ -28,15 +34,13 @@ async def _save(update: Update, context: BotContext, language: str) -> str:
     return _("Done: I will speak English in this chat.")
 
 
+@admin_only
 async def language_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
     scope = await chat_scope(update, context)
     _ = scope._
-    if not await may_configure(update, context):
-        await message.reply_text(_("Only the group's admins can change this."))
-        return
     if not context.args:
         await message.reply_text(_("Choose a language:"), reply_markup=_CHOICES)
         return
@@ -49,13 +53,10 @@ async def language_command(update: Update, context: BotContext) -> None:
     await message.reply_text(await _save(update, context, language))
 
 
+@admin_only
 async def language_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None:
-        return
-    scope = await chat_scope(update, context)
-    if not await may_configure(update, context):
-        await query.answer(scope._("Only the group's admins can change this."), show_alert=True)
         return
     language = query.data.removeprefix("lang:")
     await query.answer()

@@ -51,6 +51,7 @@ async def group_migrated(update: Update, context: BotContext) -> None:
         return
     async with context.db.session() as session:
         moved = await ChatRepository(session).migrate(message.chat.id, message.migrate_to_chat_id)
+    context.application.migrate_chat_data(message=message)  # PTB's chat_data, persisted too
     log.info("group %s became %s (moved=%s)", message.chat.id, message.migrate_to_chat_id, moved)
 
 

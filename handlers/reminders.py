@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.chatscope import ChatScope, chat_scope
 from bot.dates import format_date
 from bot.knowledge import KnowledgeBase, render_answer
-from bot.permissions import may_configure
+from bot.permissions import may_configure, refuse
 from bot.reminders.moments import snooze_until
 from bot.reminders.policy import ChatPolicy
 from bot.services import BotContext
@@ -49,7 +49,7 @@ async def reminder_button(update: Update, context: BotContext) -> None:
         await _send_guide(update, card, scope)
         return
     if not await may_configure(update, context):
-        await query.answer(_("Only the group's admins can change this."), show_alert=True)
+        await refuse(update, context)
         return
     now = context.services.now()
     policy = ChatPolicy.of(scope.chat, context.settings)

@@ -19,6 +19,11 @@ def main_menu(_: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
+                InlineKeyboardButton(_("➕ Add a card"), callback_data="menu:addcard"),
+                InlineKeyboardButton(_("🗂 My cards"), callback_data="menu:cards"),
+            ],
+            [InlineKeyboardButton(_("📖 How to renew"), callback_data="menu:renew")],
+            [
                 InlineKeyboardButton(_("❓ Help"), callback_data="menu:help"),
                 InlineKeyboardButton(_("🌐 Language"), callback_data="menu:language"),
             ],

@@ -177,6 +177,21 @@ class Delivery(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=Column(String(255)))
 
 
+class BroadcastStatus(StrEnum):
+    DRAFT = "draft"  # previewed, waiting for the owner's confirmation
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class RecipientStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed; found after a crash it means "maybe sent": not resent
+    DELIVERED = "delivered"
+    BLOCKED = "blocked"  # the bot was blocked or removed: the chat is now inactive
+    FAILED = "failed"
+
+
 class FaqEntry(SQLModel, table=True):
     """A group's own answer, matched before the built-in knowledge base in that group."""
 
@@ -208,3 +223,44 @@ class PersistedData(SQLModel, table=True):
     kind: str = Field(sa_column=Column(String(16), primary_key=True))  # user, chat, bot, callback
     owner_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Broadcast(SQLModel, table=True):
+    """An owner's message to every active chat; its progress message is edited in place."""
+
+    __tablename__ = "broadcasts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))  # HTML, as it is sent
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))  # the progress message's
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
+    finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class BroadcastRecipient(SQLModel, table=True):
+    """One chat of a broadcast and its outcome: what makes a broadcast resumable."""
+
+    __tablename__ = "broadcast_recipients"
+    __table_args__ = (
+        Index("ix_broadcast_recipients_status", "broadcast_id", "status", "chat_id"),
+    )
+
+    broadcast_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    chat_id: int = Field(
+        sa_column=Column(
+            BigInteger,
+            ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    error: str | None = Field(default=None, sa_column=Column(String(255)))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from telegram import Update
+
 from bot.app import build_application
 from bot.fakebotapi import FakeBotAPI, SentMessage
 from bot.services import RenewBotApplication
@@ -78,7 +80,10 @@ class BotHarness:
             await self.app.post_init(self.app)
         await self.app.start()
         assert self.app.updater is not None
-        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+        # chat_member updates (admin changes) only come when asked for, as from Telegram.
+        await self.app.updater.start_polling(
+            poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
+        )
         return self
 
     async def stop(self) -> None:

@@ -19,8 +19,13 @@ SWEEP_LOCK_KEY = 0x52454D44
 
 
 class SweepLeader:
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self, db: Database, key: int = SWEEP_LOCK_KEY, role: str = "the reminder sweep"
+    ) -> None:
         self.db = db
+        # Another key makes another, independent leadership (the broadcasts use one).
+        self.key = key
+        self.role = role
         self._connection: AsyncConnection | None = None
 
     @property
@@ -42,11 +47,11 @@ class SweepLeader:
         try:
             connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
             result = await connection.execute(
-                text("SELECT pg_try_advisory_lock(:key)"), {"key": SWEEP_LOCK_KEY}
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}
             )
             if result.scalar():
                 self._connection = connection
-                log.info("this instance now runs the reminder sweep")
+                log.info("this instance now runs %s", self.role)
                 return True
         except BaseException:
             await connection.close()
@@ -59,7 +64,7 @@ class SweepLeader:
             return
         try:
             await self._connection.execute(
-                text("SELECT pg_advisory_unlock(:key)"), {"key": SWEEP_LOCK_KEY}
+                text("SELECT pg_advisory_unlock(:key)"), {"key": self.key}
             )
         except (DBAPIError, SQLAlchemyError):
             log.debug("sweep lock connection already gone")

@@ -8,7 +8,7 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Chat
+from storage.models import Card, Chat, Delivery
 from storage.repositories.sql import insert_ignore
 
 
@@ -69,7 +69,9 @@ class ChatRepository:
         )
 
     async def migrate(self, old_id: int, new_id: int) -> bool:
-        """Move a group's rows to its supergroup id (cascades to its cards and FAQ).
+        """Move a group's rows to its supergroup id (the foreign keys cascade it to its cards,
+        FAQ entries and broadcast recipients; the deliveries' record of where each reminder
+        went is moved here).
 
         When the new chat already has a row (its first update arrived before the migration
         notice), that row is dropped in favour of the old one, which holds the settings.
@@ -85,6 +87,12 @@ class ChatRepository:
             update(Chat)  # type: ignore[call-overload]
             .where(col(Chat.id) == old_id)
             .values(id=new_id, type="supergroup")
+        )
+        moved_cards = select(Card.id).where(col(Card.chat_id) == new_id)
+        await self.session.exec(
+            update(Delivery)  # type: ignore[call-overload]
+            .where(col(Delivery.card_id).in_(moved_cards), col(Delivery.chat_id) == old_id)
+            .values(chat_id=new_id)
         )
         return True
 

@@ -1,0 +1,223 @@
+"""/settings: one inline menu for a chat's language, time zone, remind time, default lead days,
+reminders on/off and, in forum groups, the topic reminders go to. /reminders on|off.
+
+In groups only admins may use them; every button re-checks whoever presses it.
+Callback data: gs:<page> opens a page (menu, lang, tz, at, lead); gs:<setting>:<value> saves.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.chatscope import ChatScope, chat_scope, scope_for
+from bot.i18n import Translator
+from bot.parsing import (
+    InputError,
+    format_lead_days,
+    format_timezone,
+    parse_lead_days,
+    parse_remind_at,
+    parse_timezone,
+)
+from bot.permissions import admin_only, bot_can_post
+from bot.reminders.policy import ChatPolicy, join_days
+from bot.services import BotContext
+from handlers.cards.common import show, thread_of
+from handlers.chat_settings import apply_settings, hhmm, remind_rows, timezone_rows, updated_cards
+from handlers.language import LANGUAGE_NAMES, language_row
+from storage.models import Chat
+
+_LEAD_PRESETS = ((7, 3, 1, 0), (14, 7, 3, 1, 0), (30, 7, 3, 1, 0), (3, 1, 0), (1, 0))
+_PAGE = re.compile(r"^gs:(menu|lang|tz|at|lead)$")
+_VALUE = re.compile(r"^gs:(lang|tz|at|lead|rem|topic):(.{1,56})$")
+_SWITCH = {"on": True, "off": False, "开": True, "关": False, "开启": True, "关闭": False}
+
+
+def _back(_: Translator) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(_("⬅️ Back"), callback_data="gs:menu")]
+
+
+async def _menu(update: Update, context: BotContext, scope: ChatScope, note: str = "") -> None:
+    """Show the main page: every setting's current value and a button for each."""
+    _, chat = scope._, scope.chat
+    policy = ChatPolicy.of(chat, context.settings)
+    tg_chat = update.effective_chat
+    assert tg_chat is not None
+    group = tg_chat.type != ChatType.PRIVATE
+    if group:
+        title = _("⚙️ Settings for {title}").format(title=escape(tg_chat.title or ""))
+    else:
+        title = _("⚙️ Settings")
+    lines = [note, ""] if note else []
+    lines += [
+        f"<b>{title}</b>",
+        "",
+        _("🌐 Language: {value}").format(value=LANGUAGE_NAMES.get(scope.lang, scope.lang)),
+        _("🕒 Time zone: {value}").format(value=format_timezone(policy.timezone)),
+        _("⏰ Reminders arrive at: {value}").format(value=hhmm(policy.remind_at)),
+        _("📅 Days before expiry: {value}").format(value=format_lead_days(policy.lead_days)),
+        _("🔔 Reminders: on") if chat.reminders_enabled else _("🔕 Reminders: off"),
+    ]
+    rows = [
+        [
+            InlineKeyboardButton(_("🌐 Language"), callback_data="gs:lang"),
+            InlineKeyboardButton(_("🕒 Time zone"), callback_data="gs:tz"),
+        ],
+        [
+            InlineKeyboardButton(_("⏰ Remind time"), callback_data="gs:at"),
+            InlineKeyboardButton(_("📅 Days before"), callback_data="gs:lead"),
+        ],
+        [
+            InlineKeyboardButton(_("🔕 Turn reminders off"), callback_data="gs:rem:off")
+            if chat.reminders_enabled
+            else InlineKeyboardButton(_("🔔 Turn reminders on"), callback_data="gs:rem:on")
+        ],
+    ]
+    if tg_chat.is_forum:
+        lines.append(_topic_line(_, chat, thread_of(update)))
+        rows += _topic_rows(_, chat, thread_of(update))
+    if group and not await bot_can_post(context, chat.id):
+        lines += ["", _(
+            "⚠️ I may not send messages in this group, so reminders cannot arrive. I need the "
+            "“Send messages” permission: make me an admin, or let members send messages."
+        )]
+    await show(update, "\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+def _topic_line(_: Translator, chat: Chat, here: int | None) -> str:
+    if chat.reminder_thread_id is None:
+        return _("🧵 Reminders go to: the General topic")
+    if chat.reminder_thread_id == here:
+        return _("🧵 Reminders go to: this topic")
+    return _("🧵 Reminders go to: topic {id}").format(id=chat.reminder_thread_id)
+
+
+def _topic_rows(_: Translator, chat: Chat, here: int | None) -> list[list[InlineKeyboardButton]]:
+    rows = []
+    if here is not None and chat.reminder_thread_id != here:
+        rows.append([InlineKeyboardButton(
+            _("🧵 Send reminders to this topic"), callback_data="gs:topic:here"
+        )])
+    if chat.reminder_thread_id is not None:
+        rows.append([InlineKeyboardButton(
+            _("💬 Send reminders to the General topic"), callback_data="gs:topic:general"
+        )])
+    return rows
+
+
+@admin_only
+async def settings_command(update: Update, context: BotContext) -> None:
+    await _menu(update, context, await chat_scope(update, context))
+
+
+@admin_only
+async def page_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    match = _PAGE.match(query.data or "") if query else None
+    if match is None:
+        return
+    scope = await chat_scope(update, context)
+    _ = scope._
+    page = match.group(1)
+    if page == "menu":
+        await _menu(update, context, scope)
+        return
+    text, rows = {
+        "lang": (_("Choose a language:"), [language_row("gs:lang:")]),
+        "tz": (
+            _("Pick a time zone. For another one, send /timezone followed by a city, a zone "
+              "such as Asia/Manila, or an offset such as UTC+8."),
+            timezone_rows("gs:tz:"),
+        ),
+        "at": (
+            _("Pick the time of day reminders arrive. For another time, send /remindat HH:MM."),
+            remind_rows("gs:at:"),
+        ),
+        "lead": (
+            _("How many days before expiry should I remind? Cards with their own days keep "
+              "them."),
+            [[InlineKeyboardButton(format_lead_days(days), callback_data="gs:lead:"
+                                   + join_days(days))] for days in _LEAD_PRESETS],
+        ),
+    }[page]
+    await show(update, text, InlineKeyboardMarkup([*rows, _back(_)]))
+
+
+def _parse(update: Update, setting: str, value: str) -> dict[str, object]:
+    """The chat fields a pressed value sets; InputError when the button is not one of ours."""
+    if setting == "lang" and value in LANGUAGE_NAMES:
+        return {"language": value}
+    if setting == "tz":
+        return {"timezone": parse_timezone(value)}
+    if setting == "at":
+        return {"remind_at": hhmm(parse_remind_at(value))}
+    if setting == "lead":
+        return {"default_lead_days": join_days(parse_lead_days(value))}
+    if setting == "rem" and value in ("on", "off"):
+        return {"reminders_enabled": value == "on"}
+    if setting == "topic" and value == "general":
+        return {"reminder_thread_id": None}
+    if setting == "topic" and value == "here" and thread_of(update) is not None:
+        return {"reminder_thread_id": thread_of(update)}
+    raise InputError("unknown_button")
+
+
+@admin_only
+async def value_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    match = _VALUE.match(query.data or "") if query else None
+    if query is None or match is None:
+        return
+    scope = await chat_scope(update, context)
+    setting, value = match.groups()
+    try:
+        values = _parse(update, setting, value)
+    except InputError:
+        await query.answer(scope._("That button has expired."), show_alert=True)
+        return
+    chat, count = await apply_settings(
+        context, scope.chat.id, reschedule=setting not in ("lang", "topic"), **values
+    )
+    scope = scope_for(chat, update)  # a new language shows at once
+    note = "\n".join(filter(None, (scope._("✅ Saved."), updated_cards(scope._, count))))
+    await _menu(update, context, scope, note)
+
+
+@admin_only
+async def reminders_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    scope = await chat_scope(update, context)
+    _ = scope._
+    switch = _SWITCH.get(context.args[0].lower()) if len(context.args or ()) == 1 else None
+    if switch is None:
+        state = (
+            _("🔔 Reminders are on in this chat. Send /reminders off to pause them.")
+            if scope.chat.reminders_enabled
+            else _("🔕 Reminders are off in this chat. Send /reminders on to resume them.")
+        )
+        await message.reply_text(state)
+        return
+    _chat, count = await apply_settings(context, scope.chat.id, reminders_enabled=switch)
+    done = (
+        _("🔔 Reminders are on in this chat.")
+        if switch
+        else _("🔕 Reminders are off in this chat. The cards are kept: /reminders on resumes "
+               "them.")
+    )
+    await message.reply_text("\n".join(filter(None, (done, updated_cards(_, count)))))
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("settings", settings_command),
+        CommandHandler("reminders", reminders_command),
+        CallbackQueryHandler(page_button, pattern=_PAGE),
+        CallbackQueryHandler(value_button, pattern=_VALUE),
+    ]

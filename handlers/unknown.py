@@ -1,0 +1,39 @@
+"""Commands nobody else took. Register these after every other handler of group 0.
+
+In groups they stay silent: the command may be meant for another bot."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+
+from bot.chatscope import chat_scope
+from bot.services import BotContext
+
+# New messages only: editing an old message is not sending a command again.
+PRIVATE_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """Also what a non-owner gets for an owner command: the same reply, nothing revealed."""
+    message = update.effective_message
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        return
+    _ = (await chat_scope(update, context))._
+    await message.reply_text(_("I don't know that command, see /help"))
+
+
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is not None:
+        _ = (await chat_scope(update, context))._
+        await message.reply_text(_("There is nothing to cancel."))
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        # /cancel outside any conversation (each conversation handles its own /cancel).
+        CommandHandler("cancel", nothing_to_cancel, filters=PRIVATE_MESSAGES),
+        MessageHandler(filters.COMMAND & PRIVATE_MESSAGES, unknown_command),
+    ]
