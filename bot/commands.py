@@ -31,6 +31,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", N_("List the commands"), (_P, _G)),
     Command("language", N_("Choose the language (中文 / English)"), (_P, _A), "[zh|en]"),
     Command("renew", N_("How to renew or top up, by carrier or channel"), (_P, _G), "[carrier]"),
+    Command("timezone", N_("This chat's time zone (city, Area/City or UTC+8)"), (_P, _A), "[zone]"),
+    Command("remindat", N_("The time of day reminders arrive"), (_P, _A), "[HH:MM]"),
     Command("addcard", N_("Record a SIM card, data card or eSIM"), (_P, _A)),
     Command("cards", N_("Your cards: expiry, status and monthly cost"), (_P,)),
     Command("card", N_("Show one card with its buttons"), (_P,), "N"),
