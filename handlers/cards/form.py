@@ -36,8 +36,6 @@ from handlers.cards.common import (
     admins_only,
     drop_draft,
     field_context,
-    id_arg,
-    id_in,
     not_found,
     nudge,
     rows,
@@ -59,7 +57,7 @@ from handlers.cards.fields import (
     next_field,
     values_of,
 )
-from handlers.cards.picker import pick_card
+from handlers.cards.picker import named_card
 from handlers.cards.view import card_keyboard, card_text
 from storage.models import Card
 from storage.repositories.cards import MAX_CARDS_PER_CHAT, CardRepository
@@ -153,18 +151,8 @@ async def start_add(update: Update, context: BotContext) -> str | int:
 
 async def start_edit(update: Update, context: BotContext) -> str | int:
     scope = await chat_scope(update, context)
-    _ = scope._
-    if not await may_configure(update, context):
-        await tell(update, admins_only(_))
-        return END
-    card_id = id_in(update, _EDIT) if update.callback_query else id_arg(context)
-    if card_id is None:
-        await pick_card(update, context, scope, "editcard")
-        return END
-    async with context.db.session(readonly=True) as session:
-        card = await CardRepository(session).get(scope.chat.id, card_id)
+    card = await named_card(update, context, scope, _EDIT, "editcard")
     if card is None:
-        await tell(update, not_found(_))
         return END
     draft: Draft = {"card_id": card.id, "values": values_of(card), "one": False,
                     "pending": None, "thread_id": card.thread_id}

@@ -3,12 +3,26 @@ as buttons instead of asking the user to look the number up."""
 
 from __future__ import annotations
 
+import re
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.chatscope import ChatScope
+from bot.permissions import may_configure
 from bot.services import BotContext
-from handlers.cards.common import field_context, may_see, rows, show
+from handlers.cards.common import (
+    admins_only,
+    field_context,
+    id_arg,
+    id_in,
+    may_see,
+    not_found,
+    rows,
+    show,
+    tell,
+)
 from handlers.cards.view import status_icon
+from storage.models import Card
 from storage.repositories.cards import CardRepository
 
 PICK_LIMIT = 10  # the cards expiring soonest; /cards lists them all
@@ -41,3 +55,26 @@ async def pick_card(update: Update, context: BotContext, scope: ChatScope, comma
     text = _("Which card? Pick one, or send /{command} followed by the card's number from "
              "/cards.").format(command=command)
     await show(update, text, InlineKeyboardMarkup(rows(buttons)))
+
+
+async def named_card(
+    update: Update, context: BotContext, scope: ChatScope, pattern: re.Pattern[str], command: str
+) -> Card | None:
+    """The card a command (/renewed N) or its button names, for someone who may change it.
+
+    Replies and returns None when there is nothing to work on: not allowed, no number given
+    (the chat's cards are offered instead), or not a card of this chat.
+    """
+    _ = scope._
+    if not await may_configure(update, context):
+        await tell(update, admins_only(_))
+        return None
+    card_id = id_in(update, pattern) if update.callback_query else id_arg(context)
+    if card_id is None:
+        await pick_card(update, context, scope, command)
+        return None
+    async with context.db.session(readonly=True) as session:
+        card = await CardRepository(session).get(scope.chat.id, card_id)
+    if card is None:
+        await tell(update, not_found(_))
+    return card

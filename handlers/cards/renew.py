@@ -38,8 +38,6 @@ from handlers.cards.common import (
     admins_only,
     drop_draft,
     field_context,
-    id_arg,
-    id_in,
     not_found,
     nudge,
     rows,
@@ -60,7 +58,7 @@ from handlers.cards.fields import (
     read_date,
     values_of,
 )
-from handlers.cards.picker import pick_card
+from handlers.cards.picker import named_card
 from handlers.cards.view import CHANNEL_NAMES, card_name, renewal_line
 from storage.models import Card, Channel, Cycle, Renewal, RenewFrom
 from storage.repositories.cards import CardRepository
@@ -125,18 +123,8 @@ def _proposal(card: Card, ctx: FieldContext) -> tuple[str, InlineKeyboardMarkup]
 
 async def start(update: Update, context: BotContext) -> str | int:
     scope = await chat_scope(update, context)
-    _ = scope._
-    if not await may_configure(update, context):
-        await tell(update, admins_only(_))
-        return END
-    card_id = id_in(update, _RENEWED) if update.callback_query else id_arg(context)
-    if card_id is None:
-        await pick_card(update, context, scope, "renewed")
-        return END
-    async with context.db.session(readonly=True) as session:
-        card = await CardRepository(session).get(scope.chat.id, card_id)
+    card = await named_card(update, context, scope, _RENEWED, "renewed")
     if card is None:
-        await tell(update, not_found(_))
         return END
     draft: Draft = {"card_id": card.id, "renewal_id": None,
                     "thread_id": thread_of(update) or card.thread_id}
