@@ -4,7 +4,9 @@ The keyboards and apply_settings() are shared with the /settings menu (group_set
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import time
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -97,21 +99,6 @@ async def timezone_command(update: Update, context: BotContext) -> None:
 
 
 @admin_only
-async def timezone_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    scope = await chat_scope(update, context)
-    try:
-        zone = parse_timezone(query.data.removeprefix("tz:"))
-    except InputError:
-        await query.answer(scope._("That button has expired."), show_alert=True)
-        return
-    await query.answer()
-    await query.edit_message_text(await _apply(context, scope, timezone=zone))
-
-
-@admin_only
 async def remindat_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
@@ -137,19 +124,30 @@ async def remindat_command(update: Update, context: BotContext) -> None:
     await message.reply_text(await _apply(context, scope, remind_at=hhmm(at)))
 
 
-@admin_only
-async def remindat_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    scope = await chat_scope(update, context)
-    try:
-        at = parse_remind_at(query.data.removeprefix("at:"))
-    except InputError:
-        await query.answer(scope._("That button has expired."), show_alert=True)
-        return
-    await query.answer()
-    await query.edit_message_text(await _apply(context, scope, remind_at=hhmm(at)))
+def _setting_button(
+    prefix: str, parse: Callable[[str], Any], column: str, store: Callable[[Any], object]
+) -> Callable[[Update, BotContext], Awaitable[None]]:
+    """The handler of a preset button ("tz:Asia/Manila", "at:09:00") for one chat setting."""
+
+    @admin_only
+    async def pressed(update: Update, context: BotContext) -> None:
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        scope = await chat_scope(update, context)
+        try:
+            value = parse(query.data.removeprefix(prefix))
+        except InputError:
+            await query.answer(scope._("That button has expired."), show_alert=True)
+            return
+        await query.answer()
+        await query.edit_message_text(await _apply(context, scope, **{column: store(value)}))
+
+    return pressed
+
+
+timezone_button = _setting_button("tz:", parse_timezone, "timezone", str)
+remindat_button = _setting_button("at:", parse_remind_at, "remind_at", hhmm)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
