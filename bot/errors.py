@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.chatscope import language_of
 from bot.i18n import translator
@@ -33,7 +33,9 @@ def describe_update(update: object) -> str:
 
 async def on_error(update: object, context: BotContext) -> None:
     error = context.error
-    if isinstance(error, NetworkError | Forbidden):
+    # BadRequest subclasses NetworkError in PTB, but it is our bug (bad markup, a message
+    # too long, ...), not the network: it takes the full path below.
+    if isinstance(error, NetworkError | Forbidden) and not isinstance(error, BadRequest):
         # Telegram unreachable or the user blocked us: nothing to tell anyone.
         log.warning("telegram error while handling %s: %s", describe_update(update), error)
         return

@@ -3,7 +3,11 @@ blocking, groups, and a conversation that survives a restart."""
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from telegram import Update
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.fakebotapi import FakeBotAPI
@@ -159,3 +163,38 @@ async def test_a_conversation_survives_a_restart(api: FakeBotAPI, sqlite_url: st
         assert reply.text == "Saved Travel eSIM"
     finally:
         await second.stop()
+
+
+async def test_errors_are_logged_and_explained_to_the_user(
+    api: FakeBotAPI, sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug (BadRequest included, though PTB files it under NetworkError) is logged with
+    its update and the user hears about it; a network hiccup is only logged."""
+
+    async def bad_markup(_update: Update, _context: object) -> None:
+        raise BadRequest("Can't parse entities: unclosed tag")
+
+    async def flaky(_update: Update, _context: object) -> None:
+        raise NetworkError("connection reset")
+
+    def setup(app: RenewBotApplication) -> None:
+        app.add_handler(CommandHandler("boom", bad_markup), group=-3)
+        app.add_handler(CommandHandler("flaky", flaky), group=-3)
+
+    harness = BotHarness(api, sqlite_url, setup=setup)
+    await harness.start()
+    try:
+        user = api.user(1010, "Zed", language_code="zh-hans")
+        with caplog.at_level(logging.WARNING, logger="bot.errors"):
+            sorry_text = "抱歉，我这边出了点问题，请稍后再试。"
+            api.send_text(user, "/boom")
+            await api.wait_for_message(1010, lambda m: m.text == sorry_text)
+            api.send_text(user, "/flaky")
+            await api.wait_idle()
+            sent = [m.text for m in api.messages_to(1010)]
+            assert sent.count(sorry_text) == 1  # /flaky got no apology
+        errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+        assert len(errors) == 1 and "chat=1010" in errors[0].getMessage()
+        assert any("connection reset" in r.getMessage() for r in caplog.records)
+    finally:
+        await harness.stop()
