@@ -4,11 +4,17 @@ PTB's ConversationHandler needs a chat's updates one at a time, so the default i
 process every update sequentially: one slow reply then delays every other user. This
 processor serialises updates per chat (FIFO, asyncio.Lock is fair) and runs different
 chats concurrently, up to a bound.
+
+Telegram may deliver an update again (a webhook answer that came too late, a getUpdates
+offset that was not confirmed before a restart). The recent update ids are remembered and a
+second delivery is dropped: a button pressed once acts once, a message is answered once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
+from collections import OrderedDict
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
@@ -30,12 +36,30 @@ def _chat_key(update: object) -> int | None:
     return update.effective_user.id if update.effective_user is not None else None
 
 
+RECENT_UPDATES = 10_000  # update ids remembered to drop redeliveries
+
+
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = 32) -> None:
         super().__init__(max_concurrent_updates)
         self._turns: dict[int, _ChatTurn] = {}
+        self._seen: OrderedDict[int, None] = OrderedDict()
+
+    def _redelivered(self, update: object) -> bool:
+        if not isinstance(update, Update):
+            return False
+        if update.update_id in self._seen:
+            return True
+        self._seen[update.update_id] = None
+        if len(self._seen) > RECENT_UPDATES:
+            self._seen.popitem(last=False)
+        return False
 
     async def process_update(self, update: object, coroutine: Awaitable[object]) -> None:
+        if self._redelivered(update):
+            if inspect.iscoroutine(coroutine):
+                coroutine.close()  # never started: nothing to clean up
+            return
         key = _chat_key(update)
         if key is None:
             await super().process_update(update, coroutine)

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.chatscope import chat_scope
 from bot.services import BotContext
@@ -31,9 +37,19 @@ async def nothing_to_cancel(update: Update, context: BotContext) -> None:
         await message.reply_text(_("There is nothing to cancel."))
 
 
+async def unknown_button(update: Update, context: BotContext) -> None:
+    """A button no handler knows (forged, from an old version, or stale): answer it, or the
+    user's client shows it loading until Telegram gives up."""
+    query = update.callback_query
+    if query is not None:
+        _ = (await chat_scope(update, context))._
+        await query.answer(_("That button has expired."), show_alert=True)
+
+
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         # /cancel outside any conversation (each conversation handles its own /cancel).
         CommandHandler("cancel", nothing_to_cancel, filters=PRIVATE_MESSAGES),
         MessageHandler(filters.COMMAND & PRIVATE_MESSAGES, unknown_command),
+        CallbackQueryHandler(unknown_button),
     ]

@@ -21,8 +21,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import httpx
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 
 from bot.reminders.leader import SweepLeader
 from bot.reminders.message import offset_for, reminder_keyboard, reminder_text
@@ -188,7 +196,19 @@ class ReminderEngine:
             await self._finish(job, DeliveryStatus.FAILED, error=str(exc))
             report.failed += 1
             return True
-        except NetworkError as exc:  # timeouts and 5xx
+        except TimedOut as exc:
+            if not _reached_telegram(exc):
+                await self._retry_later(job, str(exc) or type(exc).__name__, None)
+                report.retried += 1
+                return True
+            # The request was sent in full and only the answer is missing: Telegram has
+            # almost certainly delivered it. Sending again would be a duplicate the user
+            # sees; recording it as sent risks (rarely) a reminder that never arrived.
+            log.warning("reminder for card %s: no answer in time; counted as sent", job.card_id)
+            await self._finish(job, DeliveryStatus.SENT, error="unconfirmed: read timeout")
+            report.sent += 1
+            return True
+        except NetworkError as exc:  # 5xx and connection failures
             await self._retry_later(job, str(exc) or type(exc).__name__, None)
             report.retried += 1
             return True
@@ -277,6 +297,12 @@ class ReminderEngine:
                 delivery.attempts += 1
                 delivery.error = error[:255]
             await DeliveryRepository(session).pause_chat(job.chat_id)
+
+
+def _reached_telegram(error: TimedOut) -> bool:
+    """True for a read timeout: the whole request went out, the answer never came back
+    (PTB raises TimedOut from the httpx error; pool and connect timeouts sent nothing)."""
+    return isinstance(error.__cause__, httpx.ReadTimeout)
 
 
 def _final(deliveries: dict[int, Delivery]) -> set[int]:
