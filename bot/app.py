@@ -49,11 +49,17 @@ def build_application(
     db: Database | None = None,
     *,
     clock: Callable[[], datetime] = system_clock,
+    read_timeout: float = 5.0,
 ) -> RenewBotApplication:
-    """Build the bot. The caller runs it (polling, webhook or a test harness)."""
+    """Build the bot. The caller runs it (polling, webhook or a test harness).
+
+    read_timeout is how long a Bot API call may wait for its answer (PTB's default); fault
+    tests shorten it so that thousands of injected timeouts fit in a CI run.
+    """
     database = db or Database(settings.database_url)
     application = (
         ApplicationBuilder()
+        .read_timeout(read_timeout)
         .application_class(RenewBotApplication)
         .token(settings.token)
         .base_url(settings.bot_api_base_url)

@@ -58,10 +58,12 @@ class BotHarness:
         database_url: str,
         clock: ManualClock | None = None,
         setup: Callable[[RenewBotApplication], None] | None = None,
+        read_timeout: float = 5.0,
         **settings: Any,
     ) -> None:
         """`setup` runs on each new Application before it is initialised (extra handlers)."""
         self.setup = setup
+        self.read_timeout = read_timeout
         self.api = api
         self.database_url = database_url
         self.clock = clock or ManualClock()
@@ -72,7 +74,9 @@ class BotHarness:
     async def start(self) -> BotHarness:
         self.db = Database(self.database_url)
         await upgrade(self.db)
-        self.app = build_application(self.settings, self.db, clock=self.clock)
+        self.app = build_application(
+            self.settings, self.db, clock=self.clock, read_timeout=self.read_timeout
+        )
         if self.setup is not None:
             self.setup(self.app)
         await self.app.initialize()
