@@ -12,9 +12,11 @@ from telegram import (
     BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     BotCommandScopeDefault,
 )
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.broadcast import start_broadcasts
@@ -113,3 +115,15 @@ async def register_command_menus(application: Application) -> None:  # type: ign
                 [BotCommand(c.name, _(c.description)) for c in private],
                 scope=BotCommandScopeDefault(),
             )
+        # Owners see their commands in their own chat's menu, and nobody else does.
+        owner_menu = [
+            BotCommand(c.name, _(c.description))
+            for c in (*commands_for(Audience.PRIVATE), *commands_for(Audience.OWNER))
+        ]
+        for owner_id in sorted(application.services.settings.bot_owner_ids):  # type: ignore[attr-defined]
+            try:
+                await bot.set_my_commands(
+                    owner_menu, scope=BotCommandScopeChat(owner_id), language_code=code
+                )
+            except TelegramError as exc:  # e.g. the owner never opened a chat with the bot
+                log.warning("no command menu for owner %s: %s", owner_id, exc)

@@ -162,3 +162,21 @@ async def test_broadcast_can_be_cancelled(api: FakeBotAPI, obot: BotHarness) -> 
         [broadcast] = await session.exec(select(Broadcast))
         assert broadcast.status == "cancelled"
         assert list(await session.exec(select(BroadcastRecipient))) == []
+
+
+async def test_owner_commands_appear_only_in_the_owners_menu(
+    api: FakeBotAPI, sqlite_url: str
+) -> None:
+    api.private_chat(api.user(OWNER, "Olga"))  # the owner has talked to the bot before
+    harness = BotHarness(api, sqlite_url, bot_owner_ids=str(OWNER))
+    await harness.start()
+    try:
+        await api.wait_idle()
+        owner_menu = {c["command"] for c in api.commands[(f"chat:{OWNER}", "")]}
+        assert {"botstats", "broadcast", "addcard"} <= owner_menu
+        chinese = {c["command"]: c["description"] for c in api.commands[(f"chat:{OWNER}", "zh")]}
+        assert chinese["addcard"] != "Record a SIM card, data card or eSIM"
+        everyone = {c["command"] for c in api.commands[("all_private_chats", "")]}
+        assert not {"botstats", "broadcast"} & everyone
+    finally:
+        await harness.stop()
