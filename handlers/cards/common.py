@@ -4,13 +4,21 @@ card ids from commands and callback data, drafts in user_data, and the common re
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import ConversationHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
 
 from bot.chatscope import ChatScope, chat_scope
 from bot.i18n import Translator
@@ -185,3 +193,30 @@ def with_draft(
         return handler
 
     return decorate
+
+
+def card_conversation(
+    name: str,
+    entry_points: list[BaseHandler],  # type: ignore[type-arg]
+    states: dict[object, list[BaseHandler]],  # type: ignore[type-arg]
+    cancel: Callable[[Update, BotContext], Awaitable[object]],
+    cancel_data: str,
+) -> ConversationHandler:  # type: ignore[type-arg]
+    """A persistent card conversation: /cancel or its Cancel button leaves it, starting it
+    again restarts it, and it gives up after IDLE_TIMEOUT."""
+    with warnings.catch_warnings():
+        # Buttons are tracked per chat and user, not per message, on purpose: the callback
+        # data names the step, so a stale button simply does not match the current state.
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=entry_points,
+            states=states,
+            fallbacks=[
+                CommandHandler("cancel", cancel),
+                CallbackQueryHandler(cancel, pattern=f"^{re.escape(cancel_data)}$"),
+            ],
+            name=name,
+            persistent=True,
+            allow_reentry=True,
+            conversation_timeout=IDLE_TIMEOUT,
+        )

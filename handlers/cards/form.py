@@ -9,7 +9,6 @@ so a restart resumes at the same question.
 from __future__ import annotations
 
 import re
-import warnings
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -21,19 +20,18 @@ from telegram.ext import (
     MessageHandler,
     TypeHandler,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.chatscope import ChatScope, chat_scope
 from bot.i18n import N_
 from bot.permissions import may_configure
 from bot.reminders.schedule import refresh_card
 from bot.services import BotContext
-from handlers.cards import common
 from handlers.cards.common import (
     NOT_TYPED,
     TYPED,
     Draft,
     admins_only,
+    card_conversation,
     drop_draft,
     field_context,
     not_found,
@@ -409,24 +407,15 @@ def conversation() -> ConversationHandler:  # type: ignore[type-arg]
         MessageHandler(TYPED | NOT_TYPED, _use_buttons),
     ]
     states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]
-    with warnings.catch_warnings():
-        # Buttons are tracked per chat and user, not per message, on purpose: the callback
-        # data names the step, so a stale button simply does not match the current state.
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[
-                CommandHandler("addcard", start_add),
-                CallbackQueryHandler(start_add, pattern=r"^menu:addcard$"),
-                CommandHandler("editcard", start_edit),
-                CallbackQueryHandler(start_edit, pattern=_EDIT),
-            ],
-            states=states,
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                CallbackQueryHandler(cancel, pattern=r"^cf:cancel$"),
-            ],
-            name=FORM,
-            persistent=True,
-            allow_reentry=True,
-            conversation_timeout=common.IDLE_TIMEOUT,
-        )
+    return card_conversation(
+        FORM,
+        entry_points=[
+            CommandHandler("addcard", start_add),
+            CallbackQueryHandler(start_add, pattern=r"^menu:addcard$"),
+            CommandHandler("editcard", start_edit),
+            CallbackQueryHandler(start_edit, pattern=_EDIT),
+        ],
+        states=states,
+        cancel=cancel,
+        cancel_data="cf:cancel",
+    )

@@ -5,7 +5,6 @@ fill in the amount, the channel, a note and a receipt photo, each skippable."""
 from __future__ import annotations
 
 import re
-import warnings
 from datetime import date
 from html import escape
 from typing import Any
@@ -20,7 +19,6 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.chatscope import ChatScope, chat_scope
 from bot.dates import apply_quick, format_date, next_expiry
@@ -30,12 +28,12 @@ from bot.permissions import may_configure
 from bot.reminders.policy import ChatPolicy
 from bot.reminders.schedule import refresh_card
 from bot.services import BotContext
-from handlers.cards import common
 from handlers.cards.common import (
     NOT_TYPED,
     TYPED,
     Draft,
     admins_only,
+    card_conversation,
     drop_draft,
     field_context,
     not_found,
@@ -418,21 +416,13 @@ def conversation() -> ConversationHandler:  # type: ignore[type-arg]
     }
     for step in DETAILS:
         states[step] += [_skip(step), CallbackQueryHandler(_done, pattern=r"^rn:done$")]
-    with warnings.catch_warnings():
-        # Tracked per chat and user on purpose; see form.conversation().
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[
-                CommandHandler("renewed", start),
-                CallbackQueryHandler(start, pattern=_RENEWED),
-            ],
-            states=states,
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                CallbackQueryHandler(cancel, pattern=r"^rn:cancel$"),
-            ],
-            name=RENEWAL,
-            persistent=True,
-            allow_reentry=True,
-            conversation_timeout=common.IDLE_TIMEOUT,
-        )
+    return card_conversation(
+        RENEWAL,
+        entry_points=[
+            CommandHandler("renewed", start),
+            CallbackQueryHandler(start, pattern=_RENEWED),
+        ],
+        states=states,
+        cancel=cancel,
+        cancel_data="rn:cancel",
+    )
