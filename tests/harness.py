@@ -14,7 +14,7 @@ from typing import Any
 from telegram import Update
 
 from bot.app import build_application
-from bot.fakebotapi import FakeBotAPI, SentMessage
+from bot.fakebotapi import CallbackAnswer, FakeBotAPI, SentMessage
 from bot.services import RenewBotApplication
 from bot.settings import Settings, load_settings
 from storage.db import Database
@@ -133,3 +133,17 @@ class BotHarness:
         return await self.api.wait_for_message(
             message.chat_id, since=since, include_edits=True, timeout=timeout
         )
+
+
+async def button_answer(
+    api: FakeBotAPI, user: Any, message: SentMessage, data: str
+) -> CallbackAnswer | None:
+    """Press a (possibly forged) button and return how the bot answered the callback query."""
+    since = len(api.calls)
+    update = api.press(user, message, data, forge=True)
+    query_id = update["callback_query"]["id"]
+    await api.wait_for_call(
+        "answerCallbackQuery", lambda c: c.params.get("callback_query_id") == query_id,
+        since=since,
+    )
+    return api.callback_answer(update)

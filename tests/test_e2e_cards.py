@@ -17,7 +17,7 @@ from handlers.cards import common
 from storage.models import Card, Delivery, DeliveryStatus, Renewal
 from storage.repositories.chats import ChatRepository
 from storage.repositories.ptb_state import PtbStateRepository
-from tests.harness import BotHarness, ManualClock
+from tests.harness import BotHarness, ManualClock, button_answer
 from tests.reminder_fixtures import add_card
 
 NOW = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)  # Tuesday 2026-03-10, 12:00 in Shanghai
@@ -74,14 +74,7 @@ async def _to_expiry(bot: BotHarness, user: FakeUser) -> SentMessage:
 
 async def _answer(api: FakeBotAPI, user: FakeUser, message: SentMessage, data: str) -> str | None:
     """Press a (possibly forged) button and return the alert it answered with."""
-    since = len(api.calls)
-    update = api.press(user, message, data, forge=True)
-    query_id = update["callback_query"]["id"]
-    await api.wait_for_call(
-        "answerCallbackQuery", lambda c: c.params.get("callback_query_id") == query_id,
-        since=since,
-    )
-    answer = api.callback_answer(update)
+    answer = await button_answer(api, user, message, data)
     return answer.text if answer else None
 
 

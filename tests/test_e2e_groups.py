@@ -25,7 +25,7 @@ from storage.models import (
 )
 from storage.repositories.chats import ChatRepository
 from storage.repositories.faq import FaqRepository
-from tests.harness import BotHarness, ManualClock
+from tests.harness import BotHarness, ManualClock, button_answer
 from tests.reminder_fixtures import add_card, get_card
 
 # 2026-12-24 08:30 in Shanghai; a card expiring 2026-12-31 has its "7 days" moment at 09:00.
@@ -81,14 +81,7 @@ async def _state(bot: BotHarness, chat_id: int) -> dict[str, Any]:
 
 async def _alert(api: FakeBotAPI, user: FakeUser, message: SentMessage, data: str) -> str | None:
     """Press a (possibly forged) button; the alert the bot answered with (None: no alert)."""
-    since = len(api.calls)
-    update = api.press(user, message, data, forge=True)
-    query_id = update["callback_query"]["id"]
-    await api.wait_for_call(
-        "answerCallbackQuery", lambda c: c.params.get("callback_query_id") == query_id,
-        since=since,
-    )
-    answer = api.callback_answer(update)
+    answer = await button_answer(api, user, message, data)
     return answer.text if answer and answer.show_alert else None
 
 

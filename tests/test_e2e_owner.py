@@ -13,7 +13,7 @@ from bot.fakebotapi import FakeBotAPI, SentMessage
 from bot.fakebotapi.objects import FakeUser
 from storage.models import Broadcast, BroadcastRecipient, Card, Delivery
 from storage.repositories.chats import ChatRepository
-from tests.harness import BotHarness
+from tests.harness import BotHarness, button_answer
 
 OWNER = 7001
 UNKNOWN = "I don't know that command, see /help"
@@ -28,14 +28,7 @@ async def obot(api: FakeBotAPI, sqlite_url: str) -> AsyncIterator[BotHarness]:
 
 
 async def _alert(api: FakeBotAPI, user: FakeUser, message: SentMessage, data: str) -> str | None:
-    since = len(api.calls)
-    update = api.press(user, message, data, forge=True)
-    query_id = update["callback_query"]["id"]
-    await api.wait_for_call(
-        "answerCallbackQuery", lambda c: c.params.get("callback_query_id") == query_id,
-        since=since,
-    )
-    answer = api.callback_answer(update)
+    answer = await button_answer(api, user, message, data)
     return answer.text if answer else None
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import text
 
 from bot.fakebotapi import FakeBotAPI, SentMessage
 from bot.fakebotapi.objects import FakeChat, FakeUser
-from tests.harness import BotHarness, ManualClock
+from tests.harness import BotHarness, ManualClock, button_answer
 from tests.hostile_corpus import (
     ALL_COMMANDS,
     BAD_DATES,
@@ -129,13 +129,7 @@ def _changed_chats(before: dict[str, set[Row]], after: dict[str, set[Row]]) -> s
 
 async def _answer(world: World, user: FakeUser, message: SentMessage, data: str) -> None:
     """Press a (possibly forged) button and wait until the query was answered."""
-    since = len(world.api.calls)
-    update = world.api.press(user, message, data, forge=True)
-    query_id = update["callback_query"]["id"]
-    await world.api.wait_for_call(
-        "answerCallbackQuery", lambda c: c.params.get("callback_query_id") == query_id,
-        since=since, timeout=10,
-    )
+    await button_answer(world.api, user, message, data)
 
 
 async def _to_step(world: World, user: FakeUser, presses: tuple[str, ...]) -> SentMessage:

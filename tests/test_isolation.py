@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from bot.fakebotapi import FakeBotAPI
-from tests.harness import BotHarness, ManualClock
+from tests.harness import BotHarness, ManualClock, button_answer
 from tests.reminder_fixtures import add_card
 
 NOW = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)
@@ -104,13 +104,7 @@ async def _attempt(
         assert "not found" in (reply.plain_text or "").lower(), reply.describe()
     else:
         menu = await bot.say(user, "/start")
-        calls = len(api.calls)
-        update = api.press(user, menu, f"card:{name}:{card_id}", forge=True)
-        query_id = update["callback_query"]["id"]
-        await api.wait_for_call(
-            "answerCallbackQuery", lambda c: c.params.get("callback_query_id") == query_id,
-            since=calls,
-        )
+        await button_answer(api, user, menu, f"card:{name}:{card_id}")
     await api.wait_idle(quiet=0.1)
     assert await _owned_rows(bot, owner) == before
     seen = [m for m in api.outbox[since:] if m.chat_id != owner]
