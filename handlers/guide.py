@@ -1,7 +1,7 @@
 """/renew (alias /howto) [carrier]: the renewal guide as inline-button pages.
 
 One message is navigated by editing it in place (home -> section -> entry -> back), so the
-guide never floods a chat. Callback data: `kb:home`, `kb:sec:<section key>`,
+guide never floods a chat. Callback data: `kb:home`, `kb:sec:<section key>[:<page>]`,
 `kb:e:<entry id>` (built-in entry) and `kb:c:<FAQ row id>` (a group's own entry).
 """
 
@@ -30,7 +30,11 @@ from storage.repositories.faq import FaqRepository
 
 HOME = "kb:home"
 OPEN_FROM_MAIN_MENU = "menu:renew"  # the main menu's "How to renew" button
-_DATA = re.compile(r"kb:(?:(home)|sec:([a-z_]{1,20})|e:([a-z][a-z0-9_]{1,39})|c:(\d{1,9}))")
+_DATA = re.compile(
+    r"kb:(?:(home)|sec:([a-z_]{1,20})(?::(\d{1,2}))?|e:([a-z][a-z0-9_]{1,39})|c:(\d{1,9}))"
+)
+# Questions per page of a section: a phone screen of buttons.
+PAGE_SIZE = 8
 # How much of an unknown carrier name is quoted back.
 _MAX_QUOTED = 40
 
@@ -51,7 +55,7 @@ def _back(_: Translator, data: str) -> list[InlineKeyboardButton]:
 
 def home_keyboard(lang: str) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(section.title(lang), callback_data=f"kb:sec:{section.key}")
+        InlineKeyboardButton(section.title(lang), callback_data=section_data(section))
         for section in KnowledgeBase.load().menu_sections()
     ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
@@ -66,12 +70,30 @@ def home_page(scope: ChatScope) -> Page:
     return Page(text, home_keyboard(scope.lang))
 
 
-def section_page(scope: ChatScope, section: MenuSection, note: str = "") -> Page:
+def section_data(section: MenuSection, page: int = 0) -> str:
+    return f"kb:sec:{section.key}" + (f":{page}" if page else "")
+
+
+def section_page(scope: ChatScope, section: MenuSection, note: str = "", page: int = 0) -> Page:
+    """One page of a section's questions, with ◀ / ▶ when it has more than one."""
     _ = scope._
+    pages = max(1, -(-len(section.entries) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    shown = section.entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     rows = [
         [InlineKeyboardButton(entry.title(scope.lang), callback_data=entry_data(entry))]
-        for entry in section.entries
+        for entry in shown
     ]
+    if pages > 1:
+        turn = [(f"{page + 1}/{pages}", page)]
+        if page > 0:
+            turn.insert(0, ("◀️", page - 1))
+        if page < pages - 1:
+            turn.append(("▶️", page + 1))
+        rows.append(
+            [InlineKeyboardButton(label, callback_data=section_data(section, target))
+             for label, target in turn]
+        )
     rows.append(_back(_, HOME))
     text = "<b>{}</b>\n\n{}".format(escape(section.title(scope.lang)), _("Pick a question:"))
     return Page(f"{note}\n\n{text}" if note else text, InlineKeyboardMarkup(rows))
@@ -82,7 +104,8 @@ def entry_page(scope: ChatScope, entry: Entry | CustomEntry) -> Page:
     back = HOME
     if isinstance(entry, Entry):
         section = _section_of(entry)
-        back = f"kb:sec:{section.key}" if section else HOME
+        if section is not None:
+            back = section_data(section, section.entries.index(entry) // PAGE_SIZE)
     return Page(render(entry, scope.lang), InlineKeyboardMarkup([_back(scope._, back)]))
 
 
@@ -126,12 +149,12 @@ async def _page_for(data: str, scope: ChatScope, context: BotContext) -> Page | 
     match = _DATA.fullmatch(data)
     if match is None:
         return None
-    home, section_key, entry_id, custom_id = match.groups()
+    home, section_key, page, entry_id, custom_id = match.groups()
     if home:
         return home_page(scope)
     if section_key:
         section = _section(section_key)
-        return section_page(scope, section) if section else None
+        return section_page(scope, section, page=int(page or 0)) if section else None
     if entry_id:
         entry = KnowledgeBase.load().get(entry_id)
         return entry_page(scope, entry) if entry else None

@@ -13,13 +13,18 @@ from bot.knowledge.entries import TOPICS, CustomEntry, Entry, LocalizedText, loa
 from bot.knowledge.errors import KnowledgeDataError
 from bot.knowledge.matcher import Match, Matcher
 
-# The /renew menu: (section key, topic of its entries, title).
+# The /renew menu: (section key = the topic of its entries, title), mainland China first:
+# most people who write "流量卡" are there.
 _SECTIONS = (
-    ("channels", "channels", LocalizedText(zh="按续费渠道", en="By channel")),
-    ("carriers", "carriers", LocalizedText(zh="按运营商", en="By carrier")),
-    ("tips", "tips", LocalizedText(zh="续费小贴士", en="Tips")),
-    ("scams", "scams", LocalizedText(zh="防骗提醒", en="Scam warnings")),
-    ("general", "general", LocalizedText(zh="常见问题", en="General questions")),
+    ("channels", LocalizedText(zh="按续费渠道", en="By channel")),
+    ("carriers", LocalizedText(zh="按运营商", en="By carrier")),
+    ("mainland", LocalizedText(zh="中国大陆：话费、流量与号码", en="Mainland China")),
+    ("hk_tw", LocalizedText(zh="港澳台", en="Hong Kong, Taiwan, Macau")),
+    ("philippines", LocalizedText(zh="菲律宾", en="Philippines")),
+    ("esim", LocalizedText(zh="旅行 eSIM", en="Travel eSIMs")),
+    ("general", LocalizedText(zh="常见问题", en="General questions")),
+    ("tips", LocalizedText(zh="续费小贴士", en="Tips")),
+    ("scams", LocalizedText(zh="防骗提醒", en="Scam warnings")),
 )
 
 
@@ -47,8 +52,11 @@ class KnowledgeBase:
                     f"'{carrier.guide_entry_id}' is not an entry with topic 'carriers'"
                 )
         self._matcher = Matcher(self.entries, concepts)
+        # Sections without entries (yet) stay out of the menu.
         self._sections = tuple(
-            MenuSection(key, title, self.by_topic(topic)) for key, topic, title in _SECTIONS
+            MenuSection(key, title, entries)
+            for key, title in _SECTIONS
+            if (entries := self.by_topic(key))
         )
 
     @classmethod

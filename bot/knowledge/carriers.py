@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process
 from bot.knowledge.errors import KnowledgeDataError
 from bot.knowledge.normalize import normalize
 
-REGIONS = ("cn", "ph", "hk", "global")
+REGIONS = ("cn", "hk", "tw", "mo", "ph", "global")
 DATA_DIR = Path(__file__).with_name("data")
 CARRIERS_FILE = "carriers.yaml"
 

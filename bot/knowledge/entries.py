@@ -20,7 +20,18 @@ from bot.knowledge.errors import KnowledgeDataError
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
-TOPICS = ("channels", "tips", "carriers", "general", "scams")
+# Menu sections of the /renew guide an entry can sit in (see base.py for their order).
+TOPICS = (
+    "general",
+    "channels",
+    "carriers",
+    "mainland",
+    "hk_tw",
+    "philippines",
+    "esim",
+    "tips",
+    "scams",
+)
 CONFIDENCE_LEVELS = ("H", "M", "L")
 MAX_TITLE_CHARS = 40
 ALLOWED_TAGS = frozenset({"b", "i", "code"})
@@ -85,7 +96,7 @@ class Entry:
     questions: LocalizedList
     keywords: LocalizedList
     answers: LocalizedText
-    sources: tuple[str, ...]
+    sources: tuple[LocalizedText, ...]
     confidence: str
     last_checked: date
     generic_renewal: bool = False
@@ -158,15 +169,22 @@ class _EntryParser:
             self.fail(f"'{field}' must be a {'' if allow_empty else 'non-empty '}list")
         return tuple(self.text(item, f"{field}[{i}]") for i, item in enumerate(value))
 
-    def localized(self, field: str) -> dict[Lang, Any]:
-        value = self.raw[field]
+    def localized(self, field: str, value: Any = None) -> dict[Lang, Any]:
+        value = self.raw[field] if value is None else value
         if not isinstance(value, dict) or set(value) != set(LANGS):
             self.fail(f"'{field}' must have exactly the languages {list(LANGS)}")
         return {lang: value[lang] for lang in LANGS}
 
-    def localized_text(self, field: str) -> LocalizedText:
-        value = self.localized(field)
+    def localized_text(self, field: str, value: Any = None) -> LocalizedText:
+        value = self.localized(field, value)
         return LocalizedText(*(self.text(value[lang], f"{field}.{lang}") for lang in LANGS))
+
+    def sources(self) -> tuple[LocalizedText, ...]:
+        """Each source is named in both languages: a Chinese answer cites it in Chinese."""
+        value = self.raw["sources"]
+        if not isinstance(value, list) or not value:
+            self.fail("'sources' must be a non-empty list of {zh, en} mappings")
+        return tuple(self.localized_text(f"sources[{i}]", item) for i, item in enumerate(value))
 
     def localized_list(self, field: str, *, allow_empty: bool = False) -> LocalizedList:
         value = self.localized(field)
@@ -224,7 +242,7 @@ class _EntryParser:
             questions=self.localized_list("questions"),
             keywords=self.localized_list("keywords", allow_empty=True),
             answers=answers,
-            sources=self.texts(self.raw["sources"], "sources"),
+            sources=self.sources(),
             confidence=confidence,
             last_checked=checked,
             generic_renewal=generic,

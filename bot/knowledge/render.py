@@ -5,14 +5,28 @@ from __future__ import annotations
 from html import escape
 
 from bot.knowledge.entries import CustomEntry, Entry, pick_lang
+from bot.knowledge.variants import to_variant
 
 # Telegram refuses longer messages.
 MAX_MESSAGE_CHARS = 4096
-_CONFIRM = {
-    "zh": "以上信息可能有变化，请以运营商的说明为准。",
-    "en": "Details can change: please confirm with your carrier.",
+# How sure we are, said as a reader would want it: where it comes from and, below "H", that
+# the carrier has the last word. {sources} are the entry's sources in the reader's language.
+_FOOTERS = {
+    "zh": {
+        "H": "来源：{sources}。",
+        "M": "据{sources}整理。细节可能有变，办理前请向运营商确认。",
+        "L": "这条只找到非官方说法（{sources}），不一定准确，请以运营商客服的答复为准。",
+    },
+    "en": {
+        "H": "Source: {sources}.",
+        "M": "Based on {sources}. Details can change: confirm with your carrier before you act.",
+        "L": (
+            "Only unofficial sources say this ({sources}), so it may be wrong: check with the "
+            "carrier's customer service."
+        ),
+    },
 }
-_SOURCES = {"zh": "来源：", "en": "Sources: "}
+_SOURCE_SEPARATOR = {"zh": "、", "en": "; "}
 
 
 def _plain(text: str) -> str:
@@ -20,14 +34,13 @@ def _plain(text: str) -> str:
 
 
 def render_answer(entry: Entry, lang: str) -> str:
-    """The entry as an HTML message: its title, its answer, and for confidence below H a line
-    asking the reader to confirm with the carrier, with the sources."""
-    lang = pick_lang(lang)
-    parts = [f"<b>{_plain(entry.title(lang))}</b>", entry.answer(lang)]
-    if entry.confidence != "H":
-        sources = "; ".join(entry.sources)
-        parts.append(f"<i>{_CONFIRM[lang]}</i>\n{_SOURCES[lang]}{_plain(sources)}")
-    return "\n\n".join(parts)
+    """The entry as an HTML message: its title, its answer and a line naming its sources and
+    how far to trust them. `lang` may be a Traditional Chinese tag (variants.py)."""
+    base = pick_lang(lang)
+    sources = _SOURCE_SEPARATOR[base].join(source.get(base) for source in entry.sources)
+    footer = _FOOTERS[base][entry.confidence].format(sources=_plain(sources))
+    html = f"<b>{_plain(entry.title(base))}</b>\n\n{entry.answer(base)}\n\n<i>{footer}</i>"
+    return to_variant(html, lang.lower()) if base == "zh" else html
 
 
 def _clip(text: str, limit: int) -> str:
