@@ -25,13 +25,15 @@ from bot.knowledge import (
     find_carrier,
     render,
 )
+from bot.knowledge.variants import to_variant
 from bot.services import BotContext
 from storage.repositories.faq import FaqRepository
 
 HOME = "kb:home"
+NONE_OF_THESE = "kb:none"  # under "did you mean" choices
 OPEN_FROM_MAIN_MENU = "menu:renew"  # the main menu's "How to renew" button
 _DATA = re.compile(
-    r"kb:(?:(home)|sec:([a-z_]{1,20})(?::(\d{1,2}))?|e:([a-z][a-z0-9_]{1,39})|c:(\d{1,9}))"
+    r"kb:(?:(home|none)|sec:([a-z_]{1,20})(?::(\d{1,2}))?|e:([a-z][a-z0-9_]{1,39})|c:(\d{1,9}))"
 )
 # Questions per page of a section: a phone screen of buttons.
 PAGE_SIZE = 8
@@ -54,20 +56,21 @@ def _back(_: Translator, data: str) -> list[InlineKeyboardButton]:
 
 
 def home_keyboard(lang: str) -> InlineKeyboardMarkup:
+    sections = KnowledgeBase.load().menu_sections()
     buttons = [
-        InlineKeyboardButton(section.title(lang), callback_data=section_data(section))
-        for section in KnowledgeBase.load().menu_sections()
+        InlineKeyboardButton(to_variant(s.title(lang), lang), callback_data=section_data(s))
+        for s in sections
     ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
-def home_page(scope: ChatScope) -> Page:
+def home_page(scope: ChatScope, note: str = "") -> Page:
     _ = scope._
     text = "📖 <b>{}</b>\n\n{}".format(
         _("How to renew"),
         _("Pick a topic, or just type your question, for example “how do I top up Globe?”."),
     )
-    return Page(text, home_keyboard(scope.lang))
+    return Page(f"{note}\n\n{text}" if note else text, home_keyboard(scope.lang))
 
 
 def section_data(section: MenuSection, page: int = 0) -> str:
@@ -150,6 +153,9 @@ async def _page_for(data: str, scope: ChatScope, context: BotContext) -> Page | 
     if match is None:
         return None
     home, section_key, page, entry_id, custom_id = match.groups()
+    if home == "none":
+        note = scope._("Sorry I didn't find it. Ask in other words, or pick a topic:")
+        return home_page(scope, note)
     if home:
         return home_page(scope)
     if section_key:

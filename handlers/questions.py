@@ -8,6 +8,7 @@ renew my card?" answer with that carrier's guide.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatType
@@ -15,9 +16,16 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.chatcache import ChatKnowledge
 from bot.chatscope import ChatScope, chat_scope, scope_for
+from bot.i18n import N_, Translator, translator
 from bot.knowledge import CustomEntry, KnowledgeBase, Match, render
+from bot.knowledge.entries import pick_lang
+from bot.knowledge.intents import Intent
+from bot.knowledge.reply_language import reply_language
+from bot.knowledge.understand import understand
+from bot.knowledge.variants import to_variant
 from bot.services import BotContext
-from handlers.guide import entry_data, home_keyboard, home_page
+from handlers.cards.listing import cards_page
+from handlers.guide import NONE_OF_THESE, entry_data, home_keyboard, home_page
 from storage.repositories.cards import CardRepository
 from storage.repositories.chats import ChatRepository
 from storage.repositories.faq import FaqRepository
@@ -68,21 +76,79 @@ async def _read(
     return scope_for(known.chat, update), known
 
 
-def _reply(scope: ChatScope, match: Match) -> tuple[str, InlineKeyboardMarkup | None]:
-    _ = scope._
-    if match.kind == "answer" and match.entry is not None:
-        return render(match.entry, scope.lang), None
-    if match.kind == "choices":
-        rows = [
-            [InlineKeyboardButton(entry.title(scope.lang), callback_data=entry_data(entry))]
-            for entry in match.candidates
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """The language a reply is written in: the question's (reply_language.py)."""
+
+    lang: str  # "en", "zh" or a Traditional tag such as "zh-hk"
+    _: Translator
+
+    def say(self, text: str) -> str:
+        """`text` (already translated to zh or en) in Traditional characters when asked so."""
+        return to_variant(text, self.lang)
+
+
+def voice_for(text: str, scope: ChatScope, update: Update) -> Voice:
+    user = update.effective_user
+    lang = reply_language(text, scope.lang, user.language_code if user else None)
+    return Voice(lang, translator(pick_lang(lang)))
+
+
+_SMALL_TALK_REPLIES = {
+    "greeting": N_(
+        "Hi! I answer questions about renewing and topping up SIM cards, data cards and eSIMs, "
+        "and I can remind you before a card expires. Just type your question, for example "
+        "“how do I check how much data I have left?”, or record a card with /addcard."
+    ),
+    "about_bot": N_(
+        "I'm a renewal assistant for SIM cards, data cards and travel eSIMs: I answer questions "
+        "about topping up and renewing (type one, or send /renew for the guide), and I remind "
+        "you before your cards expire (/addcard). Send /help to see everything I can do."
+    ),
+    "thanks": N_("You're welcome! Ask me any time."),
+    "bye": N_("Bye! Come back any time."),
+    "ack": N_("👌 Anything else? Just type your question."),
+}
+# A bare number this short is more likely a card number than anything else.
+_CARD_NUMBER = re.compile(r"\s*#?(\d{1,3})\s*")
+
+
+def _fallback(voice: Voice, match: Match, text: str) -> str:
+    _ = voice._
+    if match.reason == "off_topic":
+        lines = [
+            _("Sorry, I can't help with that."),
+            _(
+                "I answer questions about renewing and topping up SIM cards, data cards and "
+                "eSIMs, for example “how do I top up China Mobile?”, and I remind you before "
+                "your cards expire (/addcard)."
+            ),
         ]
-        return "🤔 " + _("Did you mean…"), InlineKeyboardMarkup(rows)
-    text = "{}\n\n{}".format(
+        if number := _CARD_NUMBER.fullmatch(text):
+            lines.append(
+                _("To open one of your cards, send /card and its number, e.g. /card {n}.").format(
+                    n=int(number.group(1))
+                )
+            )
+        return "\n\n".join(lines)
+    return "{}\n\n{}".format(
         _("I'm not sure what you mean."),
         _("Pick a topic from the renewal guide, or ask in other words."),
     )
-    return text, home_keyboard(scope.lang)
+
+
+def _reply(voice: Voice, match: Match, text: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    _ = voice._
+    if match.kind == "answer" and match.entry is not None:
+        return render(match.entry, voice.lang), None
+    if match.kind == "choices":
+        rows = [
+            [InlineKeyboardButton(voice.say(e.title(voice.lang)), callback_data=entry_data(e))]
+            for e in match.candidates
+        ]
+        rows.append([InlineKeyboardButton(_("None of these"), callback_data=NONE_OF_THESE)])
+        return voice.say("🤔 " + _("Did you mean…")), InlineKeyboardMarkup(rows)
+    return voice.say(_fallback(voice, match, text)), home_keyboard(voice.lang)
 
 
 async def question(update: Update, context: BotContext) -> None:
@@ -99,11 +165,39 @@ async def question(update: Update, context: BotContext) -> None:
         page = home_page(scope)
         await message.reply_text(page.text, reply_markup=page.markup)
         return
-    match = KnowledgeBase.load().match(
-        text, scope.lang, custom=known.custom, user_carriers=known.carriers
-    )
-    reply, markup = _reply(scope, match)
+    voice = voice_for(text, scope, update)
+    understood = understand(text, KnowledgeBase.load(), known.custom, known.carriers)
+    if understood.small_talk is not None:
+        await message.reply_text(voice.say(voice._(_SMALL_TALK_REPLIES[understood.small_talk])))
+        return
+    if understood.intent is not None:
+        await _act(update, context, voice, understood.intent)
+        return
+    assert understood.match is not None
+    reply, markup = _reply(voice, understood.match, understood.question)
     await message.reply_text(reply, reply_markup=markup)
+
+
+async def _act(update: Update, context: BotContext, voice: Voice, intent: Intent) -> None:
+    """A request about the user's own cards."""
+    message = update.effective_message
+    assert message is not None
+    _ = voice._
+    if intent.kind == "my_cards":
+        empty = _(
+            "You haven't recorded any cards yet, so I don't know when yours expire. The carrier's "
+            "app or hotline shows the expiry date; save it with /addcard and I'll remind you."
+        )
+        await cards_page(update, context, empty=voice.say(empty))
+    elif intent.kind == "forget_data":
+        await message.reply_text(
+            voice.say(_("To delete everything I keep about you, send /forget in a private chat "
+                        "with me. I'll ask you to confirm first."))
+        )
+    else:
+        await message.reply_text(
+            voice.say(_("Send /addcard to record a card, and /renewed to mark one renewed."))
+        )
 
 
 async def media_hint(update: Update, context: BotContext) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.knowledge.carriers import CARRIERS, CARRIERS_FILE, DATA_DIR, carrier_by_code
 from bot.knowledge.concepts import Concepts
+from bot.knowledge.domain import Domain
 from bot.knowledge.entries import TOPICS, CustomEntry, Entry, LocalizedText, load_entries
 from bot.knowledge.errors import KnowledgeDataError
 from bot.knowledge.matcher import Match, Matcher
@@ -41,7 +42,7 @@ class MenuSection:
 class KnowledgeBase:
     """The built-in answers. Build it with KnowledgeBase.load(); it is immutable."""
 
-    def __init__(self, entries: Sequence[Entry], concepts: Concepts) -> None:
+    def __init__(self, entries: Sequence[Entry], concepts: Concepts, domain: Domain) -> None:
         self.entries: tuple[Entry, ...] = tuple(entries)
         self._by_id = {entry.id: entry for entry in self.entries}
         for carrier in CARRIERS:
@@ -51,7 +52,7 @@ class KnowledgeBase:
                     f"{CARRIERS_FILE}: carrier '{carrier.code}': guide "
                     f"'{carrier.guide_entry_id}' is not an entry with topic 'carriers'"
                 )
-        self._matcher = Matcher(self.entries, concepts)
+        self._matcher = Matcher(self.entries, concepts, domain)
         # Sections without entries (yet) stay out of the menu.
         self._sections = tuple(
             MenuSection(key, title, entries)
@@ -84,7 +85,6 @@ class KnowledgeBase:
     def match(
         self,
         text: str,
-        lang: str,
         custom: Sequence[CustomEntry] = (),
         user_carriers: Sequence[str] = (),
     ) -> Match:
@@ -93,12 +93,12 @@ class KnowledgeBase:
         `custom` are the group's own FAQ rows: a good match among them wins over the built-in
         entries. `user_carriers` are the carrier codes of the user's recorded cards: a generic
         "how do I renew?" gets the guide of the one carrier (or a choice of their guides), and
-        they break near-ties. A carrier named in the text takes precedence over both. `lang`
-        is the chat's language; matching itself works on zh, en and mixed text alike.
+        they break near-ties. A carrier named in the text takes precedence over both. Matching
+        works on zh (Simplified or Traditional), en and mixed text alike.
         """
         return self._matcher.match(text, custom, user_carriers)
 
 
 @cache
 def _load(data_dir: Path) -> KnowledgeBase:
-    return KnowledgeBase(load_entries(data_dir), Concepts.load(data_dir))
+    return KnowledgeBase(load_entries(data_dir), Concepts.load(data_dir), Domain.load(data_dir))

@@ -11,7 +11,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.errors import KnowledgeDataError
-from bot.knowledge.normalize import normalize
+from bot.knowledge.normalize import alternatives, normalize
 
 REGIONS = ("cn", "hk", "tw", "mo", "ph", "global")
 DATA_DIR = Path(__file__).with_name("data")
@@ -93,21 +93,7 @@ for _carrier in CARRIERS:
             raise KnowledgeDataError(f"{CARRIERS_FILE}: alias {_alias!r} is used twice")
 
 
-def _alias_regex(aliases: list[str]) -> re.Pattern[str]:
-    # Longest first, so "globe telecom" wins over "telecom". Latin aliases must stand as whole
-    # words ("tm" is not found inside "atm"); Chinese has no word boundaries to check.
-    parts = []
-    for alias in sorted(aliases, key=len, reverse=True):
-        escaped = re.escape(alias)
-        if alias[0].isascii():
-            escaped = r"(?<![a-z0-9])" + escaped
-        if alias[-1].isascii():
-            escaped += r"(?![a-z0-9])"
-        parts.append(escaped)
-    return re.compile("|".join(parts))
-
-
-_ALIAS_RE = _alias_regex(list(_ALIAS_CODE))
+_ALIAS_RE = re.compile(alternatives(_ALIAS_CODE))
 _NOT_CARRIER_RE = re.compile(
     "|".join(re.escape(normalize(p)) for p in sorted(_NOT_CARRIER_PHRASES, key=len, reverse=True))
 )

@@ -16,6 +16,7 @@ import yaml
 
 from bot.knowledge.carriers import CARRIERS_FILE, REGIONS, carrier_by_code
 from bot.knowledge.concepts import CONCEPTS_FILE
+from bot.knowledge.domain import DOMAIN_FILE
 from bot.knowledge.errors import KnowledgeDataError
 
 Lang = Literal["zh", "en"]
@@ -55,7 +56,7 @@ _REQUIRED_KEYS = frozenset(
 _OPTIONAL_KEYS = frozenset({"generic_renewal"})
 _HTML_TOKEN = re.compile(r"<(/?)([a-z]+)>|[<>]|&(?:amp|lt|gt|quot);|&")
 # Data files that hold no entries.
-_OTHER_FILES = frozenset({CARRIERS_FILE, CONCEPTS_FILE})
+_OTHER_FILES = frozenset({CARRIERS_FILE, CONCEPTS_FILE, DOMAIN_FILE})
 
 
 def pick_lang(lang: str) -> Lang:
@@ -70,6 +71,9 @@ class LocalizedText:
 
     def get(self, lang: str) -> str:
         return self.zh if pick_lang(lang) == "zh" else self.en
+
+    def get_all(self) -> tuple[str, str]:
+        return self.zh, self.en
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,8 @@ from rapidfuzz.distance import OSA
 
 from bot.knowledge.carriers import ALIASES, carrier_by_code, carriers_in
 from bot.knowledge.concepts import Concepts
+from bot.knowledge.domain import Domain
+from bot.knowledge.english import common_english_words
 from bot.knowledge.entries import CustomEntry, Entry
 from bot.knowledge.normalize import (
     CJK_RUN,
@@ -48,6 +50,9 @@ from bot.knowledge.normalize import (
 )
 
 MatchKind = Literal["answer", "choices", "none"]
+# Why there is no answer: nothing in the text is about cards and renewing ("off_topic"), or it
+# is, but no entry fits well enough ("unsure").
+NoneReason = Literal["off_topic", "unsure"]
 Answer = Entry | CustomEntry
 
 # Single Chinese characters are weak evidence; bigrams carry the meaning.
@@ -70,6 +75,9 @@ OTHER_CARRIER_MALUS = 0.10
 UNNAMED_GUIDE_MALUS = 0.30
 # The user's recorded carriers break near-ties when the question names none.
 USER_CARRIER_BONUS = 0.02
+# Without a phone / card subject in the text, more than this many words the knowledge base
+# has never seen per word it knows make it off topic.
+UNKNOWN_PER_ANCHOR = 2
 # Below these there is no answer: the score, and the absolute weight of matched features
 # (about one distinctive word or bigram) unless a whole keyword of the entry was found.
 MIN_SCORE = 0.25
@@ -96,16 +104,19 @@ class Match:
     kind "answer": `entry` is the answer (an Entry, or a CustomEntry from the group's FAQ);
     `candidates` holds just that answer.
     kind "choices": `candidates` holds up to three entries, best first, for "did you mean".
-    kind "none": nothing fits. `score` is the best score (about 0..1, higher is better).
+    kind "none": nothing fits, for `reason`. `score` is the best score (about 0..1, higher
+    is better).
     """
 
     kind: MatchKind
     entry: Answer | None = None
     candidates: tuple[Answer, ...] = ()
     score: float = 0.0
+    reason: NoneReason | None = None
 
 
-NO_MATCH = Match("none")
+OFF_TOPIC = Match("none", reason="off_topic")
+UNSURE = Match("none", reason="unsure")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +125,15 @@ class _Query:
     total: float
     norm: float
     carriers: tuple[str, ...]
+    # The text names a phone / card / bill subject (domain.py), or something else people renew.
+    about_cards: bool
+    foreign: bool
+    # Nothing but digits: a number is not a question.
+    numeric: bool
+    # How many features are the knowledge base's own vocabulary (keywords, concepts, carrier
+    # names: "anchors"), and how many it has never seen.
+    anchors: int
+    unknown: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,9 +156,10 @@ def _answer_words(text: str) -> list[str]:
 
 
 class Matcher:
-    def __init__(self, entries: Sequence[Entry], concepts: Concepts) -> None:
+    def __init__(self, entries: Sequence[Entry], concepts: Concepts, domain: Domain) -> None:
         self._entries = tuple(entries)
         self._concepts = concepts
+        self._domain = domain
         self._index_of = {entry.id: index for index, entry in enumerate(self._entries)}
         self._generic = next((i for i, e in enumerate(self._entries) if e.generic_renewal), None)
 
@@ -199,6 +220,17 @@ class Matcher:
             for text in (*concepts.forms, *ALIASES, *keyword_texts)
             for term in english_words(normalize(text)) + concepts.find(normalize(text))
         )
+        # Anchors: the features that alone make a text about what the knowledge base knows:
+        # its Chinese words, concepts, and one-word keywords, aliases and concept forms. The
+        # words of a longer phrase ("from today") are not: "today" alone is about anything.
+        anchors = set(lexicon)
+        for text in (*concepts.forms, *ALIASES, *keyword_texts):
+            normalized = normalize(text)
+            if len(normalized.split()) == 1:
+                anchors.update(english_words(normalized))
+            anchors.update(concepts.find(normalized))
+        self._anchors = frozenset(anchors)
+        self._english = common_english_words()
         frequency = Counter(term for vocabulary in vocabularies for term in vocabulary)
         documents = len(self._entries)
         self._weight = {
@@ -261,6 +293,7 @@ class Matcher:
             if (
                 len(word) >= MIN_CORRECTED_LENGTH
                 and word not in self._words
+                and word not in self._english
                 and word.isascii()
                 and word.isalpha()
             ):
@@ -284,6 +317,11 @@ class Matcher:
             total=sum(weights.values()),
             norm=sqrt(sum(weight * weight for weight in weights.values())),
             carriers=carriers_in(normalized),
+            about_cards=self._domain.is_about_cards(normalized),
+            foreign=self._domain.names_foreign_subject(normalized),
+            numeric=normalized.replace(" ", "").isdigit(),
+            anchors=sum(term in self._anchors for term in weights),
+            unknown=sum(term not in self._weight and not _is_unigram(term) for term in weights),
         )
         if len(self._analyses) >= _CACHE_SIZE:
             self._analyses.clear()
@@ -387,6 +425,17 @@ class Matcher:
 
     # --- the decision ------------------------------------------------------------------------
 
+    def _off_topic(self, query: _Query) -> bool:
+        """Nothing in the text is about cards: a number, no word of the knowledge base's own,
+        another thing people renew (a passport, Netflix), or mostly words it has never seen."""
+        if query.numeric:
+            return True
+        if query.about_cards:
+            return False
+        if query.foreign or (query.anchors == 0 and not query.carriers):
+            return True
+        return query.unknown > UNKNOWN_PER_ANCHOR * query.anchors
+
     def match(
         self,
         text: str,
@@ -395,15 +444,18 @@ class Matcher:
     ) -> Match:
         query = self._analyze(text)
         if not query.weights:
-            return NO_MATCH
-        if custom:
+            return OFF_TOPIC
+        # A group's own entries may be about anything (its rules, its meetups).
+        if custom and not query.numeric:
             score, row = self._best_custom(query, custom)
             if row is not None and score >= CUSTOM_MIN_SCORE:
                 return Match("answer", row, (row,), score)
+        if self._off_topic(query):
+            return OFF_TOPIC
 
         scored = self._scores(query, user_carriers)
         if not scored or scored[0][0] < MIN_SCORE:
-            return NO_MATCH
+            return UNSURE
         best = scored[0][0]
         close = [index for score, index in scored[:MAX_CHOICES] if score >= best * CHOICE_RATIO]
 

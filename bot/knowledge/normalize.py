@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 import zhconv
@@ -48,11 +49,34 @@ _ZH_REPLACEMENTS = {
     "缴费": "充值",
     "交费": "充值",
     "续期": "续费",
+    "删掉": "删除",
+    "删了": "删除了",
+    "卡停了": "卡停机了",
+    "号停了": "号停机了",
+    "被停了": "被停机了",
     "咋": "怎么",
     "怎样": "怎么",
     "如何": "怎么",
     "啥": "什么",
     "木有": "没有",
+    # Cantonese (Hong Kong) words, in their Simplified form after conversion.
+    "唔该": "谢谢",
+    "多谢晒": "多谢",
+    "点样": "怎么",
+    "几时": "什么时候",
+    "几多": "多少",
+    "仲有": "还有",
+    "边度": "哪里",
+    "边个": "哪个",
+    "啱啱": "刚刚",
+    "系咪": "是不是",
+    "咩": "什么",
+    "嘅": "的",
+    "咗": "了",
+    "唔": "不",
+    "冇": "没有",
+    "俾": "给",
+    "畀": "给",
     "没得": "没有",
     "莫得": "没有",
 }
@@ -61,6 +85,11 @@ _ZH_PATTERN = re.compile("|".join(sorted(map(re.escape, _ZH_REPLACEMENTS), key=l
 # Multi-word English spellings of one word, so "top up", "top-up" and "topup" agree.
 _EN_PHRASES = {
     "top up": "topup",
+    "topped up": "topup",
+    "topping up": "topup",
+    "tops up": "topup",
+    "top ups": "topup",
+    "loaded up": "topup",
     "e load": "eload",
     "e sim": "esim",
     "sari sari": "sarisari",
@@ -135,6 +164,8 @@ ZH_STOP_CHARS = frozenset("们有这那个和与及或还可让给对")
 UNIGRAM_PREFIX = "1:"
 
 
+# Pasted HTML tags and entities ("<b>", "&amp;") are formatting, not words.
+_MARKUP = re.compile(r"</?[a-z][a-z0-9]{0,15}\b[^<>]{0,40}>?|&#?[a-z0-9]{1,8};")
 # "didn't" arrives as "didn t" once punctuation is gone: join it back ("didnt").
 _CONTRACTION = re.compile(r"(?<=[a-z])n t(?![a-z0-9])")
 
@@ -146,7 +177,7 @@ def normalize(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = _MARKUP.sub(" ", unicodedata.normalize("NFKC", text).lower())
     if _HAS_CJK.search(text):
         text = zhconv.convert(text, "zh-hans")
         text = _ZH_PATTERN.sub(lambda m: _ZH_REPLACEMENTS[m.group(0)], text)
@@ -204,6 +235,21 @@ def chinese_terms(text: str, words: re.Pattern[str]) -> list[str]:
         terms.extend(run[i : i + 2] for i in range(len(run) - 1) if i + 1 not in edges)
         terms.extend(UNIGRAM_PREFIX + char for char in run if char not in ZH_STOP_CHARS)
     return terms
+
+
+def alternatives(words: Iterable[str]) -> str:
+    """A regex source matching any of the (normalised) words, longest first so that
+    "globe telecom" wins over "telecom". Latin words must stand whole ("tm" is not found in
+    "atm", "hi" not in "his"); Chinese has no word boundaries to check."""
+    parts = []
+    for word in sorted(set(words), key=len, reverse=True):
+        escaped = re.escape(word)
+        if word[0].isascii():
+            escaped = r"(?<![a-z0-9])" + escaped
+        if word[-1].isascii():
+            escaped += r"(?![a-z0-9])"
+        parts.append(escaped)
+    return "|".join(parts) or "(?!)"
 
 
 def has_cjk(text: str) -> bool:

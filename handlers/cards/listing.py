@@ -43,7 +43,10 @@ def _add_button(scope: ChatScope) -> InlineKeyboardButton:
     return InlineKeyboardButton(scope._("➕ Add a card"), callback_data="menu:addcard")
 
 
-async def _page(update: Update, context: BotContext, page: int) -> None:
+async def cards_page(
+    update: Update, context: BotContext, page: int = 1, empty: str | None = None
+) -> None:
+    """A page of the chat's cards; `empty` is said instead when it has none."""
     scope = await chat_scope(update, context)
     _ = scope._
     if not await may_see(update, context, scope):
@@ -54,7 +57,7 @@ async def _page(update: Update, context: BotContext, page: int) -> None:
     if not cards:
         await show(
             update,
-            _("There are no cards here yet. Add one with /addcard."),
+            empty or _("There are no cards here yet. Add one with /addcard."),
             InlineKeyboardMarkup([[_add_button(scope)]]),
         )
         return
@@ -90,11 +93,11 @@ async def _page(update: Update, context: BotContext, page: int) -> None:
 
 async def cards_command(update: Update, context: BotContext) -> None:
     page = parse_id(context.args[0]) if context.args else None
-    await _page(update, context, page or 1)
+    await cards_page(update, context, page or 1)
 
 
 async def page_button(update: Update, context: BotContext) -> None:
-    await _page(update, context, id_in(update, _PAGE) or 1)
+    await cards_page(update, context, id_in(update, _PAGE) or 1)
 
 
 async def show_card(

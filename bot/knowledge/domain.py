@@ -1,0 +1,51 @@
+"""The bot's subject (data/domain.yaml): is a text about phone numbers, cards and their bills?
+
+The matcher answers only what is on topic; "how do I renew my passport" shares "renew" with
+half the knowledge base and still deserves "that's not something I can help with".
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from bot.knowledge.errors import KnowledgeDataError
+from bot.knowledge.normalize import alternatives, normalize
+
+DOMAIN_FILE = "domain.yaml"
+
+
+class Domain:
+    def __init__(self, subjects: list[str], foreign: list[str]) -> None:
+        self._subjects = re.compile(alternatives({normalize(form) for form in subjects} - {""}))
+        self._foreign = re.compile(alternatives({normalize(form) for form in foreign} - {""}))
+
+    @classmethod
+    def load(cls, data_dir: Path) -> Domain:
+        path = data_dir / DOMAIN_FILE
+        try:
+            data = yaml.load(path.read_text("utf-8"), Loader=yaml.CSafeLoader)
+        except (OSError, yaml.YAMLError) as error:
+            raise KnowledgeDataError(f"{DOMAIN_FILE}: cannot be read: {error}") from error
+        lists: dict[str, list[str]] = {}
+        for key in ("subjects", "foreign_subjects"):
+            value = data.get(key) if isinstance(data, dict) else None
+            if not isinstance(value, dict) or set(value) != {"zh", "en"}:
+                raise KnowledgeDataError(f"{DOMAIN_FILE}: '{key}' needs zh and en lists")
+            forms = [*value["zh"], *value["en"]]
+            if not forms or not all(isinstance(form, str) and form.strip() for form in forms):
+                raise KnowledgeDataError(
+                    f"{DOMAIN_FILE}: '{key}' must list non-empty strings (quote numbers)"
+                )
+            lists[key] = [str(form) for form in forms]
+        return cls(lists["subjects"], lists["foreign_subjects"])
+
+    def names_foreign_subject(self, normalized: str) -> bool:
+        return self._foreign.search(normalized) is not None
+
+    def is_about_cards(self, normalized: str) -> bool:
+        """Normalised text names a phone / card / bill subject (other things renewed, like a
+        gym card or a passport, are not counted)."""
+        return self._subjects.search(self._foreign.sub(" ", normalized)) is not None

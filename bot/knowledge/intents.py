@@ -1,0 +1,164 @@
+"""Free text about the user's own cards ("when does my card expire?", "remind me to renew my
+Smart SIM on Dec 31", "I renewed my Globe SIM"): requests for the bot to act, not questions
+for the knowledge base.
+
+Detection is by patterns over normalised text (normalize.py), in Chinese and English. A
+request is recognised only when it is phrased as one: "how do I add a secondary card?" or
+"I topped up but it didn't arrive" are questions and go to the knowledge base.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from bot.knowledge.carriers import carriers_in
+from bot.knowledge.normalize import MAX_INPUT_CHARS, has_cjk, normalize
+
+IntentKind = Literal["my_cards", "add_card", "remind_me", "renewed_card", "forget_data"]
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    kind: IntentKind
+    carrier: str | None = None  # the carrier code named in the text, if any
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+
+
+# Things a user's card is called.
+_ZH_CARD = r"(?:手机卡|电话卡|流量卡|上网卡|sim卡|esim|sim|卡|号码|手机号|号)"
+_EN_CARD = r"(?:cards?|sims?|sim cards?|esims?|numbers?|lines?|plans?|data cards?)"
+_EN_MY = r"(?:my|our|the)(?: [a-z0-9]+){0,3}"
+
+# Asking how something works ("how do I add a card?", "怎么设置提醒") is a question, unless it
+# is about the bot itself (handled by the knowledge base's bot_reminders entry then).
+_HOW = _any(
+    r"怎么|如何|怎样|咋|能不能|可不可以|可以吗|能吗|吗$|为什么|为啥|啥意思|去哪|在哪|哪里",
+    r"(?<![a-z])(?:how|why|can i|could i|should i|is it|do i need|what if|what happens)(?![a-z])",
+)
+# A renewal that went wrong is a support question, not news to record.
+_PROBLEM = _any(
+    r"没|不|未|但|却|还是|失败|错|重复|两次|扣了|退|骗|吗|呢|怎么|咋|为什么|为啥|多久|多少|几|哪|啥|什么"
+    r"|能|可以|会",
+    r"(?<![a-z])(?:but|not|no|didnt|didn t|doesnt|isnt|hasnt|havent|cant|cannot|wont|still"
+    r"|failed|fail|never|wrong|twice|why|how|refund|missing|scam|error)(?![a-z])",
+)
+
+_EN_MINE = r"my(?: [a-z]+){0,3} "  # "my", "my saved", "my mom s smart"
+_ZH_WHEN = r"(?:什么时候|啥时候|啥时|何时|哪天|几号|几月几号|还有几天|还剩几天|多久|快|要)"
+_ZH_DUE = r"(?:到期|过期|截止|要续|该续|续费|交钱|充值|停机)"
+
+_MY_CARDS = _any(
+    rf"我的?.{{0,8}}{_ZH_CARD}.{{0,8}}{_ZH_WHEN}.{{0,4}}{_ZH_DUE}",
+    rf"我的?(?:哪|那几|几)(?:张|个|些){_ZH_CARD}?.{{0,6}}{_ZH_DUE}",
+    rf"(?:查看|看看|看下|看一下|列出|显示|查一下)?我(?:的|记录的|记的|存的|添加的|加的)(?:所有)?{_ZH_CARD}"
+    r"(?:列表|清单|有哪些|都有哪些)?$",
+    rf"我(?:有|记了|存了|加了)(?:哪些|几张|多少张|什么){_ZH_CARD}",
+    rf"(?:^|(?:tell me|know|check|see|remind me|so|and) )when(?: s| is| does| do| will| are)? "
+    rf"{_EN_MINE}?{_EN_CARD}?.{{0,25}}(?:expire|run out|end|due|renew|lapse)",
+    rf"(?<![a-z])(?:show|list|see|view|check|display|give)(?: me)?(?: all)?(?: of)? {_EN_MINE}?"
+    rf"{_EN_CARD}(?: please| pls| plz)?$",
+    rf"^(?:all )?{_EN_MINE}?{_EN_CARD}(?: please| pls| plz)?$",
+    rf"(?<![a-z])(?:what|which) {_EN_CARD} do i have",
+    rf"(?<![a-z])which of {_EN_MINE}?{_EN_CARD}.{{0,20}}(?:expire|due|run out|renew)",
+    rf"(?<![a-z])(?:expiry|expiration|renewal|due) dates? of {_EN_MINE}?{_EN_CARD}",
+    rf"(?<![a-z]){_EN_MINE}?{_EN_CARD}? ?(?:expiry|expiration|renewal|due) dates?",
+    rf"(?<![a-z])how (?:many|long) days? (?:left|until|till|before) {_EN_MINE}",
+)
+_ZH_ADD_VERB = r"(?:添加|新增|记录|记下|记一下|录入|登记|保存|加|记|录|存)"
+_ADD_CARD = _any(
+    rf"(?:帮我|给我|我要|我想|我想要|请|麻烦|再)?{_ZH_ADD_VERB}(?:一下|一|1|另)?(?:张|个)"
+    rf"(?:新的?)?(?:我的)?.{{0,6}}{_ZH_CARD}",
+    rf"(?:帮我|给我|我要|我想|请|麻烦)(?:添加|新增|记录|记下|记一下|录入|保存)(?:我的)?.{{0,6}}{_ZH_CARD}",
+    rf"把.{{0,12}}{_ZH_CARD}.{{0,4}}(?:添加|加|存|记|录|保存)(?:上|进|进来|进去|下|下来|一下|起来)",
+    rf"{_ZH_CARD}.{{0,6}}帮我(?:录|记|存|加)(?:进去|上|下来|一下)?",
+    r"(?<![a-z])(?:add|adding|record|recording|save|saving|track|tracking|store|storing|put in"
+    r"|register another|register one more)(?: in)?(?: a| my| another| one| new| the| this| our"
+    rf"| more)*(?: [a-z0-9]+){{0,3}} {_EN_CARD}(?![a-z])",
+)
+# Adding things that are not a card record: a secondary line or data to an account, a bank
+# card to a wallet, load or credit to a number.
+_NOT_ADD_CARD = _any(
+    r"副卡|亲情|家庭|主卡|流量包|加油包|流量|话费|余额|银行卡|信用卡|支付宝|微信|钱包|实名|绑定",
+    r"(?<![a-z])(?:load|credit|data|balance|money|minutes|bank|credit card|debit card|wallet"
+    r"|gcash|maya|alipay|apple pay|google pay|registration|family|secondary|promo)(?![a-z])",
+    r"(?<![a-z])register (?:my|a|the|your)(?![a-z])",
+)
+_REMIND_ME = _any(
+    r"提醒我|提醒一下|帮我提醒|记得提醒|到时候?提醒|设(?:个|置|一个)?提醒|定(?:个|一个)?提醒|叫我.{0,10}续",
+    r"(?<![a-z])(?:remind me|remind us|set (?:up )?(?:a )?reminder|alert me|notify me|ping me"
+    r"|reminder (?:for|to|on))(?![a-z])",
+)
+# English news of a renewal is read from the text before "topped up" and "top up" become one
+# word (normalize.py), because here the tense is what matters.
+_EN_DONE = r"(?:renewed|topped up|reloaded|loaded|recharged|extended|paid(?: for)?)"
+_RENEWED_EN = _any(
+    rf"(?<![a-z])(?:i |we |just |already |have |has )+{_EN_DONE}(?![a-z])",
+    rf"^{_EN_DONE}(?![a-z])",
+    rf"(?<![a-z]){_EN_DONE}(?: [a-z0-9]+){{0,3}} already(?![a-z])",
+    r"(?<![a-z])done (?:renewing|topping up|loading|reloading|paying|recharging)(?![a-z])",
+    r"(?<![a-z])nag ?(?:load|renew|top ?up|reload|bayad)(?:ed)? na(?![a-z])",
+)
+_RENEWED = _any(
+    r"(?:已经|已|刚刚|刚|今天|昨天|刚才)?(?:续费|续约|续上|续|充值|充|交|缴|增值)(?:了|好了|完了|过了)"
+    r"(?:\d+(?:块|元)?(?:钱|话费)?)?",
+    r"(?:已经|已)(?:续费|续约|续上|续|充值|充|交|缴|增值)",
+    r"(?:增|充|续|交|缴)了(?:值|费|钱)",
+)
+_ZH_MY_DATA = r"(?:数据|信息|资料|记录|账号|账户|个人信息)"
+_FORGET = _any(
+    rf"(?:删除|清除|清空|抹掉|抹除|销毁)(?:我的|我)?(?:所有|全部)?{_ZH_MY_DATA}",
+    rf"我.{{0,12}}{_ZH_MY_DATA}.{{0,6}}(?:删|清)",
+    rf"(?:删除|清除|清空|抹掉).{{0,8}}我.{{0,8}}{_ZH_MY_DATA}",
+    r"忘(?:记|掉)我",
+    r"(?<![a-z])(?:delete|remove|erase|wipe|clear|purge)(?: all| everything)?(?: of)?"
+    r"(?: my| you have| you ve| you know)?(?: [a-z]+){0,2} (?:data|info|information|details"
+    r"|account|records|history|stuff|about me)(?![a-z])",
+    r"(?<![a-z])my(?: [a-z]+)? (?:data|info|information|details|records) (?:deleted|removed"
+    r"|erased|wiped)(?![a-z])",
+    r"(?<![a-z])forget (?:about )?(?:me|everything|all about me)(?![a-z])",
+)
+
+
+@lru_cache(maxsize=2048)
+def detect_intent(text: str) -> Intent | None:
+    """What the user asks the bot to do with their cards, or None for anything else."""
+    normalized = normalize(text[:MAX_INPUT_CHARS])
+    if not normalized:
+        return None
+    carriers = carriers_in(normalized)
+    carrier = carriers[0] if carriers else None
+    asks_how = _HOW.search(normalized) is not None
+    if _FORGET.search(normalized):
+        return Intent("forget_data")
+    if _REMIND_ME.search(normalized) and not asks_how:
+        return Intent("remind_me", carrier)
+    if _MY_CARDS.search(normalized) and not _starts_how(normalized) and not (
+        asks_how and has_cjk(normalized)
+    ):
+        return Intent("my_cards", carrier)
+    # "How do I add a card?" asks about the bot itself: starting to add one shows how.
+    if _ADD_CARD.search(normalized) and not _NOT_ADD_CARD.search(normalized):
+        return Intent("add_card", carrier)
+    plain = " ".join(re.findall(r"[a-z0-9]+", text[:MAX_INPUT_CHARS].lower()))
+    said_renewed = _RENEWED.search(normalized) or _RENEWED_EN.search(plain)
+    if said_renewed and not _PROBLEM.search(normalized) and not _QUESTION_MARK.search(text):
+        return Intent("renewed_card", carrier)
+    return None
+
+
+_QUESTION_MARK = re.compile("[?？]")
+_HOW_TO_CHECK = _any(
+    r"^(?:请问)?(?:怎么|如何|怎样|咋|在哪|去哪)(?:查|看|知道|查询)",
+    r"^how (?:do|can|to|would) (?:i |you )?(?:check|find|see|know|look)",
+)
+
+
+def _starts_how(normalized: str) -> bool:
+    """"How do I check when my card expires?" asks for the carrier's way, not for the list."""
+    return _HOW_TO_CHECK.search(normalized) is not None
