@@ -180,7 +180,7 @@ async def test_cancel_mid_way_discards_the_draft(
         ("en", "tomorrow", date(2026, 3, 11)),
         ("en", "in 30 days", date(2026, 4, 9)),
         ("en", "+30d", date(2026, 4, 9)),
-        ("en", "next friday", date(2026, 3, 13)),
+        ("en", "next friday", date(2026, 3, 20)),  # the Friday of next week, as 下周五
         ("zh", "cf:expiry:+7d", date(2026, 3, 17)),
         ("en", "cf:expiry:+30d", date(2026, 4, 9)),
         ("en", "cf:expiry:+90d", date(2026, 6, 8)),

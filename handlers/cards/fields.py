@@ -7,7 +7,7 @@ Values are JSON-friendly because drafts live in the persisted user_data: dates a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -20,9 +20,10 @@ from bot.dates import (
     DateParseError,
     apply_quick,
     format_date,
-    parse_date,
+    spelled_date,
 )
 from bot.dates import normalise as normalise_text
+from bot.dates import read_date as read_typed_date
 from bot.i18n import N_, Translator
 from bot.knowledge.carriers import CARRIERS, carrier_by_code, find_carrier
 from bot.parsing import (
@@ -97,6 +98,20 @@ class FieldError(ValueError):
 
     def text(self, _: Translator) -> str:
         return _(self.message).format(**self.params)
+
+
+class UnsureAnswer(FieldError):
+    """Typed text that was only partly understood. `day` is the guess; the field sets `values`
+    to what saving the guess would store. A conversation asks "Did you mean …?"; a CSV row,
+    where nobody can answer, is refused with the same words."""
+
+    def __init__(self, day: date, text: str, lang: str) -> None:
+        super().__init__(
+            N_("I'm not sure I understood “{text}”. Did you mean {date}?"),
+            text=escape(_clean(text)), date=spelled_date(day, lang),
+        )
+        self.day = day
+        self.values: Values = {}
 
 
 @dataclass(frozen=True)
@@ -314,10 +329,14 @@ def date_error(error: DateParseError, text: str, lang: str) -> FieldError:
 
 
 def read_date(text: str, ctx: FieldContext) -> date:
+    """The typed date; UnsureAnswer when it is only a guess, FieldError when there is none."""
     try:
-        return parse_date(text, ctx.today)
+        reading = read_typed_date(text, ctx.today)
     except DateParseError as error:
         raise date_error(error, text, ctx.lang) from None
+    if not reading.sure:
+        raise UnsureAnswer(reading.day, text, ctx.lang)
+    return reading.day
 
 
 def show_date(day: date, ctx: FieldContext) -> str:
@@ -325,7 +344,11 @@ def show_date(day: date, ctx: FieldContext) -> str:
 
 
 def _parse_expiry(text: str, ctx: FieldContext) -> Values:
-    return {"expires_on": read_date(text, ctx).isoformat()}
+    try:
+        return {"expires_on": read_date(text, ctx).isoformat()}
+    except UnsureAnswer as unsure:
+        unsure.values = {"expires_on": unsure.day.isoformat()}
+        raise
 
 
 def _choose_expiry(code: str, ctx: FieldContext) -> Values:
@@ -557,11 +580,18 @@ FIELDS: tuple[CardField, ...] = (
 BY_KEY = {field.key: field for field in FIELDS}
 
 
-def next_field(after: str | None, values: Values, *, only_missing: bool) -> CardField | None:
+def next_field(
+    after: str | None, values: Values, *, only_missing: bool, answered: Iterable[str] = ()
+) -> CardField | None:
     """The field to ask after `after` (None: from the start). Editing a single field asks only
-    what that change left missing (e.g. the number of days after choosing "every N days")."""
+    what that change left missing (e.g. the number of days after choosing "every N days").
+    Fields whose columns the last answer already `answered` are not asked: "every 28 days"
+    typed at the cycle question also sets the number of days."""
     start = 0 if after is None else FIELDS.index(BY_KEY[after]) + 1
+    done = set(answered)
     for field in FIELDS[start:]:
+        if set(field.owns) <= done and not field.missing(values):
+            continue
         if field.applies(values) and (field.missing(values) or not only_missing):
             return field
     return None
