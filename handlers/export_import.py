@@ -31,7 +31,7 @@ from bot.reminders.policy import ChatPolicy
 from bot.reminders.schedule import refresh_card
 from bot.services import BotContext
 from handlers.card_rows import CardRow, RowError, validate
-from handlers.cards.common import IDLE_TIMEOUT, TYPED, field_context, thread_of
+from handlers.cards.common import IDLE_TIMEOUT, NOT_TYPED, TYPED, field_context, thread_of
 from storage.models import Card
 from storage.repositories.cards import MAX_CARDS_PER_CHAT, CardRepository
 from storage.repositories.renewals import RenewalRepository
@@ -249,7 +249,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
             states={
                 WAITING: [
                     MessageHandler(filters.Document.ALL, import_file),
-                    MessageHandler(TYPED, waiting_nudge),
+                    MessageHandler(TYPED | NOT_TYPED, waiting_nudge),
                 ],
             },
             fallbacks=[CommandHandler("cancel", cancel)],

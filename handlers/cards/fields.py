@@ -402,9 +402,13 @@ def _choose_cycle(value: str, ctx: FieldContext) -> Values:
 
 def _parse_cycle_days(text: str, ctx: FieldContext) -> Values:
     cleaned = normalise_text(text)
-    parsed = _parse_cycle(f"{cleaned} days" if cleaned.isdigit() else cleaned, ctx)
+    days_only = FieldError(N_("Please type a number of days, for example 30."))
+    try:
+        parsed = _parse_cycle(f"{cleaned} days" if cleaned.isdigit() else cleaned, ctx)
+    except FieldError as error:
+        raise error if "{max}" in error.message else days_only from None
     if parsed["cycle"] != Cycle.DAYS:
-        raise FieldError(N_("Please type a number of days, for example 30."))
+        raise days_only
     return {"cycle_days": parsed["cycle_days"]}
 
 
