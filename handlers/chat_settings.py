@@ -58,7 +58,10 @@ async def apply_settings(
 
 
 def updated_cards(_: Translator, count: int) -> str:
-    return _("Updated the reminders of {count} card(s).").format(count=count) if count else ""
+    if not count:
+        return ""
+    return _.ngettext("Updated the reminders of {count} card.",
+                      "Updated the reminders of {count} cards.", count).format(count=count)
 
 
 def hhmm(at: time) -> str:

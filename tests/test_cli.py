@@ -53,7 +53,7 @@ async def test_check_names_a_missing_folder_and_creates_nothing(tmp_path: Path) 
     code, lines = await _renewbot(tmp_path, "check", DATABASE_URL="sqlite:////nonexistent/dir/x.db",
                                   BOT_TOKEN="123:abc", BOT_API_BASE_URL="http://127.0.0.1:9/bot")
     assert "the folder /nonexistent/dir does not exist" in lines[1]
-    assert not Path("/nonexistent").exists()
+    assert not await asyncio.to_thread(Path("/nonexistent").exists)
 
 
 async def test_check_of_a_new_or_migrated_file_creates_nothing(tmp_path: Path) -> None:

@@ -265,7 +265,7 @@ async def test_a_restart_in_the_middle_of_addcard_resumes_at_the_same_step(
     assert "cf:kind:esim" in prompt.callback_data()
     await cbot.restart()
     prompt = await cbot.press(user, prompt, "cf:kind:esim")
-    assert "✓ 类型: eSIM" in prompt.plain_text and "手机号或 ICCID" in prompt.plain_text
+    assert "✓ 类型：eSIM" in prompt.plain_text and "手机号或 ICCID" in prompt.plain_text
     for data in ("cf:number", "cf:plan", "cf:price", "cf:expiry:+1y", "cf:cycle:yearly",
                  "cf:renew_from:expiry", "cf:lead_days", "cf:save"):
         prompt = await cbot.press(user, prompt, data)
@@ -398,8 +398,8 @@ async def test_card_command_in_chinese(api: FakeBotAPI, cbot: BotHarness) -> Non
     card = await _seed(cbot, user.id, date(2026, 3, 12), label="工作卡", price=3000,
                        currency="CNY", cycle="monthly")
     view = await cbot.say(user, f"/card {card.id}")
-    for shown in ("工作卡 · 中国移动", "状态: 🟠 3 天内到期", "到期日: 2026年3月12日 (还有 2 天)",
-                  "价格: ¥30.00", "续费周期: 每月"):
+    for shown in ("工作卡 · 中国移动", "状态：🟠 3 天内到期", "到期日：2026年3月12日 (还有 2 天)",
+                  "价格：¥30.00", "续费周期：每月"):
         assert shown in view.plain_text
     picker = await cbot.say(user, "/card")
     assert picker.callback_data() == [f"card:view:{card.id}"]

@@ -190,7 +190,7 @@ async def test_settings_menu_sets_every_setting(
     assert "Reminders go to: this topic" in (menu.plain_text or "")
     menu = await gbot.press(admin, await gbot.press(admin, menu, "gs:at"), "gs:at:20:00")
     assert "Reminders arrive at: 20:00" in (menu.plain_text or "")
-    assert "Updated the reminders of 1 card(s)." in (menu.plain_text or "")
+    assert "Updated the reminders of 1 card." in (menu.plain_text or "")
     menu = await gbot.press(admin, await gbot.press(admin, menu, "gs:lead"), "gs:lead:3,1,0")
     assert "Days before expiry: 3, 1, 0" in (menu.plain_text or "")
     menu = await gbot.press(admin, menu, "gs:rem:off")

@@ -186,7 +186,9 @@ def cycle_text(values: Values, _: Translator) -> str | None:
         return None
     if cycle == Cycle.DAYS:
         days = values.get("cycle_days")
-        return _("Every {days} days").format(days=days) if days else _(CYCLE_NAMES[Cycle.DAYS])
+        if not days:
+            return _(CYCLE_NAMES[Cycle.DAYS])
+        return _.ngettext("Every {days} day", "Every {days} days", days).format(days=days)
     return _(CYCLE_NAMES[Cycle(cycle)])
 
 
@@ -601,10 +603,18 @@ def next_field(
     return None
 
 
+def labelled(label: str, value: str, _: Translator, *, bold: bool = False) -> str:
+    """"Label: value" with the language's colon (Chinese uses the full-width "："); both parts
+    are already escaped."""
+    if bold:
+        return _("<b>{label}:</b> {value}").format(label=label, value=value)
+    return _("{label}: {value}").format(label=label, value=value)
+
+
 def field_line(field: CardField, values: Values, ctx: FieldContext) -> str:
     """"<b>Name:</b> value", the value escaped."""
     shown = field.show(values, ctx)
-    return f"<b>{ctx._(field.name)}:</b> {escape(shown) if shown else '—'}"
+    return labelled(ctx._(field.name), escape(shown) if shown else "—", ctx._, bold=True)
 
 
 def describe(values: Values, ctx: FieldContext) -> list[str]:

@@ -53,6 +53,7 @@ from handlers.cards.fields import (
     Values,
     columns_of,
     describe,
+    labelled,
     next_field,
     values_of,
 )
@@ -206,7 +207,7 @@ async def _take(
     draft["values"].update(values)
     draft["pending"] = None
     shown = field.show(draft["values"], ctx)
-    ack = f"✓ {ctx._(field.name)}: {escape(shown) if shown else '—'}"
+    ack = "✓ " + labelled(ctx._(field.name), escape(shown) if shown else "—", ctx._)
     if draft["one"]:
         return await _resume(update, ctx, draft, ack)
     following = next_field(field.key, draft["values"], only_missing=False, answered=values)
