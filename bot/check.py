@@ -10,8 +10,11 @@ Nothing printed ever contains the token.
 
 from __future__ import annotations
 
+import asyncio
 import re
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from telegram import Bot
@@ -19,8 +22,8 @@ from telegram.error import TelegramError
 
 from bot.logging_setup import RedactTokens
 from bot.settings import Settings, SettingsError, load_settings
-from storage.db import Database
-from storage.migrate import is_up_to_date
+from storage.db import Database, sqlite_path
+from storage.migrate import head_revisions, is_up_to_date, sqlite_revisions
 
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as a secret_token
 
@@ -55,8 +58,28 @@ def check_settings() -> tuple[Result, Settings | None]:
     return Result(name, True, f"webhook {settings.webhook_url}, {backend} database"), settings
 
 
+def _check_sqlite(path: Path) -> Result:
+    """A SQLite file, looked at without creating anything (no file, folder, -wal or -shm)."""
+    name = "database"
+    if not path.parent.is_dir():
+        return Result(name, False, f"the folder {path.parent} does not exist: fix DATABASE_URL, "
+                                   f"or run `renewbot migrate` to create it")
+    if not path.is_file():
+        return Result(name, False, f"{path} does not exist yet: run `renewbot migrate`")
+    try:
+        current = sqlite_revisions(path)
+    except sqlite3.Error as error:
+        return Result(name, False, f"unreadable: {type(error).__name__}: {error}")
+    if current != head_revisions():
+        return Result(name, False, "migrations not applied: run `renewbot migrate`")
+    return Result(name, True, "reachable, migrations applied")
+
+
 async def check_database(settings: Settings) -> Result:
     name = "database"
+    path = sqlite_path(settings.database_url)
+    if path is not None:
+        return await asyncio.to_thread(_check_sqlite, path)
     db = Database(settings.database_url)
     try:
         current = await is_up_to_date(db)

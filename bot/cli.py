@@ -1,5 +1,11 @@
 """`renewbot` (and `python -m bot`): run the bot, apply migrations, check a deployment, or try
-the bot in a terminal."""
+the bot in a terminal.
+
+A failure at start-up is one line on stderr naming the cause and what to do, never a traceback,
+and an exit code a service manager can tell apart (README, "Exit codes"):
+0 done (or a clean stop), 1 `renewbot check` found a problem, 2 a setting is invalid,
+3 the database cannot be used, 4 Telegram rejected BOT_TOKEN, 5 the Bot API cannot be reached.
+"""
 
 from __future__ import annotations
 
@@ -8,27 +14,97 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Callable
+from urllib.parse import urlsplit
 
-from bot.logging_setup import configure_logging
+from sqlalchemy.engine import make_url
+
+from bot.logging_setup import RedactTokens, configure_logging
 from bot.settings import Settings, SettingsError, load_settings
-from storage.db import Database
+from storage.db import Database, sqlite_path
 from storage.migrate import upgrade
 
 log = logging.getLogger("bot")
 
+EXIT_CHECK_FAILED = 1
+EXIT_CONFIGURATION = 2
+EXIT_DATABASE = 3
+EXIT_TOKEN_REJECTED = 4
+EXIT_BOT_API_UNREACHABLE = 5
 
-async def _migrate(settings: Settings) -> None:
-    db = Database(settings.database_url)
+
+class StartupFailure(Exception):
+    """Why the command cannot go on: `message` is the one line shown, `code` the exit code."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+async def _migrate(settings: Settings, say: Callable[[str], None]) -> list[str]:
+    """Apply the migrations; a missing folder of a SQLite file is created and said so."""
+    url = settings.database_url
+    shown = make_url(url).render_as_string(hide_password=True)
+    path = sqlite_path(url)
     try:
-        await upgrade(db)
+        if path is not None and not path.parent.is_dir():
+            path.parent.mkdir(parents=True)
+            say(f"created the folder {path.parent} for the database")
+        db = Database(url)
+    except OSError as error:
+        raise StartupFailure(EXIT_DATABASE, f"cannot create the database {shown}: "
+                             f"{_first_line(error)}; fix DATABASE_URL") from None
+    try:
+        return await upgrade(db)
+    except Exception as error:  # whatever the driver raises, the database is not usable
+        raise StartupFailure(
+            EXIT_DATABASE,
+            f"cannot use the database {shown}: {_first_line(error)}; is the database server "
+            f"running, and is DATABASE_URL right?",
+        ) from None
     finally:
         await db.dispose()
 
 
 def cmd_migrate(settings: Settings) -> int:
-    asyncio.run(_migrate(settings))
-    print("database is up to date")
+    applied = asyncio.run(_migrate(settings, print))
+    if applied:
+        noun = "migration" if len(applied) == 1 else "migrations"
+        print(f"applied {len(applied)} {noun}: {', '.join(applied)}")
+    else:
+        print("database is up to date: nothing to apply")
     return 0
+
+
+async def _reach_telegram(settings: Settings) -> None:
+    """getMe once before starting, so a bad token or no network is one clear line."""
+    from telegram import Bot
+    from telegram.error import InvalidToken, NetworkError
+
+    bot = Bot(settings.token, base_url=settings.bot_api_base_url)
+    try:
+        await bot.initialize()
+    except InvalidToken:
+        raise StartupFailure(
+            EXIT_TOKEN_REJECTED,
+            "Telegram rejected BOT_TOKEN: copy the token from @BotFather again "
+            "(or check BOT_API_BASE_URL)",
+        ) from None
+    except NetworkError as error:
+        host = urlsplit(settings.bot_api_base_url).netloc
+        raise StartupFailure(
+            EXIT_BOT_API_UNREACHABLE,
+            f"cannot reach the Bot API at {host}: {error.message}; check the network, a "
+            f"proxy, or BOT_API_BASE_URL",
+        ) from None
+    finally:
+        await bot.shutdown()
 
 
 def cmd_run(settings: Settings) -> int:
@@ -39,7 +115,8 @@ def cmd_run(settings: Settings) -> int:
 
     token = settings.token  # fails early, before touching the database
     configure_logging(settings.log_level, token)
-    asyncio.run(_migrate(settings))
+    asyncio.run(_migrate(settings, log.info))
+    asyncio.run(_reach_telegram(settings))
     application = build_application(settings)
     # Telegram leaves chat_member updates (admin changes) out unless they are asked for
     # (the webhook asks for every type too).
@@ -88,7 +165,11 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_run(settings)
     except SettingsError as exc:
         print(f"renewbot: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_CONFIGURATION
+    except StartupFailure as failure:
+        print(f"renewbot: {RedactTokens(os.environ.get('BOT_TOKEN', '')).redact(failure.message)}",
+              file=sys.stderr)
+        return failure.code
     except KeyboardInterrupt:
         return 0
 

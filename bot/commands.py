@@ -20,7 +20,7 @@ class Command:
     name: str
     description: str  # English source text, translated when shown
     audiences: tuple[Audience, ...]
-    args: str = ""
+    args: str = ""  # msgid where it has words to translate ("[zone]")
 
 
 _P, _G, _A = Audience.PRIVATE, Audience.GROUP, Audience.GROUP_ADMIN
@@ -30,16 +30,18 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", N_("Start the bot and show the main menu"), (_P, _G)),
     Command("help", N_("List the commands"), (_P, _G)),
     Command("language", N_("Choose the language (中文 / English)"), (_P, _A), "[zh|en]"),
-    Command("renew", N_("How to renew or top up, by carrier or channel"), (_P, _G), "[carrier]"),
-    Command("timezone", N_("This chat's time zone (city, Area/City or UTC+8)"), (_P, _A), "[zone]"),
-    Command("remindat", N_("The time of day reminders arrive"), (_P, _A), "[HH:MM]"),
+    Command("renew", N_("How to renew or top up, by carrier or channel"), (_P, _G),
+            N_("[carrier]")),
+    Command("timezone", N_("This chat's time zone (city, Area/City or UTC+8)"), (_P, _A),
+            N_("[zone]")),
+    Command("remindat", N_("The time of day reminders arrive"), (_P, _A), N_("[HH:MM]")),
     Command("addcard", N_("Record a SIM card, data card or eSIM"), (_P, _A)),
     Command("cards", N_("Your cards: expiry, status and monthly cost"), (_P,)),
-    Command("card", N_("Show one card with its buttons"), (_P,), "N"),
-    Command("renewed", N_("Mark a card as renewed"), (_P, _A), "N"),
-    Command("editcard", N_("Change a card"), (_P, _A), "N"),
-    Command("delcard", N_("Delete a card"), (_P, _A), "N"),
-    Command("history", N_("A card's renewals and receipts"), (_P,), "[N]"),
+    Command("card", N_("Show one card with its buttons"), (_P,), N_("N")),
+    Command("renewed", N_("Mark a card as renewed"), (_P, _A), N_("N")),
+    Command("editcard", N_("Change a card"), (_P, _A), N_("N")),
+    Command("delcard", N_("Delete a card"), (_P, _A), N_("N")),
+    Command("history", N_("A card's renewals and receipts"), (_P,), N_("[N]")),
     Command("export", N_("Download your cards as CSV and as a calendar (.ics)"), (_P, _A)),
     Command("import", N_("Add or update cards from a CSV file"), (_P, _A)),
     Command("stats", N_("A chart of coming expiries and monthly spend"), (_P, _A)),
@@ -49,7 +51,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("faq", N_("The group's own answers to questions"), (_A,), "add|del|list"),
     Command("reminders", N_("Turn this chat's reminders on or off"), (_A,), "on|off"),
     Command("botstats", N_("Chats, cards and reminders of the whole bot"), (_O,)),
-    Command("broadcast", N_("Send a message to every chat"), (_O,), "<text>"),
+    Command("broadcast", N_("Send a message to every chat"), (_O,), N_("<text>")),
     Command("cancel", N_("Leave the current conversation"), (_P, _A)),
 )
 

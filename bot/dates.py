@@ -11,6 +11,7 @@ import calendar
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
@@ -33,9 +34,10 @@ class DateParseError(ValueError):
     """A date the user typed could not be used.
 
     `reason` is a stable code for the UI to translate: "empty", "unrecognised", "impossible"
-    (no such day, e.g. 2026-02-30) or "out_of_range" (outside 2000..2100). `detail` is an English
-    explanation for logs; `params` holds the numbers a translated message needs
-    (year, month, day, max_day).
+    (no such day, e.g. 2026-02-30), "out_of_range" (outside 2000..2100) or "unsure" (only a
+    guess: some words were not understood; params then hold the guessed year, month and day).
+    `detail` is an English explanation for logs; `params` holds the numbers a translated message
+    needs (year, month, day, max_day).
     """
 
     def __init__(self, reason: str, detail: str = "", params: dict[str, int] | None = None):
@@ -109,6 +111,13 @@ def format_date(d: date, lang: str) -> str:
     return d.isoformat()
 
 
+def spelled_date(d: date, lang: str) -> str:
+    """A date nobody can misread, for questions: "5 December 2026" or "2026年12月5日"."""
+    if lang.startswith("zh"):
+        return format_date(d, lang)
+    return f"{d.day} {MONTH_NAMES[d.month]} {d.year}"
+
+
 # Quick buttons under "when does it expire?": callback-sized codes -> offset from a base date.
 QUICK_OFFSETS: dict[str, tuple[int, Unit]] = {
     "+7d": (7, "days"),
@@ -169,12 +178,11 @@ def _check_range(d: date) -> date:
     return d
 
 
-def _impossible_day(month: int, day: int, most: int, year: int | None = None) -> DateParseError:
-    params = {"month": month, "day": day, "max_day": most}
-    if year is None:
-        return DateParseError("impossible", f"{MONTH_NAMES[month]} has at most {most} days", params)
+def _impossible_day(month: int, day: int, most: int, year: int) -> DateParseError:
     detail = f"{MONTH_NAMES[month]} {year} has {most} days"
-    return DateParseError("impossible", detail, params | {"year": year})
+    return DateParseError(
+        "impossible", detail, {"year": year, "month": month, "day": day, "max_day": most}
+    )
 
 
 def _check_month(month: int, day: int) -> None:
@@ -182,14 +190,6 @@ def _check_month(month: int, day: int) -> None:
         raise DateParseError("impossible", f"month {month} does not exist", {"month": month})
     if day < 1:
         raise DateParseError("impossible", f"day {day} does not exist", {"day": day})
-
-
-def _check_month_day(month: int, day: int) -> None:
-    """Reject a month/day that exists in no year (a leap year allows Feb 29)."""
-    _check_month(month, day)
-    most = days_in_month(2000, month)  # 2000 is a leap year
-    if day > most:
-        raise _impossible_day(month, day, most)
 
 
 def _make(year: int, month: int, day: int) -> date:
@@ -211,13 +211,12 @@ def _year(text: str) -> int:
 
 
 def _next_month_day(today: date, month: int, day: int) -> date:
-    """First date on or after today with this month and day (Feb 29 waits for a leap year)."""
-    _check_month_day(month, day)
-    return next(
-        date(year, month, day)
-        for year in range(today.year, today.year + 9)
-        if day <= days_in_month(year, month) and date(year, month, day) >= today
-    )
+    """This month and day in the next occurrence of the month (this year's while the month
+    has not ended). A day that month lacks is refused naming that month's year: 2/29 typed in
+    November 2026 means February 2027, which has 28 days, not a leap day years away."""
+    _check_month(month, day)
+    year = today.year if (month, day) >= (today.month, today.day) else today.year + 1
+    return _make(year, month, day)
 
 
 def _next_day_of_month(today: date, day: int) -> date:
@@ -283,7 +282,11 @@ _EN_UNITS: dict[str, Unit] = {
     "y": "years", "yr": "years", "yrs": "years", "year": "years", "years": "years",
 }  # fmt: skip
 _EN_UNIT = "(" + "|".join(sorted(_EN_UNITS, key=len, reverse=True)) + ")"
-_EN_COUNT = r"(\d+|an?|one)"
+_EN_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_EN_COUNT = "(\\d+|" + "|".join(sorted(_EN_NUMBERS, key=len, reverse=True)) + ")"
 
 _ZH_UNIT = r"(天|日|[个個]?(?:星期|礼拜|禮拜|周|週)|[个個]月|年)"
 _ZH_UNIT_BY_LAST: dict[str, Unit] = {"天": "days", "日": "days", "月": "months", "年": "years"}
@@ -308,7 +311,7 @@ _YEAR_TAIL = r"(?:[ ,-]+(\d{4}))?"
 
 
 def _count(text: str) -> int:
-    return int(text) if text.isdigit() else 1  # "a", "an", "one"
+    return int(text) if text.isdigit() else _EN_NUMBERS[text]
 
 
 @_rule(rf"\+ ?(\d+) ?{_EN_UNIT}")
@@ -341,9 +344,25 @@ def _half_year(m: re.Match[str], today: date) -> date:
     return add_months(today, 6)
 
 
-@_rule(r"下[个個]?月")
+# Which month or week a Chinese prefix means: 下个月 is the next one, 下下个月 the one after.
+_ZH_AHEAD = {"下下": 2, "下": 1, "这": 0, "這": 0, "本": 0}
+_ZH_WHICH = "(下下|下|这|這|本)"
+_EN_AHEAD = {"next": 1, "this": 0, "the": 0}
+_EN_MONTH_REF = r"(?:(next|this|the) month|the month after next)"
+
+
+def _months_ahead(m: re.Match[str], group: int = 1) -> int:
+    """Months from this one named by a Chinese prefix or an English "next/this month"
+    ("the month after next" leaves the group empty)."""
+    word = m[group]
+    if word is None:
+        return 2
+    return _ZH_AHEAD.get(word, _EN_AHEAD.get(word, 0))
+
+
+@_rule(r"(下下|下)[个個]?月")
 def _next_month(m: re.Match[str], today: date) -> date:
-    return add_months(today, 1)
+    return add_months(today, _ZH_AHEAD[m[1]])
 
 
 @_rule(r"明年")
@@ -351,26 +370,64 @@ def _next_year(m: re.Match[str], today: date) -> date:
     return add_months(today, 12)
 
 
-@_rule(rf"(下|这|這|本)[个個]?月 ?(\d{{1,2}}){_ZH_DAY}")
+@_rule(rf"{_ZH_WHICH}[个個]?月 ?(\d{{1,2}}){_ZH_DAY}")
 def _zh_month_day(m: re.Match[str], today: date) -> date:
-    month = add_months(today, 1 if m[1] == "下" else 0)
+    month = add_months(today.replace(day=1), _months_ahead(m))
     return _make(month.year, month.month, int(m[2]))
 
 
-@_rule(r"(下|这|這|本)?[个個]? ?(?:星期|礼拜|禮拜|周|週) ?([1-7]|日|天)")
+@_rule(rf"(?:on )?(?:the )?(\d{{1,2}}){_ORDINAL}(?: of)? {_EN_MONTH_REF}")
+def _en_day_of_month_ref(m: re.Match[str], today: date) -> date:
+    month = add_months(today.replace(day=1), _months_ahead(m, 2))
+    return _make(month.year, month.month, int(m[1]))
+
+
+@_rule(rf"{_EN_MONTH_REF},? (?:on )?(?:the )?(\d{{1,2}}){_ORDINAL}")
+def _en_month_ref_day(m: re.Match[str], today: date) -> date:
+    month = add_months(today.replace(day=1), _months_ahead(m))
+    return _make(month.year, month.month, int(m[2]))
+
+
+def _month_end(months_ahead: int, today: date) -> date:
+    first = add_months(today.replace(day=1), months_ahead)
+    return first.replace(day=days_in_month(first.year, first.month))
+
+
+@_rule(rf"{_ZH_WHICH}?[个個]?月[底末]")
+def _zh_month_end(m: re.Match[str], today: date) -> date:
+    return _month_end(_ZH_AHEAD[m[1]] if m[1] else 0, today)
+
+
+@_rule(r"(?:the )?end of (?:the |this )?month|(?:this )?month[ -]end|eom")
+def _en_month_end(m: re.Match[str], today: date) -> date:
+    return _month_end(0, today)
+
+
+@_rule(r"(?:the )?end of next month|next month[ -]end")
+def _en_next_month_end(m: re.Match[str], today: date) -> date:
+    return _month_end(1, today)
+
+
+@_rule(r"(?:the )?end of the month after next")
+def _en_month_after_next_end(m: re.Match[str], today: date) -> date:
+    return _month_end(2, today)
+
+
+@_rule(rf"{_ZH_WHICH}?[个個]? ?(?:星期|礼拜|禮拜|周|週) ?([1-7]|日|天)")
 def _zh_weekday(m: re.Match[str], today: date) -> date:
     weekday = int(m[2]) - 1 if m[2].isdigit() else 6
     if m[1] is None:
         return _weekday_on_or_after(today, weekday)
-    return _week_of(today, 1 if m[1] == "下" else 0, weekday)
+    return _week_of(today, _ZH_AHEAD[m[1]], weekday)
 
 
 @_rule(rf"(next |this |on )?{_EN_WEEKDAY}")
 def _en_weekday(m: re.Match[str], today: date) -> date:
     weekday = _EN_WEEKDAYS[m[2]]
-    # "next friday" is the first Friday after today; bare "friday" may be today.
+    # "next friday" is the Friday of next week, as 下周五 (weeks start on Monday);
+    # bare "friday" or "this friday" is the coming one and may be today.
     if m[1] == "next ":
-        return _weekday_after(today, weekday)
+        return _week_of(today, 1, weekday)
     return _weekday_on_or_after(today, weekday)
 
 
@@ -448,17 +505,27 @@ def _fallback(text: str, today: date) -> date | None:
     return parsed.date() if parsed else None
 
 
-def parse_date(text: str, today: date) -> date:
-    """Parse an expiry date typed in Chinese or English (tests/test_dates.py lists the forms).
+@dataclass(frozen=True)
+class DateReading:
+    day: date
+    sure: bool  # every word was understood; False: a guess the user has to confirm
+
+
+def read_date(text: str, today: date) -> DateReading:
+    """Read an expiry date typed in Chinese or English (tests/test_dates.py lists the forms).
 
     Conventions for ambiguous input:
     - with a year, 31.12.2026 and 31-12-2026 are day first, 12/31/2026 month first; either is
       swapped when only the swap is a real date; two-digit years mean 20xx;
-    - without a year (12/31, 12.31, 12月31日, Dec 31) month comes first and the date is the next
-      occurrence on or after today; a day alone (31日, 5号, the 5th) is the next month that has it;
-    - "friday"/周五 may be today, "next friday" is the first Friday after today, 下周五 is the
-      Friday of next calendar week (weeks start on Monday);
+    - without a year (12/31, 12.31, 12月31日, Dec 31) month comes first and the date is in the
+      next occurrence of that month (a day that month lacks is refused, naming its year); a day
+      alone (31日, 5号, the 5th) is the next month that has it;
+    - "friday"/周五 may be today; "next friday" and 下周五 are the Friday of next calendar week
+      (weeks start on Monday), 下下周五 the week after;
+    - 月底 / "end of month" is this month's last day, 下个月底 / "end of next month" the next's;
     - a bare number ("30") is refused as ambiguous.
+    A reading is sure only when a rule explains every word; anything else is dateparser's
+    guess (sure=False), which must be confirmed by the user, never saved silently.
     Dates in the past are returned as they are (the caller asks the user to confirm).
     Raises DateParseError with reason "empty", "unrecognised", "impossible" or "out_of_range".
     """
@@ -467,11 +534,11 @@ def parse_date(text: str, today: date) -> date:
         raise DateParseError("empty")
     try:
         if s in _WORDS:
-            return _check_range(today + timedelta(days=_WORDS[s]))
+            return DateReading(_check_range(today + timedelta(days=_WORDS[s])), sure=True)
         for pattern, handler in _RULES:
             m = pattern.fullmatch(s)
             if m:
-                return _check_range(handler(m, today))
+                return DateReading(_check_range(handler(m, today)), sure=True)
     except DateParseError:
         raise
     except (OverflowError, ValueError) as exc:  # beyond year 1..9999, e.g. "in 99999999 days"
@@ -480,4 +547,17 @@ def parse_date(text: str, today: date) -> date:
     found = _fallback(s, today) if _HAS_LETTER.search(s) else None
     if found is None:
         raise DateParseError("unrecognised", f"no date in {text!r}")
-    return _check_range(found)
+    return DateReading(_check_range(found), sure=False)
+
+
+def parse_date(text: str, today: date) -> date:
+    """Like read_date, for where nobody can be asked (a CSV file): a guess is refused with
+    reason "unsure" and the guessed date in params."""
+    reading = read_date(text, today)
+    if not reading.sure:
+        day = reading.day
+        raise DateParseError(
+            "unsure", f"{text!r} is only a guess: {day.isoformat()}",
+            {"year": day.year, "month": day.month, "day": day.day},
+        )
+    return reading.day

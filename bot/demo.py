@@ -39,6 +39,8 @@ DEMO_TOKEN = "1000000001:renewbot-local-demo"
 SWEEP_SECONDS = 1.0  # reminders show up within a second of coming due
 SETTLE_TIMEOUT = 60.0
 USER_ID = 1001
+# The demo user's first name, as the bot greets them: one that fits the language.
+USER_NAMES = {"en": "Alex", "zh": "小明"}
 _DURATION = re.compile(r"(\d+)\s*([wdhm])")
 _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
 
@@ -306,7 +308,7 @@ async def run_demo(language: str | None) -> int:
         workdir = Path(tmp)
         async with FakeBotAPI(token=DEMO_TOKEN, bot_username="renewbot_demo_bot") as api:
             settings = _settings(api, workdir)
-            user = api.user(USER_ID, "You", language_code=lang)
+            user = api.user(USER_ID, USER_NAMES[lang], language_code=lang)
             api.private_chat(user)
             where = "a temporary database" if "DATABASE_URL" not in os.environ else "DATABASE_URL"
             print(f"renewbot chat: you are talking to the bot through a local fake Telegram, "

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gettext
 import io
 import sys
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -24,7 +23,6 @@ DEFAULT_LANGUAGE = "en"
 LOCALES_DIR = Path(__file__).with_name("locales")
 _SOURCE_DIRS = (Path(__file__).parent, Path(__file__).parent.parent / "handlers")
 
-Translator = Callable[[str], str]
 _LANGUAGE_NAMES = {
     **dict.fromkeys(("zh", "cn", "zh-cn", "zh-hans", "zh-tw", "zh-hant", "chinese"), "zh"),
     **dict.fromkeys(("中文", "汉语", "漢語", "简体", "繁體"), "zh"),
@@ -68,10 +66,25 @@ def _translations(language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+class Translator:
+    """`_(message)` translates; `_.ngettext(singular, plural, n)` picks the language's plural
+    form ("1 card" / "2 cards"; Chinese has one form)."""
+
+    def __init__(self, translations: gettext.NullTranslations) -> None:
+        self._translations = translations
+
+    def __call__(self, message: str) -> str:
+        return self._translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._translations.ngettext(singular, plural, n)
+
+
+@cache
 def translator(language: str | None) -> Translator:
-    """The gettext function for a language (unknown languages fall back to English)."""
+    """The translator for a language (unknown languages fall back to English)."""
     lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    return _translations(lang).gettext
+    return Translator(_translations(lang))
 
 
 def extract_messages() -> Catalog:
@@ -79,7 +92,7 @@ def extract_messages() -> Catalog:
     catalog = Catalog()
     for directory in _SOURCE_DIRS:
         for filename, lineno, message, _comments, _context in extract_from_dir(
-            directory, keywords={"_": None, "N_": None}
+            directory, keywords={"_": None, "N_": None, "ngettext": (1, 2)}
         ):
             catalog.add(message, locations=[(f"{directory.name}/{filename}", lineno)])
     return catalog

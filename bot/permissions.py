@@ -12,6 +12,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from functools import wraps
+from typing import TypeVar
 
 from telegram import ChatMember, ChatMemberRestricted, Update
 from telegram.constants import ChatType
@@ -28,6 +29,7 @@ _ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 _CACHE_KEY = "admin_cache"
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
+R = TypeVar("R")
 
 
 class AdminCache:
@@ -111,15 +113,18 @@ async def refuse(update: Update, context: BotContext, text: str = ADMINS_ONLY) -
         await update.effective_message.reply_text(_(text))
 
 
-def admin_only(handler: Handler, refusal: str = ADMINS_ONLY) -> Handler:
-    """Run the handler for those who may configure the chat; refuse everyone else."""
+def admin_only(
+    handler: Callable[[Update, BotContext], Awaitable[R]], refusal: str = ADMINS_ONLY
+) -> Callable[[Update, BotContext], Awaitable[R | None]]:
+    """Run the handler for those who may configure the chat (returning what it returns, e.g. a
+    conversation's next step); refuse everyone else."""
 
     @wraps(handler)
-    async def guarded(update: Update, context: BotContext) -> None:
+    async def guarded(update: Update, context: BotContext) -> R | None:
         if await may_configure(update, context):
-            await handler(update, context)
-        else:
-            await refuse(update, context, refusal)
+            return await handler(update, context)
+        await refuse(update, context, refusal)
+        return None
 
     return guarded
 

@@ -13,7 +13,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.chatscope import ChatScope, chat_scope
 from bot.i18n import Translator
-from bot.parsing import COMMON_TIMEZONES, InputError, parse_remind_at, parse_timezone
+from bot.parsing import (
+    COMMON_TIMEZONES,
+    InputError,
+    format_timezone,
+    parse_remind_at,
+    parse_timezone,
+)
 from bot.permissions import admin_only
 from bot.reminders.policy import ChatPolicy
 from bot.reminders.schedule import refresh_chat
@@ -52,7 +58,10 @@ async def apply_settings(
 
 
 def updated_cards(_: Translator, count: int) -> str:
-    return _("Updated the reminders of {count} card(s).").format(count=count) if count else ""
+    if not count:
+        return ""
+    return _.ngettext("Updated the reminders of {count} card.",
+                      "Updated the reminders of {count} cards.", count).format(count=count)
 
 
 def hhmm(at: time) -> str:
@@ -65,7 +74,7 @@ async def _apply(context: BotContext, scope: ChatScope, **values: object) -> str
     chat, count = await apply_settings(context, scope.chat.id, **values)
     policy = ChatPolicy.of(chat, context.settings)
     text = _("Reminders in this chat arrive at {time} ({zone}).").format(
-        time=hhmm(policy.remind_at), zone=policy.timezone
+        time=hhmm(policy.remind_at), zone=format_timezone(policy.timezone)
     )
     return "\n".join(filter(None, (text, updated_cards(_, count))))
 
@@ -83,7 +92,7 @@ async def timezone_command(update: Update, context: BotContext) -> None:
         await message.reply_text(
             _("This chat's time zone is {zone}. Pick one, or send /timezone followed by a city "
               "(Manila, 上海), a zone such as Asia/Manila, or an offset such as UTC+8.")
-            .format(zone=current),
+            .format(zone=format_timezone(current)),
             reply_markup=keyboard,
         )
         return
@@ -110,7 +119,7 @@ async def remindat_command(update: Update, context: BotContext) -> None:
         current = ChatPolicy.of(scope.chat, context.settings)
         await message.reply_text(
             _("Reminders arrive at {time} ({zone}). Pick a time, or send /remindat HH:MM.")
-            .format(time=hhmm(current.remind_at), zone=current.timezone),
+            .format(time=hhmm(current.remind_at), zone=format_timezone(current.timezone)),
             reply_markup=keyboard,
         )
         return

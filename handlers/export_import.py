@@ -31,7 +31,7 @@ from bot.reminders.policy import ChatPolicy
 from bot.reminders.schedule import refresh_card
 from bot.services import BotContext
 from handlers.card_rows import CardRow, RowError, validate
-from handlers.cards.common import IDLE_TIMEOUT, TYPED, field_context, thread_of
+from handlers.cards.common import IDLE_TIMEOUT, NOT_TYPED, TYPED, field_context, thread_of
 from storage.models import Card
 from storage.repositories.cards import MAX_CARDS_PER_CHAT, CardRepository
 from storage.repositories.renewals import RenewalRepository
@@ -77,14 +77,19 @@ async def export_command(update: Update, context: BotContext) -> None:
     await message.reply_document(
         cards_csv(cards),
         filename=f"{stem}-cards.csv",
-        caption=_("Your {count} card(s). Change them in a spreadsheet and send the file back "
-                  "with /import.").format(count=len(cards)),
+        caption=_.ngettext(
+            "Your {count} card. Change it in a spreadsheet and send the file back with /import.",
+            "Your {count} cards. Change them in a spreadsheet and send the file back with "
+            "/import.", len(cards),
+        ).format(count=len(cards)),
     )
     if renewals:
         await message.reply_document(
             renewals_csv(renewals),
             filename=f"{stem}-renewals.csv",
-            caption=_("Renewal history: {count} renewal(s).").format(count=len(renewals)),
+            caption=_.ngettext("Renewal history: {count} renewal.",
+                               "Renewal history: {count} renewals.", len(renewals)
+                               ).format(count=len(renewals)),
         )
     await message.reply_document(
         cards_calendar(cards, policy, scope.lang, _, now),
@@ -167,8 +172,11 @@ async def _import(update: Update, context: BotContext, message: Message, scope: 
             )
         for row in valid:
             await _save_row(context, scope, repo, row, user.id, thread_of(update))
-    return _("Imported {count} card(s): {added} added, {updated} updated. See them with "
-             "/cards.").format(count=len(valid), added=added, updated=len(valid) - added)
+    return _.ngettext(
+        "Imported {count} card: {added} added, {updated} updated. See it with /cards.",
+        "Imported {count} cards: {added} added, {updated} updated. See them with /cards.",
+        len(valid),
+    ).format(count=len(valid), added=added, updated=len(valid) - added)
 
 
 async def _save_row(
@@ -249,7 +257,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
             states={
                 WAITING: [
                     MessageHandler(filters.Document.ALL, import_file),
-                    MessageHandler(TYPED, waiting_nudge),
+                    MessageHandler(TYPED | NOT_TYPED, waiting_nudge),
                 ],
             },
             fallbacks=[CommandHandler("cancel", cancel)],

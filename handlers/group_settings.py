@@ -3,19 +3,31 @@ reminders on/off and, in forum groups, the topic reminders go to. /reminders on|
 
 In groups only admins may use them; every button re-checks whoever presses it.
 Callback data: gs:<page> opens a page (menu, lang, tz, at, lead); gs:<setting>:<value> saves.
+The time zone, remind time and lead days pages also take a typed value: opening one is a
+conversation step, so what the user types next is read by that page (or answered with its
+hint), never by the free-text Q&A.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
+from collections.abc import Awaitable, Callable
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+)
+from telegram.warnings import PTBUserWarning
 
 from bot.chatscope import ChatScope, chat_scope, scope_for
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.parsing import (
     InputError,
     format_lead_days,
@@ -27,7 +39,7 @@ from bot.parsing import (
 from bot.permissions import admin_only, bot_can_post
 from bot.reminders.policy import ChatPolicy, join_days
 from bot.services import BotContext
-from handlers.cards.common import show, thread_of
+from handlers.cards.common import IDLE_TIMEOUT, NOT_TYPED, TYPED, nudge, show, thread_of
 from handlers.chat_settings import apply_settings, hhmm, remind_rows, timezone_rows, updated_cards
 from handlers.language import LANGUAGE_NAMES, language_row
 from storage.models import Chat
@@ -35,6 +47,7 @@ from storage.models import Chat
 _LEAD_PRESETS = ((7, 3, 1, 0), (14, 7, 3, 1, 0), (30, 7, 3, 1, 0), (3, 1, 0), (1, 0))
 _PAGE = re.compile(r"^gs:(menu|lang|tz|at|lead)$")
 _VALUE = re.compile(r"^gs:(lang|tz|at|lead|rem|topic):(.{1,56})$")
+END = ConversationHandler.END
 _SWITCH = {"on": True, "off": False, "开": True, "关": False, "开启": True, "关闭": False}
 
 
@@ -116,36 +129,38 @@ async def settings_command(update: Update, context: BotContext) -> None:
 
 
 @admin_only
-async def page_button(update: Update, context: BotContext) -> None:
+async def page_button(update: Update, context: BotContext) -> str | int | None:
+    """Open a page; a page that takes a typed value becomes the conversation's step."""
     query = update.callback_query
     match = _PAGE.match(query.data or "") if query else None
     if match is None:
-        return
+        return None
     scope = await chat_scope(update, context)
     _ = scope._
     page = match.group(1)
     if page == "menu":
         await _menu(update, context, scope)
-        return
+        return END
     text, rows = {
         "lang": (_("Choose a language:"), [language_row("gs:lang:")]),
         "tz": (
-            _("Pick a time zone. For another one, send /timezone followed by a city, a zone "
-              "such as Asia/Manila, or an offset such as UTC+8."),
+            _("Pick a time zone, or type a city (Manila, 上海), a zone such as Asia/Manila, or "
+              "an offset such as UTC+8."),
             timezone_rows("gs:tz:"),
         ),
         "at": (
-            _("Pick the time of day reminders arrive. For another time, send /remindat HH:MM."),
+            _("Pick the time of day reminders arrive, or type one such as 21:30."),
             remind_rows("gs:at:"),
         ),
         "lead": (
-            _("How many days before expiry should I remind? Cards with their own days keep "
-              "them."),
+            _("How many days before expiry should I remind? Pick a set or type days like "
+              "7,3,1,0. Cards with their own days keep them."),
             [[InlineKeyboardButton(format_lead_days(days), callback_data="gs:lead:"
                                    + join_days(days))] for days in _LEAD_PRESETS],
         ),
     }[page]
     await show(update, text, InlineKeyboardMarkup([*rows, _back(_)]))
+    return page if page in _TYPED_HINTS else END
 
 
 def _parse(update: Update, setting: str, value: str) -> dict[str, object]:
@@ -167,25 +182,86 @@ def _parse(update: Update, setting: str, value: str) -> dict[str, object]:
     raise InputError("unknown_button")
 
 
-@admin_only
-async def value_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    match = _VALUE.match(query.data or "") if query else None
-    if query is None or match is None:
-        return
-    scope = await chat_scope(update, context)
-    setting, value = match.groups()
-    try:
-        values = _parse(update, setting, value)
-    except InputError:
-        await query.answer(scope._("That button has expired."), show_alert=True)
-        return
+async def _save(update: Update, context: BotContext, scope: ChatScope, setting: str,
+                values: dict[str, object]) -> None:
     chat, count = await apply_settings(
         context, scope.chat.id, reschedule=setting not in ("lang", "topic"), **values
     )
     scope = scope_for(chat, update)  # a new language shows at once
     note = "\n".join(filter(None, (scope._("✅ Saved."), updated_cards(scope._, count))))
     await _menu(update, context, scope, note)
+
+
+@admin_only
+async def value_button(update: Update, context: BotContext) -> int | None:
+    query = update.callback_query
+    match = _VALUE.match(query.data or "") if query else None
+    if query is None or match is None:
+        return None
+    scope = await chat_scope(update, context)
+    setting, value = match.groups()
+    try:
+        values = _parse(update, setting, value)
+    except InputError:
+        await query.answer(scope._("That button has expired."), show_alert=True)
+        return None
+    await _save(update, context, scope, setting, values)
+    return END
+
+
+# What each typing page says to text it cannot use (the same words as its command's).
+_TYPED_HINTS = {
+    "tz": N_("I don't know that time zone. Try a city (Manila, 上海), Asia/Manila or UTC+8:"),
+    "at": N_("Please give a time of day such as 09:00 or 21:30."),
+    "lead": N_("Please type days like 7,3,1,0."),
+}
+
+
+def _typed(page: str) -> Callable[[Update, BotContext], Awaitable[int | None]]:
+    """What a typing page does with text: save it and show the menu, or say the page's hint
+    and keep waiting."""
+
+    @admin_only
+    async def typed(update: Update, context: BotContext) -> int | None:
+        message = update.effective_message
+        if message is None or message.text is None:
+            return None
+        scope = await chat_scope(update, context)
+        try:
+            values = _parse(update, page, message.text)
+        except InputError:
+            await message.reply_text(scope._(_TYPED_HINTS[page]))
+            return None
+        await _save(update, context, scope, page, values)
+        return END
+
+    return typed
+
+
+async def _close(update: Update, context: BotContext) -> int:
+    scope = await chat_scope(update, context)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(scope._("Closed the settings."))
+    return END
+
+
+def _conversation() -> ConversationHandler:  # type: ignore[type-arg]
+    with warnings.catch_warnings():
+        # Tracked per chat and user: the pages' buttons carry what they are for.
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[
+                CallbackQueryHandler(page_button, pattern=_PAGE),
+                CallbackQueryHandler(value_button, pattern=_VALUE),
+            ],
+            states={
+                page: [MessageHandler(TYPED, _typed(page)), MessageHandler(NOT_TYPED, nudge)]
+                for page in _TYPED_HINTS
+            },
+            fallbacks=[CommandHandler("cancel", _close)],
+            allow_reentry=True,
+            conversation_timeout=IDLE_TIMEOUT,
+        )
 
 
 @admin_only
@@ -218,6 +294,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("settings", settings_command),
         CommandHandler("reminders", reminders_command),
-        CallbackQueryHandler(page_button, pattern=_PAGE),
-        CallbackQueryHandler(value_button, pattern=_VALUE),
+        _conversation(),
     ]

@@ -1,36 +1,60 @@
-"""The buttons under a reminder: Snooze, Stop reminding and How to renew.
-(Renewed belongs to the cards' renewal conversation.)"""
+"""The buttons under a reminder: Snooze (1 hour, this evening, tomorrow, 3 days), Stop
+reminding and How to renew. (Renewed belongs to the cards' renewal conversation.)
+
+A button may sit on a message Telegram no longer lets the bot see (an InaccessibleMessage):
+then the answer comes as a new message instead of an edit."""
 
 from __future__ import annotations
 
 import re
 from html import escape
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.chatscope import ChatScope, chat_scope
 from bot.dates import format_date
 from bot.knowledge import KnowledgeBase, render_answer
 from bot.permissions import may_configure, refuse
-from bot.reminders.moments import snooze_until
+from bot.reminders.message import reminder_keyboard
+from bot.reminders.moments import EVENING, evening_ahead, snooze_until
 from bot.reminders.policy import ChatPolicy
+from bot.reminders.schedule import refresh_card
 from bot.services import BotContext
+from handlers.cards.common import message_gone, say, show
+from handlers.chat_settings import hhmm
 from storage.models import Card
 from storage.repositories.cards import CardRepository
 
 _DATA = re.compile(r"^card:(snooze|stop|guide):(\d{1,12})$")
+_SNOOZE = re.compile(r"^card:sz:(1h|evening|tomorrow|3d|back):(\d{1,12})$")
 
 
 async def _owned_card(update: Update, context: BotContext, scope: ChatScope) -> Card | None:
     """The pressed button's card, only if it belongs to this chat (else "not found")."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    match = _DATA.match(query.data)
+    match = _DATA.match(query.data) or _SNOOZE.match(query.data)
     if match is None:
         return None
     async with context.db.session(readonly=True) as session:
         return await CardRepository(session).get(scope.chat.id, int(match.group(2)))
+
+
+def _snooze_keyboard(card_id: int, scope: ChatScope, policy: ChatPolicy,
+                     context: BotContext) -> InlineKeyboardMarkup:
+    _ = scope._
+    choices = [("1h", _("⏱ 1 hour"))]
+    if evening_ahead(context.services.now(), policy.timezone):
+        choices.append(("evening", _("🌆 This evening ({time})").format(time=hhmm(EVENING))))
+    choices += [
+        ("tomorrow", _("🌅 Tomorrow ({time})").format(time=hhmm(policy.remind_at))),
+        ("3d", _("📅 In 3 days")),
+        ("back", _("↩️ Back")),
+    ]
+    buttons = [InlineKeyboardButton(label, callback_data=f"card:sz:{code}:{card_id}")
+               for code, label in choices]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 async def reminder_button(update: Update, context: BotContext) -> None:
@@ -40,38 +64,64 @@ async def reminder_button(update: Update, context: BotContext) -> None:
     scope = await chat_scope(update, context)
     _ = scope._
     card = await _owned_card(update, context, scope)
-    if card is None:
+    if card is None or card.id is None:
         await query.answer(_("That card was not found. It may have been deleted."), show_alert=True)
         return
     action = query.data.split(":")[1]
     if action == "guide":
-        await query.answer()
         await _send_guide(update, card, scope)
         return
     if not await may_configure(update, context):
         await refuse(update, context)
         return
-    now = context.services.now()
     policy = ChatPolicy.of(scope.chat, context.settings)
+    if action == "snooze":  # ask until when, on the reminder itself
+        keyboard = _snooze_keyboard(card.id, scope, policy, context)
+        if message_gone(update):
+            await say(update, _("😴 Snooze until when?"), keyboard)
+        else:
+            await query.answer()
+            await query.edit_message_reply_markup(keyboard)
+        return
+    choice = query.data.split(":")[2] if action == "sz" else None
+    if choice == "back":
+        await query.answer()
+        if not message_gone(update):
+            await query.edit_message_reply_markup(reminder_keyboard(card.id, scope.lang))
+        return
+    note = await _snooze_or_stop(context, scope, policy, card.id, choice)
+    if note is None:
+        await query.answer(_("That card was not found. It may have been deleted."))
+        return
+    message = query.message
+    original = message.text_html if isinstance(message, Message) and message.text else ""
+    await show(update, f"{original}\n\n{note}" if original else note)
+
+
+async def _snooze_or_stop(
+    context: BotContext, scope: ChatScope, policy: ChatPolicy, card_id: int, choice: str | None
+) -> str | None:
+    """Snooze until the chosen time (choice None: stop reminding); the note to show, or None
+    when the card is gone. next_remind_at is recomputed the one usual way."""
+    _ = scope._
+    now = context.services.now()
     async with context.db.session() as session:
         repo = CardRepository(session)
-        fresh = await repo.get(scope.chat.id, card.id)  # type: ignore[arg-type]
-        if fresh is None:
-            await query.answer(_("That card was not found. It may have been deleted."))
-            return
-        if action == "snooze":
-            until = snooze_until(now, policy.remind_at, policy.timezone)
-            await repo.update(fresh, snoozed_until=until, next_remind_at=until)
+        card = await repo.get(scope.chat.id, card_id)
+        if card is None:
+            return None
+        if choice is None:
+            await repo.update(card, lapsed=True, snoozed_until=None)
+            note = _("🔕 No more reminders for this expiry. Mark the card renewed to restart them.")
+        else:
+            until = snooze_until(now, policy.remind_at, policy.timezone, choice)
+            await repo.update(card, snoozed_until=until)
             local = until.astimezone(policy.zone)
             note = _("😴 Snoozed: I'll remind you again on {date} at {time}.").format(
                 date=format_date(local.date(), scope.lang), time=local.strftime("%H:%M")
             )
-        else:
-            await repo.update(fresh, lapsed=True, snoozed_until=None, next_remind_at=None)
-            note = _("🔕 No more reminders for this expiry. Mark the card renewed to restart them.")
-    await query.answer()
-    original = query.message.text_html if query.message and query.message.text else ""
-    await query.edit_message_text(f"{original}\n\n{note}" if original else note)
+        await refresh_card(session, card, scope.chat, context.settings, now)
+    return note
 
 
 async def _send_guide(update: Update, card: Card, scope: ChatScope) -> None:
@@ -79,12 +129,12 @@ async def _send_guide(update: Update, card: Card, scope: ChatScope) -> None:
     entry = kb.guide_for_carrier(card.carrier) if card.carrier else None
     if entry is None:  # unknown carrier: the general "how to renew" answer
         entry = next(e for e in kb.entries if e.generic_renewal)
-    message = update.effective_message
-    if message is None:
-        return
     header = f"<b>{escape(card.label)}</b>\n\n"
-    await message.reply_text(header + render_answer(entry, scope.lang))
+    await say(update, header + render_answer(entry, scope.lang))
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    return [CallbackQueryHandler(reminder_button, pattern=_DATA)]
+    return [
+        CallbackQueryHandler(reminder_button, pattern=_DATA),
+        CallbackQueryHandler(reminder_button, pattern=_SNOOZE),
+    ]

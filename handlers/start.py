@@ -83,7 +83,7 @@ def help_text(_: Translator, chat_type: str) -> str:
             if command.name in seen:
                 continue
             seen.add(command.name)
-            usage = f"/{command.name}" + (f" {escape(command.args)}" if command.args else "")
+            usage = f"/{command.name}" + (f" {escape(_(command.args))}" if command.args else "")
             lines.append(f"{usage} — {escape(_(command.description))}")
     if chat_type != "private":
         lines.append("")

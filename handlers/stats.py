@@ -28,7 +28,9 @@ def summary(data: ChartData, cards: list[Card], scope: ChatScope) -> str:
     if data.expiries:
         first = next(c for c in cards if c.expires_on == data.expiries[0] and not c.lapsed)
         lines.append(
-            _("Next {days} days: {count} card(s) expire, first “{label}” on {date}.").format(
+            _.ngettext("Next {days} days: {count} card expires, “{label}” on {date}.",
+                       "Next {days} days: {count} cards expire, first “{label}” on {date}.",
+                       len(data.expiries)).format(
                 days=EXPIRY_DAYS, count=len(data.expiries), label=escape(first.label),
                 date=format_date(first.expires_on, scope.lang),
             )
@@ -39,8 +41,10 @@ def summary(data: ChartData, cards: list[Card], scope: ChatScope) -> str:
         carrier, amounts = max(data.spend.items(), key=lambda item: sum(item[1]))
         name = carrier_name(carrier, scope.lang) if carrier else _("No carrier")
         lines.append(
-            _("Last {months} months: {total} on {count} renewal(s), most for {carrier} "
-              "({amount}).").format(
+            _.ngettext("Last {months} months: {total} on {count} renewal, for {carrier} "
+                       "({amount}).",
+                       "Last {months} months: {total} on {count} renewals, most for {carrier} "
+                       "({amount}).", data.renewals).format(
                 months=SPEND_MONTHS, total=format_money(data.total(), data.currency),
                 count=data.renewals, carrier=escape(name or ""),
                 amount=format_money(sum(amounts), data.currency),

@@ -1,10 +1,11 @@
 """Commands nobody else took. Register these after every other handler of group 0.
 
-In groups they stay silent: the command may be meant for another bot."""
+In groups they stay silent: the command may be meant for another bot. A command addressed to
+another bot (/start@otherbot) is never answered, wherever it is typed."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import (
     BaseHandler,
@@ -21,10 +22,17 @@ from bot.services import BotContext
 PRIVATE_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
+def _for_another_bot(message: Message) -> bool:
+    """/command@somebot where somebot is not this bot."""
+    command = (message.text or "").split(maxsplit=1)[0] if message.text else ""
+    _name, at, addressee = command.partition("@")
+    return bool(at) and addressee.lower() != (message.get_bot().username or "").lower()
+
+
 async def unknown_command(update: Update, context: BotContext) -> None:
     """Also what a non-owner gets for an owner command: the same reply, nothing revealed."""
     message = update.effective_message
-    if message is None or message.chat.type != ChatType.PRIVATE:
+    if message is None or message.chat.type != ChatType.PRIVATE or _for_another_bot(message):
         return
     _ = (await chat_scope(update, context))._
     await message.reply_text(_("I don't know that command, see /help"))

@@ -90,7 +90,6 @@ class Database:
         self.url = url
         self.backend = make_url(url).get_backend_name()
         if self.backend == "sqlite":
-            _ensure_sqlite_dir(url)
             kwargs: dict[str, Any] = {"pool_size": pool_size, "max_overflow": 0}
             if ":memory:" in url or make_url(url).database in (None, ""):
                 kwargs = {"poolclass": NullPool}
@@ -140,7 +139,10 @@ class Database:
         await self.engine.dispose()
 
 
-def _ensure_sqlite_dir(url: str) -> None:
-    database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory ones). Opening the
+    database creates the file but never its folder: whoever opens it decides about that."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()

@@ -22,10 +22,12 @@ from bot.dates import (
     next_expiry,
     normalise,
     parse_date,
+    read_date,
 )
 
 TODAY = date(2026, 3, 10)  # a Tuesday
 PROPS = settings(max_examples=150, deadline=None)
+DATES = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
 
 
 @pytest.mark.parametrize(
@@ -50,7 +52,6 @@ PROPS = settings(max_examples=150, deadline=None)
         ("12.31", date(2026, 12, 31)),
         ("3/10", date(2026, 3, 10)),
         ("3/9", date(2027, 3, 9)),
-        ("2/29", date(2028, 2, 29)),
         # Chinese
         ("2026年12月31日", date(2026, 12, 31)),
         ("2026年12月31号", date(2026, 12, 31)),
@@ -110,9 +111,11 @@ PROPS = settings(max_examples=150, deadline=None)
         ("+1y", date(2027, 3, 10)),
         ("+ 30 days", date(2026, 4, 9)),
         ("friday", date(2026, 3, 13)),
-        ("next friday", date(2026, 3, 13)),
+        ("next friday", date(2026, 3, 20)),  # as 下周五: the Friday of next week
         ("tuesday", TODAY),
         ("next tuesday", date(2026, 3, 17)),
+        ("next monday", date(2026, 3, 16)),
+        ("this friday", date(2026, 3, 13)),
         ("Fri", date(2026, 3, 13)),
         ("Dec 31", date(2026, 12, 31)),
         ("Mar 1", date(2027, 3, 1)),
@@ -132,9 +135,30 @@ PROPS = settings(max_examples=150, deadline=None)
         # past dates parse; the caller asks for confirmation
         ("2020-01-01", date(2020, 1, 1)),
         ("yesterday", date(2026, 3, 9)),
-        # dateparser fallback
-        ("December 2026", date(2026, 12, 31)),
         ("in two weeks", date(2026, 3, 24)),
+        ("in three months", date(2026, 6, 10)),
+        # a day of a named month, month ends, the month after next
+        ("next month 5th", date(2026, 4, 5)),
+        ("5th next month", date(2026, 4, 5)),
+        ("the 5th of next month", date(2026, 4, 5)),
+        ("next month on the 5th", date(2026, 4, 5)),
+        ("the 20th of this month", date(2026, 3, 20)),
+        ("the month after next 1st", date(2026, 5, 1)),
+        ("月底", date(2026, 3, 31)),
+        ("本月底", date(2026, 3, 31)),
+        ("月末", date(2026, 3, 31)),
+        ("下个月底", date(2026, 4, 30)),
+        ("下月末", date(2026, 4, 30)),
+        ("下下个月底", date(2026, 5, 31)),
+        ("下下个月1号", date(2026, 5, 1)),
+        ("下下月15日", date(2026, 5, 15)),
+        ("下下个月", date(2026, 5, 10)),
+        ("end of month", date(2026, 3, 31)),
+        ("end of the month", date(2026, 3, 31)),
+        ("end of next month", date(2026, 4, 30)),
+        ("next month end", date(2026, 4, 30)),
+        ("end of the month after next", date(2026, 5, 31)),
+        ("下下周三", date(2026, 3, 25)),
     ],
 )
 def test_accepted_forms(text: str, expected: date) -> None:
@@ -154,6 +178,14 @@ def test_accepted_forms(text: str, expected: date) -> None:
         ("1/1", date(2026, 12, 31), date(2027, 1, 1)),
         ("2/29", date(2028, 2, 29), date(2028, 2, 29)),
         ("下周一", date(2026, 3, 15), date(2026, 3, 16)),  # from a Sunday
+        ("next monday", date(2026, 3, 15), date(2026, 3, 16)),  # the same week as 下周一
+        ("下周一", date(2026, 3, 16), date(2026, 3, 23)),  # from a Monday
+        ("next monday", date(2026, 3, 16), date(2026, 3, 23)),
+        ("next month 5th", date(2026, 11, 29), date(2026, 12, 5)),  # issue 12
+        ("下下个月1号", date(2026, 11, 29), date(2027, 1, 1)),
+        ("下个月底", date(2027, 1, 31), date(2027, 2, 28)),
+        ("end of month", date(2028, 2, 3), date(2028, 2, 29)),
+        ("2/29", date(2027, 11, 29), date(2028, 2, 29)),  # the next February is a leap one
     ],
 )
 def test_relative_to_today(text: str, today: date, expected: date) -> None:
@@ -179,6 +211,8 @@ def test_relative_to_today(text: str, today: date, expected: date) -> None:
         ("32号", "impossible"),
         ("下个月31号", "impossible"),  # April has 30 days
         ("Feb 30 2026", "impossible"),
+        ("2/29", "impossible"),  # February 2027 has 28 days
+        ("下个月32号", "impossible"),
         ("1999-12-31", "out_of_range"),
         ("2101-01-01", "out_of_range"),
         ("31.12.1999", "out_of_range"),
@@ -199,10 +233,91 @@ def test_impossible_detail_names_the_month() -> None:
     assert caught.value.params == {"year": 2026, "month": 2, "day": 30, "max_day": 28}
 
 
-def test_impossible_without_year_allows_leap_day() -> None:
+@pytest.mark.parametrize(
+    ("text", "today", "year", "max_day"),
+    [
+        ("2月29日", date(2026, 11, 29), 2027, 28),  # not a leap day in 2028
+        ("2/30", date(2026, 11, 29), 2027, 28),
+        ("2月30日", date(2027, 12, 1), 2028, 29),
+        ("2/29", date(2026, 2, 10), 2026, 28),  # this February has not ended
+    ],
+)
+def test_impossible_day_names_the_month_it_means(
+    text: str, today: date, year: int, max_day: int
+) -> None:
     with pytest.raises(DateParseError) as caught:
-        parse_date("2/30", TODAY)
-    assert caught.value.params["max_day"] == 29
+        parse_date(text, today)
+    assert caught.value.reason == "impossible"
+    assert (caught.value.params["year"], caught.value.params["max_day"]) == (year, max_day)
+
+
+# --------------------------------------------------------------------------- sure or a guess
+
+
+@pytest.mark.parametrize(
+    ("text", "guess"),
+    [
+        ("December 2026", date(2026, 12, 31)),  # which day of December is a guess
+        ("5 dec 2026 please", None),
+        ("next month 5th-ish", None),
+    ],
+)
+def test_a_reading_with_unexplained_words_is_never_sure(text: str, guess: date | None) -> None:
+    try:
+        reading = read_date(text, TODAY)
+    except DateParseError:
+        return  # refused: fine too
+    assert not reading.sure
+    if guess is not None:
+        assert reading.day == guess
+    with pytest.raises(DateParseError) as caught:
+        parse_date(text, TODAY)  # where nobody can confirm, a guess is refused
+    assert caught.value.reason == "unsure"
+    day = reading.day
+    assert caught.value.params == {"year": day.year, "month": day.month, "day": day.day}
+
+
+# Phrases built from the words the rules know; an unknown word anywhere in one makes it a
+# phrase that must be refused or confirmed.
+KNOWN_PHRASES = st.sampled_from([
+    "next month 5th", "5th next month", "end of month", "end of next month", "next monday",
+    "next friday", "friday", "in 3 weeks", "in two weeks", "3 days later", "+30d",
+    "tomorrow", "Dec 31", "31 Dec 2026", "2026-12-31", "12/31", "12月31日", "下个月5号",
+    "下下个月1号", "月底", "下个月底", "下周一", "周五", "30天后", "明天", "the 5th",
+])
+UNKNOWN_WORDS = st.text(alphabet="qxzjkv", min_size=3, max_size=8)
+
+
+@PROPS
+@given(phrase=KNOWN_PHRASES, today=DATES)
+def test_known_phrases_are_sure(phrase: str, today: date) -> None:
+    try:
+        reading = read_date(phrase, today)
+    except DateParseError as error:
+        assert error.reason in {"impossible", "out_of_range"}, phrase
+        return
+    assert reading.sure, phrase
+
+
+@PROPS
+@given(phrase=KNOWN_PHRASES, word=UNKNOWN_WORDS, where=st.sampled_from(["before", "after", "in"]),
+       today=DATES)
+def test_a_phrase_with_an_unknown_word_is_refused_or_a_guess(
+    phrase: str, word: str, where: str, today: date
+) -> None:
+    words = phrase.split(" ")
+    if where == "before":
+        words.insert(0, word)
+    elif where == "after":
+        words.append(word)
+    else:
+        words.insert(len(words) // 2 or 1, word)
+    text = " ".join(words)
+    try:
+        reading = read_date(text, today)
+    except DateParseError:
+        return
+    assert not reading.sure, text
 
 
 @pytest.mark.parametrize(
@@ -224,7 +339,6 @@ def test_normalise(text: str, expected: str) -> None:
 
 # --------------------------------------------------------------------------- round trips
 
-DATES = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
 ABSOLUTE: dict[str, Callable[[date], str]] = {
     "iso": date.isoformat,
     "slashes": lambda d: f"{d.year}/{d.month}/{d.day}",

@@ -51,6 +51,7 @@ def test_a_scripted_session_adds_a_card_and_sees_its_reminder(tmp_path: Path) ->
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
     assert "you ▸ /addcard" in out
+    assert "👋 Hi Alex!" in out and "You!" not in out  # a name, not "You"
     assert "[1] ✅ Save" in out  # buttons are numbered
     assert "✅ Saved." in out
     assert "the bot's clock:" in out
@@ -92,3 +93,9 @@ def test_entities_become_terminal_styles_and_links_are_spelled_out() -> None:
     ]
     assert styled(text, entities, ansi=False) == text + " (https://example.com)"
     assert styled(text, entities, ansi=True).startswith("📱 \x1b[1mWork SIM\x1b[22m expires")
+
+
+def test_a_chinese_session_greets_with_a_chinese_name(tmp_path: Path) -> None:
+    result = _chat(tmp_path, "/help\n", "--lang", "zh")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "👋 你好，小明！" in result.stdout and "You" not in result.stdout

@@ -180,7 +180,7 @@ async def test_cancel_mid_way_discards_the_draft(
         ("en", "tomorrow", date(2026, 3, 11)),
         ("en", "in 30 days", date(2026, 4, 9)),
         ("en", "+30d", date(2026, 4, 9)),
-        ("en", "next friday", date(2026, 3, 13)),
+        ("en", "next friday", date(2026, 3, 20)),  # the Friday of next week, as 下周五
         ("zh", "cf:expiry:+7d", date(2026, 3, 17)),
         ("en", "cf:expiry:+30d", date(2026, 4, 9)),
         ("en", "cf:expiry:+90d", date(2026, 6, 8)),
@@ -265,7 +265,7 @@ async def test_a_restart_in_the_middle_of_addcard_resumes_at_the_same_step(
     assert "cf:kind:esim" in prompt.callback_data()
     await cbot.restart()
     prompt = await cbot.press(user, prompt, "cf:kind:esim")
-    assert "✓ 类型: eSIM" in prompt.plain_text and "手机号或 ICCID" in prompt.plain_text
+    assert "✓ 类型：eSIM" in prompt.plain_text and "手机号或 ICCID" in prompt.plain_text
     for data in ("cf:number", "cf:plan", "cf:price", "cf:expiry:+1y", "cf:cycle:yearly",
                  "cf:renew_from:expiry", "cf:lead_days", "cf:save"):
         prompt = await cbot.press(user, prompt, data)
@@ -398,8 +398,8 @@ async def test_card_command_in_chinese(api: FakeBotAPI, cbot: BotHarness) -> Non
     card = await _seed(cbot, user.id, date(2026, 3, 12), label="工作卡", price=3000,
                        currency="CNY", cycle="monthly")
     view = await cbot.say(user, f"/card {card.id}")
-    for shown in ("工作卡 · 中国移动", "状态: 🟠 3 天内到期", "到期日: 2026年3月12日 (还有 2 天)",
-                  "价格: ¥30.00", "续费周期: 每月"):
+    for shown in ("工作卡 · 中国移动", "状态：🟠 3 天内到期", "到期日：2026年3月12日 (还有 2 天)",
+                  "价格：¥30.00", "续费周期：每月"):
         assert shown in view.plain_text
     picker = await cbot.say(user, "/card")
     assert picker.callback_data() == [f"card:view:{card.id}"]

@@ -64,3 +64,17 @@ async def test_bad_zone_and_time_change_nothing(api: FakeBotAPI, bot: BotHarness
     assert "time of day" in (at.text or "")
     check = await bot.say(user, "/remindat")
     assert "09:00 (Asia/Shanghai)" in (check.text or "")
+
+
+async def test_an_offset_is_shown_as_typed_not_as_its_etc_name(
+    api: FakeBotAPI, bot: BotHarness
+) -> None:
+    user = api.user(8103, "Vic")
+    await bot.say(user, "/start")
+    typed = await bot.say(user, "/timezone UTC+8")
+    assert "(UTC+8)" in (typed.text or "") and "Etc/GMT" not in (typed.text or "")
+    for command in ("/timezone", "/remindat"):
+        shown = await bot.say(user, command)
+        assert "UTC+8" in (shown.text or "") and "Etc/GMT" not in (shown.text or ""), command
+    west = await bot.say(user, "/timezone GMT-5")
+    assert "(UTC-5)" in (west.text or "")

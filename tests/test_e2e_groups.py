@@ -190,7 +190,7 @@ async def test_settings_menu_sets_every_setting(
     assert "Reminders go to: this topic" in (menu.plain_text or "")
     menu = await gbot.press(admin, await gbot.press(admin, menu, "gs:at"), "gs:at:20:00")
     assert "Reminders arrive at: 20:00" in (menu.plain_text or "")
-    assert "Updated the reminders of 1 card(s)." in (menu.plain_text or "")
+    assert "Updated the reminders of 1 card." in (menu.plain_text or "")
     menu = await gbot.press(admin, await gbot.press(admin, menu, "gs:lead"), "gs:lead:3,1,0")
     assert "Days before expiry: 3, 1, 0" in (menu.plain_text or "")
     menu = await gbot.press(admin, menu, "gs:rem:off")
@@ -469,3 +469,24 @@ async def test_chat_migration_moves_rows_on_both_backends(db: Database) -> None:
         assert [d.chat_id for d in await session.exec(select(Delivery))] == [new]
         assert [r.chat_id for r in await session.exec(select(BroadcastRecipient))] == [new]
         assert [e.chat_id for e in await session.exec(select(FaqEntry))] == [new]
+
+
+@pytest.mark.parametrize("where", ["supergroup", "group", "private"])
+@pytest.mark.parametrize("text", ["/start@otherbot", "/help@OtherBot", "/nosuch@otherbot",
+                                  "/addcard@otherbot"])
+async def test_commands_for_another_bot_are_ignored(
+    api: FakeBotAPI, gbot: BotHarness, text: str, where: str
+) -> None:
+    admin = api.user(ADMIN, "Ada")
+    if where == "private":
+        chat = api.private_chat(admin)
+    else:
+        chat = api.group(-1006090, "Other bots", supergroup=where == "supergroup")
+        api.set_admins(chat, [ADMIN])
+    await gbot.say(admin, "/start", chat=chat)  # the bot knows the chat
+    since = api.mark()
+    api.send_text(admin, text, chat=chat)
+    api.send_text(admin, "/help", chat=chat)  # then one for every bot: answered
+    reply = await api.wait_for_message(chat.id, since=since)
+    assert reply.plain_text.startswith("What I can do"), reply.plain_text
+    assert len(api.messages_to(chat.id)) == 2  # the greeting and this help, nothing else

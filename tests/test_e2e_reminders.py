@@ -87,7 +87,8 @@ async def test_snooze_moves_to_tomorrows_remind_time(
     clock.advance(minutes=31)
     reminder = await _reminder(api, 2002)
 
-    edited = await rbot.press(user, reminder, f"card:snooze:{card.id}")
+    choices = await rbot.press(user, reminder, f"card:snooze:{card.id}")
+    edited = await rbot.press(user, choices, f"card:sz:tomorrow:{card.id}")
     assert "Snoozed" in (edited.text or "") and "2026-12-25 at 09:00" in (edited.text or "")
     stored = await get_card(rbot.database, card.id)
     assert stored.snoozed_until == datetime(2026, 12, 25, 1, 0, tzinfo=UTC)
@@ -99,6 +100,70 @@ async def test_snooze_moves_to_tomorrows_remind_time(
     await _quiet(api)
     assert await deliveries(rbot.database, card.id) == {-7: "sent", -6: "sent"}
     assert (await get_card(rbot.database, card.id)).snoozed_until is None
+
+
+async def test_snooze_offers_an_hour_this_evening_tomorrow_and_three_days(
+    api: FakeBotAPI, rbot: BotHarness, clock: ManualClock
+) -> None:
+    user = api.user(2012, "Nia")
+    api.private_chat(user)
+    card = await add_card(rbot.database, rbot.settings, clock, 2012, EXPIRY)
+    clock.advance(minutes=31)  # 2026-12-24 09:01 Shanghai
+    reminder = await _reminder(api, 2012)
+    choices = await rbot.press(user, reminder, f"card:snooze:{card.id}")
+    assert [label for label, _data in choices.buttons()] == [
+        "⏱ 1 hour", "🌆 This evening (20:00)", "🌅 Tomorrow (09:00)", "📅 In 3 days", "↩️ Back",
+    ]
+    back = await rbot.press(user, choices, f"card:sz:back:{card.id}")
+    assert f"card:snooze:{card.id}" in back.callback_data()  # the reminder's own buttons
+    choices = await rbot.press(user, back, f"card:snooze:{card.id}")
+
+    edited = await rbot.press(user, choices, f"card:sz:1h:{card.id}")
+    assert "2026-12-24 at 10:01" in (edited.text or "")
+    stored = await get_card(rbot.database, card.id)
+    assert stored.snoozed_until == stored.next_remind_at == datetime(
+        2026, 12, 24, 2, 1, tzinfo=UTC
+    )
+    since = api.mark()
+    clock.advance(hours=1)  # the same day as the reminder already sent: still reminded again
+    again = await _reminder(api, 2012, since=since)
+    assert "expires in 7 days" in (again.text or "")
+    await _quiet(api)
+    assert len(api.messages_to(2012)) == 2
+
+    choices = await rbot.press(user, again, f"card:snooze:{card.id}")
+    edited = await rbot.press(user, choices, f"card:sz:evening:{card.id}")
+    assert "2026-12-24 at 20:00" in (edited.text or "")
+    since = api.mark()
+    clock.advance(hours=10)  # 20:02 Shanghai
+    evening = await _reminder(api, 2012, since=since)
+    assert "expires in 7 days" in (evening.text or "")
+    choices = await rbot.press(user, evening, f"card:snooze:{card.id}")
+    assert "🌆 This evening (20:00)" not in [label for label, _data in choices.buttons()]
+    edited = await rbot.press(user, choices, f"card:sz:3d:{card.id}")
+    assert "2026-12-27 at 09:00" in (edited.text or "")
+    assert (await get_card(rbot.database, card.id)).snoozed_until == datetime(
+        2026, 12, 27, 1, 0, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize("action", ["renewed", "snooze", "guide", "stop"])
+async def test_buttons_on_a_message_telegram_no_longer_shows(
+    api: FakeBotAPI, rbot: BotHarness, clock: ManualClock, action: str
+) -> None:
+    user = api.user(2013, "Oli")
+    api.private_chat(user)
+    card = await add_card(rbot.database, rbot.settings, clock, 2013, EXPIRY, carrier="smart")
+    clock.advance(minutes=31)
+    reminder = await _reminder(api, 2013)
+    since = api.mark()
+    api.press(user, reminder, f"card:{action}:{card.id}", inaccessible=True)
+    reply = await api.wait_for_message(2013, since=since, include_edits=True, timeout=5)
+    assert "went wrong" not in reply.plain_text
+    assert not reply.is_edit  # the old message cannot be edited: a new one says it
+    expected = {"renewed": "Renewing", "snooze": "Snooze until when?", "guide": "Smart",
+                "stop": "No more reminders"}[action]
+    assert expected in reply.plain_text
 
 
 async def test_stop_ends_the_reminders(

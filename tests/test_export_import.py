@@ -139,7 +139,7 @@ async def test_an_export_imports_back_as_updates_and_a_new_row_adds(
     )
 
     reply = await _import(xbot, user, changed)
-    assert "Imported 2 card(s): 1 added, 1 updated" in (reply.text or "")
+    assert "Imported 2 cards: 1 added, 1 updated" in (reply.text or "")
 
     cards = {c.label: c for c in await _cards(xbot)}
     assert cards["Work SIM"].id == card.id and cards["Work SIM"].expires_on == date(2027, 3, 31)

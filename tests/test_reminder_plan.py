@@ -97,3 +97,11 @@ def test_card_lead_days_override_the_chats() -> None:
     assert compute_next_remind_at(card, SHANGHAI, set(), utc(2026, 11, 1)) == utc(
         2026, 12, 1, 1, 0
     )
+
+
+def test_a_snooze_of_an_hour_is_sent_on_a_day_already_reminded() -> None:
+    snoozed = utc(2026, 12, 24, 2, 0)  # 10:00 Shanghai, an hour after the -7 reminder
+    existing = {-7: _delivery(-7, DeliveryStatus.SENT)}
+    send, skip = plan_card(_card(snoozed_until=snoozed), SHANGHAI, existing, snoozed)
+    assert send is not None and (send.offset_days, send.at) == (-7, snoozed)
+    assert skip == []

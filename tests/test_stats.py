@@ -65,9 +65,9 @@ async def test_stats_sends_a_chart_and_a_summary(
         image.load()
         assert image.format == "PNG" and image.size == (800, 700)
     caption = reply.plain_text or ""
-    assert "Next 90 days: 2 card(s) expire, first “Phone <1>” on 2027-01-10." in caption
+    assert "Next 90 days: 2 cards expire, first “Phone <1>” on 2027-01-10." in caption
     # Two renewals at the card's price and one with its own amount.
-    assert "¥110.00 on 3 renewal(s), most for China Mobile (¥110.00)" in caption
+    assert "¥110.00 on 3 renewals, most for China Mobile (¥110.00)" in caption
 
 
 async def test_stats_with_nothing_to_chart_says_so(api: FakeBotAPI, sbot: BotHarness) -> None:

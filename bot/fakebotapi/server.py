@@ -787,12 +787,14 @@ class FakeBotAPI:
         forge: bool = False,
         *,
         text: str | None = None,
+        inaccessible: bool = False,
     ) -> JSONDict:
         """The user presses an inline button; returns the queued callback_query update.
 
         Pass ``data`` (callback_data) or ``text`` (button label). The update carries the
-        message as it is stored now. Unless ``forge=True`` an AssertionError is raised when
-        the message is gone or has no such button.
+        message as it is stored now, or, with ``inaccessible=True``, only its chat and id with
+        date 0, as Telegram sends a message the bot can no longer access. Unless ``forge=True``
+        an AssertionError is raised when the message is gone or has no such button.
         """
         u = self._user_ref(user)
         chat_id, message_id = self._message_key(bot_message)
@@ -829,6 +831,9 @@ class FakeBotAPI:
         self._query_seq += 1
         query_id = str(4_611_686_018_427_387_904 + self._query_seq * 7919)
         self._open_queries[query_id] = (data, chat_id, message_id)
+        if inaccessible:
+            current = {"chat": current.get("chat") or self._chat_ref(chat_id).to_dict(),
+                       "message_id": message_id, "date": 0}
         query: JSONDict = {
             "id": query_id,
             "from": u.to_dict(),

@@ -85,7 +85,8 @@ def plan_card(
         local_day = now.astimezone(ZoneInfo(policy.timezone)).date()
         snooze = Moment(offset_for(card.expires_on, local_day), card.snoozed_until)
         earlier = [m for m in passed if m.offset_days != snooze.offset_days]
-        return (None if snooze.offset_days in delivered else snooze), earlier
+        # Sent even when today's reminder already was: "in 1 hour" asked for another one.
+        return snooze, earlier
     if not passed:
         return None, []
     return passed[-1], passed[:-1]

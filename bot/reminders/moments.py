@@ -100,10 +100,31 @@ def catch_up(
     return passed[-1], passed[:-1]
 
 
-def snooze_until(now: datetime, remind_at: time, tz: str | tzinfo) -> datetime:
-    """Tomorrow's remind time in the chat's zone (tomorrow of the local date of `now`), in UTC."""
+SNOOZES = ("1h", "evening", "tomorrow", "3d")
+EVENING = time(20, 0)
+
+
+def snooze_until(
+    now: datetime, remind_at: time, tz: str | tzinfo, choice: str = "tomorrow"
+) -> datetime:
+    """When a snoozed reminder comes back, in UTC: in an hour, this evening (20:00 local),
+    tomorrow or in 3 days at the chat's remind time (days of the local date of `now`)."""
     z = as_zone(tz)
-    return local_to_utc(_local_date(now, z) + timedelta(days=1), remind_at, z)
+    today = _local_date(now, z)
+    if choice == "1h":
+        return (now + timedelta(hours=1)).astimezone(UTC)
+    if choice == "evening":
+        return local_to_utc(today, EVENING, z)
+    if choice == "3d":
+        return local_to_utc(today + timedelta(days=3), remind_at, z)
+    if choice == "tomorrow":
+        return local_to_utc(today + timedelta(days=1), remind_at, z)
+    raise ValueError(f"unknown snooze {choice!r}")
+
+
+def evening_ahead(now: datetime, tz: str | tzinfo) -> bool:
+    """Whether "this evening" is still at least an hour away."""
+    return now.astimezone(as_zone(tz)).time() < time(EVENING.hour - 1, EVENING.minute)
 
 
 def days_left(expires_on: date, now: datetime, tz: str | tzinfo) -> int:

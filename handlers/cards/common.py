@@ -84,9 +84,22 @@ async def answer(update: Update, text: str | None = None) -> None:
         await update.callback_query.answer(text, show_alert=text is not None)
 
 
+def message_gone(update: Update) -> bool:
+    """The pressed button's message is one Telegram no longer lets the bot see or edit (an
+    InaccessibleMessage in the callback query): answers go in a new message."""
+    query = update.callback_query
+    return (
+        query is not None and query.inline_message_id is None
+        and (query.message is None or not query.message.is_accessible)
+    )
+
+
 async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     """Reply to a command, or turn the pressed button's message into the answer."""
     query = update.callback_query
+    if query is not None and message_gone(update):
+        await say(update, text, markup)
+        return
     if query is not None:
         await query.answer()
         try:
@@ -104,8 +117,10 @@ async def say(update: Update, text: str, markup: InlineKeyboardMarkup | None = N
     if update.callback_query is not None:
         await update.callback_query.answer()
     message = update.effective_message
-    if message is not None:
+    if message is not None:  # (an inaccessible one still names its chat)
         await message.reply_text(text, reply_markup=markup, do_quote=False)
+    elif update.effective_chat is not None:
+        await update.get_bot().send_message(update.effective_chat.id, text, reply_markup=markup)
 
 
 async def tell(update: Update, text: str) -> None:

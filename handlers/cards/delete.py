@@ -126,8 +126,12 @@ async def forget_button(update: Update, context: BotContext) -> None:
     context.application.drop_user_data(user.id)
     context.application.drop_chat_data(chat.id)
     _ = translator(language_of(update))  # the chat's own language was just forgotten
-    await show(update, _("Done: I deleted {count} card(s) and everything else I kept about you. "
-                         "Send /start whenever you want to begin again.").format(count=removed))
+    await show(update, _.ngettext(
+        "Done: I deleted {count} card and everything else I kept about you. Send /start "
+        "whenever you want to begin again.",
+        "Done: I deleted {count} cards and everything else I kept about you. Send /start "
+        "whenever you want to begin again.", removed,
+    ).format(count=removed))
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -7,7 +7,7 @@ Values are JSON-friendly because drafts live in the persisted user_data: dates a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -20,9 +20,10 @@ from bot.dates import (
     DateParseError,
     apply_quick,
     format_date,
-    parse_date,
+    spelled_date,
 )
 from bot.dates import normalise as normalise_text
+from bot.dates import read_date as read_typed_date
 from bot.i18n import N_, Translator
 from bot.knowledge.carriers import CARRIERS, carrier_by_code, find_carrier
 from bot.parsing import (
@@ -99,6 +100,20 @@ class FieldError(ValueError):
         return _(self.message).format(**self.params)
 
 
+class UnsureAnswer(FieldError):
+    """Typed text that was only partly understood. `day` is the guess; the field sets `values`
+    to what saving the guess would store. A conversation asks "Did you mean …?"; a CSV row,
+    where nobody can answer, is refused with the same words."""
+
+    def __init__(self, day: date, text: str, lang: str) -> None:
+        super().__init__(
+            N_("I'm not sure I understood “{text}”. Did you mean {date}?"),
+            text=escape(_clean(text)), date=spelled_date(day, lang),
+        )
+        self.day = day
+        self.values: Values = {}
+
+
 @dataclass(frozen=True)
 class FieldContext:
     """What parsing and showing depend on besides the input: the chat's language and today."""
@@ -171,7 +186,9 @@ def cycle_text(values: Values, _: Translator) -> str | None:
         return None
     if cycle == Cycle.DAYS:
         days = values.get("cycle_days")
-        return _("Every {days} days").format(days=days) if days else _(CYCLE_NAMES[Cycle.DAYS])
+        if not days:
+            return _(CYCLE_NAMES[Cycle.DAYS])
+        return _.ngettext("Every {days} day", "Every {days} days", days).format(days=days)
     return _(CYCLE_NAMES[Cycle(cycle)])
 
 
@@ -314,10 +331,14 @@ def date_error(error: DateParseError, text: str, lang: str) -> FieldError:
 
 
 def read_date(text: str, ctx: FieldContext) -> date:
+    """The typed date; UnsureAnswer when it is only a guess, FieldError when there is none."""
     try:
-        return parse_date(text, ctx.today)
+        reading = read_typed_date(text, ctx.today)
     except DateParseError as error:
         raise date_error(error, text, ctx.lang) from None
+    if not reading.sure:
+        raise UnsureAnswer(reading.day, text, ctx.lang)
+    return reading.day
 
 
 def show_date(day: date, ctx: FieldContext) -> str:
@@ -325,7 +346,11 @@ def show_date(day: date, ctx: FieldContext) -> str:
 
 
 def _parse_expiry(text: str, ctx: FieldContext) -> Values:
-    return {"expires_on": read_date(text, ctx).isoformat()}
+    try:
+        return {"expires_on": read_date(text, ctx).isoformat()}
+    except UnsureAnswer as unsure:
+        unsure.values = {"expires_on": unsure.day.isoformat()}
+        raise
 
 
 def _choose_expiry(code: str, ctx: FieldContext) -> Values:
@@ -379,9 +404,13 @@ def _choose_cycle(value: str, ctx: FieldContext) -> Values:
 
 def _parse_cycle_days(text: str, ctx: FieldContext) -> Values:
     cleaned = normalise_text(text)
-    parsed = _parse_cycle(f"{cleaned} days" if cleaned.isdigit() else cleaned, ctx)
+    days_only = FieldError(N_("Please type a number of days, for example 30."))
+    try:
+        parsed = _parse_cycle(f"{cleaned} days" if cleaned.isdigit() else cleaned, ctx)
+    except FieldError as error:
+        raise error if "{max}" in error.message else days_only from None
     if parsed["cycle"] != Cycle.DAYS:
-        raise FieldError(N_("Please type a number of days, for example 30."))
+        raise days_only
     return {"cycle_days": parsed["cycle_days"]}
 
 
@@ -557,20 +586,35 @@ FIELDS: tuple[CardField, ...] = (
 BY_KEY = {field.key: field for field in FIELDS}
 
 
-def next_field(after: str | None, values: Values, *, only_missing: bool) -> CardField | None:
+def next_field(
+    after: str | None, values: Values, *, only_missing: bool, answered: Iterable[str] = ()
+) -> CardField | None:
     """The field to ask after `after` (None: from the start). Editing a single field asks only
-    what that change left missing (e.g. the number of days after choosing "every N days")."""
+    what that change left missing (e.g. the number of days after choosing "every N days").
+    Fields whose columns the last answer already `answered` are not asked: "every 28 days"
+    typed at the cycle question also sets the number of days."""
     start = 0 if after is None else FIELDS.index(BY_KEY[after]) + 1
+    done = set(answered)
     for field in FIELDS[start:]:
+        if set(field.owns) <= done and not field.missing(values):
+            continue
         if field.applies(values) and (field.missing(values) or not only_missing):
             return field
     return None
 
 
+def labelled(label: str, value: str, _: Translator, *, bold: bool = False) -> str:
+    """"Label: value" with the language's colon (Chinese uses the full-width "："); both parts
+    are already escaped."""
+    if bold:
+        return _("<b>{label}:</b> {value}").format(label=label, value=value)
+    return _("{label}: {value}").format(label=label, value=value)
+
+
 def field_line(field: CardField, values: Values, ctx: FieldContext) -> str:
     """"<b>Name:</b> value", the value escaped."""
     shown = field.show(values, ctx)
-    return f"<b>{ctx._(field.name)}:</b> {escape(shown) if shown else '—'}"
+    return labelled(ctx._(field.name), escape(shown) if shown else "—", ctx._, bold=True)
 
 
 def describe(values: Values, ctx: FieldContext) -> list[str]:

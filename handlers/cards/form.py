@@ -49,9 +49,11 @@ from handlers.cards.fields import (
     CardField,
     FieldContext,
     FieldError,
+    UnsureAnswer,
     Values,
     columns_of,
     describe,
+    labelled,
     next_field,
     values_of,
 )
@@ -179,11 +181,21 @@ async def _accept(
     question = field.confirm(values, ctx)
     if question is None:
         return await _take(update, ctx, draft, field, values)
-    draft["pending"] = {"field": field.key, "values": values}
-    keyboard = InlineKeyboardMarkup([[
-        _button(ctx._("Yes, keep it"), "cf:past:yes"),
-        _button(ctx._("No, change it"), "cf:past:no"),
-    ]])
+    return await _ask_to_confirm(
+        update, draft, field, values, question,
+        (ctx._("Yes, keep it"), ctx._("No, change it")), sure=True,
+    )
+
+
+async def _ask_to_confirm(
+    update: Update, draft: Draft, field: CardField, values: Values, question: str,
+    labels: tuple[str, str], *, sure: bool,
+) -> str:
+    """Hold an answer until Yes. `sure` False: it was only a guess at what the user typed, so
+    Yes still runs the field's own confirmation (a guessed date may also be in the past)."""
+    draft["pending"] = {"field": field.key, "values": values, "sure": sure}
+    yes, no = labels
+    keyboard = InlineKeyboardMarkup([[_button(yes, "cf:past:yes"), _button(no, "cf:past:no")]])
     await show(update, question, keyboard)
     return CONFIRM
 
@@ -195,10 +207,10 @@ async def _take(
     draft["values"].update(values)
     draft["pending"] = None
     shown = field.show(draft["values"], ctx)
-    ack = f"✓ {ctx._(field.name)}: {escape(shown) if shown else '—'}"
+    ack = "✓ " + labelled(ctx._(field.name), escape(shown) if shown else "—", ctx._)
     if draft["one"]:
         return await _resume(update, ctx, draft, ack)
-    following = next_field(field.key, draft["values"], only_missing=False)
+    following = next_field(field.key, draft["values"], only_missing=False, answered=values)
     if following is None:
         return await _overview(update, ctx, draft, SUMMARY, ack)
     return await _ask(update, ctx, draft, following, ack)
@@ -217,6 +229,11 @@ async def _answer(
             values = field.cleared()
         else:
             values = field.pick(raw, ctx) if pressed else field.parse(raw, ctx)
+    except UnsureAnswer as unsure:
+        labels = (ctx._("✅ Yes"), ctx._("✏️ No, I'll type it again"))
+        return await _ask_to_confirm(
+            update, draft, field, unsure.values, unsure.text(ctx._), labels, sure=False
+        )
     except FieldError as error:
         if pressed:
             await tell(update, error.text(ctx._))
@@ -258,10 +275,11 @@ def _field_handlers(field: CardField) -> list[BaseHandler]:  # type: ignore[type
 
 
 @_step
-async def _confirm_past(
+async def _confirm_pending(
     update: Update, context: BotContext, scope: ChatScope, draft: Draft
 ) -> str | None:
-    """Yes keeps the pending answer, No asks again, a typed answer replaces it."""
+    """Yes keeps the pending answer (a past expiry, or a guess at a typed date), No asks again,
+    a typed answer replaces it."""
     ctx = field_context(scope, context)
     pending = draft.get("pending") or {}
     field = BY_KEY.get(pending.get("field", ""))
@@ -272,6 +290,8 @@ async def _confirm_past(
         assert update.message is not None
         return await _answer(update, ctx, draft, field, update.message.text, pressed=False)
     if query.data == "cf:past:yes":
+        if pending.get("sure") is False:
+            return await _accept(update, ctx, draft, field, pending["values"])
         return await _take(update, ctx, draft, field, pending["values"])
     draft["pending"] = None
     return await _ask(update, ctx, draft, field)
@@ -392,8 +412,8 @@ def conversation() -> ConversationHandler:  # type: ignore[type-arg]
         field.key: _field_handlers(field) for field in FIELDS
     }
     states[CONFIRM] = [
-        CallbackQueryHandler(_confirm_past, pattern=r"^cf:past:(yes|no)$"),
-        MessageHandler(TYPED, _confirm_past),
+        CallbackQueryHandler(_confirm_pending, pattern=r"^cf:past:(yes|no)$"),
+        MessageHandler(TYPED, _confirm_pending),
         MessageHandler(NOT_TYPED, nudge),
     ]
     states[SUMMARY] = [

@@ -51,6 +51,7 @@ from handlers.cards.fields import (
     QUICK_DATES,
     FieldContext,
     FieldError,
+    UnsureAnswer,
     cycle_text,
     parse_money,
     read_date,
@@ -144,6 +145,13 @@ async def date_typed(
     assert message is not None and message.text is not None
     try:
         day = read_date(message.text, ctx)
+    except UnsureAnswer as unsure:  # only a guess: saving it takes a Yes
+        keyboard = InlineKeyboardMarkup([[
+            _button(ctx._("✅ Yes"), f"rn:date:{unsure.day.isoformat()}"),
+            _button(ctx._("✏️ No, I'll type it again"), "rn:retype"),
+        ]])
+        await message.reply_text(unsure.text(ctx._), reply_markup=keyboard)
+        return None
     except FieldError as error:
         await message.reply_text(error.text(ctx._))
         return None
@@ -171,6 +179,11 @@ async def date_pressed(
         await tell(update, scope._("That button has expired."))
         return None
     return await _renew(update, context, scope, draft, day)
+
+
+async def retype(update: Update, context: BotContext) -> None:
+    scope = await chat_scope(update, context)
+    await show(update, scope._("Please type the new expiry date (for example 2026-12-31)."))
 
 
 async def _renew(
@@ -394,6 +407,7 @@ def conversation() -> ConversationHandler:  # type: ignore[type-arg]
     states: dict[object, list[BaseHandler]] = {  # type: ignore[type-arg]
         DATE: [
             CallbackQueryHandler(date_pressed, pattern=_DATE),
+            CallbackQueryHandler(retype, pattern=r"^rn:retype$"),
             MessageHandler(TYPED, date_typed),
             MessageHandler(NOT_TYPED, nudge),
         ],

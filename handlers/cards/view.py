@@ -14,7 +14,7 @@ from bot.dates import format_date
 from bot.i18n import N_, Translator
 from bot.parsing import format_money
 from bot.reminders.message import carrier_name
-from handlers.cards.fields import FieldContext, describe, show_date, values_of
+from handlers.cards.fields import FieldContext, describe, labelled, show_date, values_of
 from storage.models import Card, Channel, Cycle, Renewal
 
 # Days in an average month, to turn any cycle's price into a monthly cost.
@@ -91,7 +91,7 @@ def card_text(card: Card, ctx: FieldContext) -> str:
     _ = ctx._
     status = _("Status")
     lines = [f"{card_name(card, ctx.lang)}  #{card.id}",
-             f"<b>{status}:</b> {status_text(card, ctx.today, _)}"]
+             labelled(status, status_text(card, ctx.today, _), _, bold=True)]
     lines += describe(values_of(card), ctx)
     if card.lapsed:
         lines.append(_("🔕 Reminders are stopped for this card."))
@@ -148,8 +148,8 @@ def renewal_line(renewal: Renewal, renewed_on: date, ctx: FieldContext) -> str:
     """"2026-03-10: 2026-01-31 → 2026-02-28 · ¥30.00 · Alipay · 🧾" and the note, escaped."""
     lang = ctx.lang
     parts = [
-        f"{format_date(renewed_on, lang)}: {format_date(renewal.old_expires_on, lang)} → "
-        f"{format_date(renewal.new_expires_on, lang)}"
+        labelled(format_date(renewed_on, lang), f"{format_date(renewal.old_expires_on, lang)} → "
+                 f"{format_date(renewal.new_expires_on, lang)}", ctx._)
     ]
     if renewal.amount is not None and renewal.currency:
         parts.append(format_money(renewal.amount, renewal.currency))
