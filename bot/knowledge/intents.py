@@ -46,7 +46,8 @@ _PROBLEM = _any(
     r"没|不|未|但|却|还是|失败|错|重复|两次|扣了|退|骗|吗|呢|怎么|咋|为什么|为啥|多久|多少|几|哪|啥|什么"
     r"|能|可以|会",
     r"(?<![a-z])(?:but|not|no|didnt|didn t|doesnt|isnt|hasnt|havent|cant|cannot|wont|still"
-    r"|failed|fail|never|wrong|twice|why|how|refund|missing|scam|error)(?![a-z])",
+    r"|failed|fail|never|wrong|twice|why|how|refund|missing|scam|error"
+    r"|pero|wala|hindi|bakit|ayaw|paano)(?![a-z])",
 )
 
 _EN_MINE = r"my(?: [a-z]+){0,3} "  # "my", "my saved", "my mom s smart"
