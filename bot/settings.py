@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(8443, ge=1, le=65535)
     log_level: str = "INFO"
+    # Minutes before the remind time a large burst may start so that its last message is on
+    # time (0: off). At most 12 hours, so a card's next day's moment is never pulled in.
+    reminder_early_window: int = Field(0, ge=0, le=720)
+    allow_paid_broadcast: bool = False
+    # At least a month, so no moment of an expiry that is still being reminded is forgotten.
+    delivery_retention_days: int = Field(400, ge=31, le=36_500)
 
     @field_validator("bot_token")
     @classmethod
