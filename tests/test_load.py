@@ -1,6 +1,6 @@
-"""Load on SQLite: 200 users at once, each recording cards through /addcard and asking a
-question, while the reminder sweep delivers due reminders. No "database is locked", no lost
-write; throughput and latency are printed."""
+"""Load on SQLite and on PostgreSQL: 200 users at once, each recording cards through /addcard
+and asking a question, while the reminder sweep delivers due reminders. No "database is
+locked", no lost write; throughput and latency are printed."""
 
 from __future__ import annotations
 
@@ -48,13 +48,13 @@ async def _user_session(bot: BotHarness, user: FakeUser, latencies: list[float])
 
 
 async def test_200_concurrent_users_while_the_sweep_runs(
-    api: FakeBotAPI, sqlite_url: str, caplog: pytest.LogCaptureFixture
+    api: FakeBotAPI, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
     due_chats = [FIRST_DUE_CHAT + i for i in range(100)]
     for chat_id in due_chats:
         api.private_chat(api.user(chat_id))
-    bot = BotHarness(api, sqlite_url, clock=ManualClock(), reminder_sweep_seconds=0.2)
+    bot = BotHarness(api, database_url, clock=ManualClock(), reminder_sweep_seconds=0.2)
     await bot.start()
     try:
         await seed_due_cards(bot.database, bot.settings, datetime.now(UTC), due_chats, DUE)
