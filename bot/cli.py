@@ -32,8 +32,7 @@ def cmd_migrate(settings: Settings) -> int:
 
 
 def cmd_run(settings: Settings) -> int:
-    from telegram import Update  # PTB is only needed for this command
-
+    from bot.active import run_polling  # PTB is only needed for this command
     from bot.app import build_application
     from bot.webhook import run_webhook
 
@@ -41,14 +40,11 @@ def cmd_run(settings: Settings) -> int:
     configure_logging(settings.log_level, token)
     asyncio.run(_migrate(settings))
     application = build_application(settings)
-    # Telegram leaves chat_member updates (admin changes) out unless they are asked for
-    # (the webhook asks for every type too).
+    # Only the active instance receives updates; others stand by (bot/active.py).
     if settings.webhook_url:
-        run_webhook(application)
-    else:
-        log.info("starting in polling mode")
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0
+        return run_webhook(application)
+    log.info("starting in polling mode")
+    return run_polling(application)
 
 
 def cmd_check() -> int:
