@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, tuple_, update
+from sqlalchemy import ColumnElement, and_, delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -85,16 +85,21 @@ class DeliveryRepository:
         """Existing deliveries by (card id, expiry), then by offset."""
         wanted = list(set(keys))
         found: dict[tuple[int, date], dict[int, Delivery]] = {key: {} for key in wanted}
-        # Bounded IN lists: a sweep batch is at most a few hundred cards.
+        # Bounded IN lists: a sweep batch is at most a few hundred cards. Card ids and
+        # expiries as two lists, not as pairs: SQLite reads pairs by scanning the table,
+        # and the lists go through the unique index; other expiries are left out here.
         for start in range(0, len(wanted), 200):
             chunk = wanted[start : start + 200]
             rows = await self.session.exec(
                 select(Delivery).where(
-                    tuple_(col(Delivery.card_id), col(Delivery.expires_on)).in_(chunk)
+                    col(Delivery.card_id).in_({card_id for card_id, _ in chunk}),
+                    col(Delivery.expires_on).in_({expires_on for _, expires_on in chunk}),
                 )
             )
             for row in rows:
-                found[(row.card_id, row.expires_on)][row.offset_days] = row
+                moment = found.get((row.card_id, row.expires_on))
+                if moment is not None:
+                    moment[row.offset_days] = row
         return found
 
     async def delivered_offsets(self, card_id: int, expires_on: date) -> set[int]:
@@ -135,6 +140,14 @@ class DeliveryRepository:
             .where(col(Card.chat_id) == chat_id)
             .values(next_remind_at=None)
         )
+
+    async def prune(self, expired_before: date, limit: int) -> int:
+        """Delete up to `limit` deliveries of expiries before `expired_before`; returns how
+        many. Through the connection, not the ORM: no chat's cached data changes."""
+        old = select(Delivery.id).where(col(Delivery.expires_on) < expired_before).limit(limit)
+        connection = await self.session.connection()
+        result = await connection.execute(delete(Delivery).where(col(Delivery.id).in_(old)))
+        return int(result.rowcount or 0)
 
     async def count_since(self, since: datetime) -> dict[str, int]:
         """Deliveries by status since a moment (for /botstats)."""
