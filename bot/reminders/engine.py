@@ -45,6 +45,7 @@ from bot.reminders.moments import Moment, days_left, due_moments, reminder_momen
 from bot.reminders.peak import PlanningRate, burst_horizon, early_window, send_window
 from bot.reminders.policy import ChatPolicy
 from bot.reminders.schedule import compute_next_remind_at
+from bot.retention import Pruner
 from bot.services import Services
 from storage.models import Card, Chat, Delivery, DeliveryStatus
 from storage.repositories.chats import ChatRepository
@@ -81,6 +82,7 @@ class SweepReport:
     skipped: int = 0
     retried: int = 0
     failed: int = 0
+    pruned: int = 0
     blocked_chats: set[int] = field(default_factory=set)
 
     def __bool__(self) -> bool:
@@ -122,6 +124,7 @@ class ReminderEngine:
         self._lock = asyncio.Lock()
         self._paid = services.settings.allow_paid_broadcast  # until Telegram refuses it
         self._planning = PlanningRate()
+        self._pruner = Pruner(services)
         self._outcomes: list[_Outcome] = []  # sent, waiting for _store
         self._writing = asyncio.Lock()
 
@@ -146,6 +149,7 @@ class ReminderEngine:
                 jobs, skipped = await self._claim_batch(now, horizon)
                 report.skipped += skipped
                 if not jobs:
+                    report.pruned = await self._pruner.prune()  # nothing waits: tidy up
                     break
                 started = time.monotonic()
                 if not await self._deliver_batch(jobs, report):
