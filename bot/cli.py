@@ -8,6 +8,7 @@ import asyncio
 import logging
 import os
 import sys
+from pathlib import Path
 
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -47,6 +48,24 @@ def cmd_run(settings: Settings) -> int:
     return run_polling(application)
 
 
+def cmd_backup(settings: Settings, target: str) -> int:
+    from storage.backup import BackupError, backup_sqlite
+
+    database = settings.sqlite_path()
+    if database is None:
+        print("renewbot: backup: DATABASE_URL is not a SQLite file; for PostgreSQL use "
+              "pg_dump (see the README, Backups)", file=sys.stderr)
+        return 2
+    try:
+        report = backup_sqlite(database, Path(target))
+    except BackupError as error:
+        print(f"renewbot: backup: {error}", file=sys.stderr)
+        return 1
+    print(f"backup written to {report.path}: {report.cards} cards, "
+          f"{report.size_bytes / 2**20:.1f} MB, integrity checked")
+    return 0
+
+
 def cmd_check() -> int:
     from bot.check import run_checks
 
@@ -71,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         "chat", help="try the bot in this terminal: no token, no internet (a local fake Telegram)"
     )
     chat.add_argument("--lang", choices=("en", "zh"), help="your language (default: from LANG)")
+    backup = sub.add_parser(
+        "backup", help="write a consistent copy of the SQLite database, also while the bot runs"
+    )
+    backup.add_argument("path", help="the file to write")
     args = parser.parse_args(argv)
     command = args.command or "run"
     try:
@@ -81,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         if command == "migrate":
             return cmd_migrate(settings)
+        if command == "backup":
+            return cmd_backup(settings, args.path)
         return cmd_run(settings)
     except SettingsError as exc:
         print(f"renewbot: {exc}", file=sys.stderr)
