@@ -84,9 +84,10 @@ def seed(path: Path, cards: int, months: int, due: int, now: datetime) -> None:
         card_rows(),
     )
 
+    # Oldest first, as the bot writes them: a table's old rows then share pages.
     def delivery_rows() -> Iterator[tuple[object, ...]]:
-        for i in range(cards):
-            for months_ago in range(1, months + 1):
+        for months_ago in range(months, 0, -1):
+            for i in range(cards):
                 expires_on = expiry(i, months_ago)
                 for lead in LEADS:
                     at = datetime.combine(expires_on - timedelta(days=lead),
@@ -100,8 +101,8 @@ def seed(path: Path, cards: int, months: int, due: int, now: datetime) -> None:
     )
 
     def renewal_rows() -> Iterator[tuple[object, ...]]:
-        for i in range(cards):
-            for months_ago in range(1, months + 1):
+        for months_ago in range(months, 0, -1):
+            for i in range(cards):
                 old = expiry(i, months_ago)
                 at = datetime.combine(old, datetime.min.time()).isoformat(sep=" ")
                 yield (i + 1, at, old.isoformat(), expiry(i, months_ago - 1).isoformat())
@@ -116,7 +117,8 @@ def seed(path: Path, cards: int, months: int, due: int, now: datetime) -> None:
 
 
 def table_sizes(path: Path) -> dict[str, dict[str, float]]:
-    """Rows and MB in use (the table and its indexes; freed pages are reused, not counted)."""
+    """Rows and MB in use (the table and its indexes), and the free pages in the file that
+    new rows reuse before the file grows."""
     connection = sqlite3.connect(path)
     owner = dict(connection.execute("SELECT name, tbl_name FROM sqlite_schema"))
     used: dict[str, int] = {}
@@ -130,8 +132,12 @@ def table_sizes(path: Path) -> dict[str, dict[str, float]]:
         }
         for table in TABLES
     }
+    free = connection.execute("PRAGMA freelist_count").fetchone()[0]
+    page = connection.execute("PRAGMA page_size").fetchone()[0]
     connection.close()
-    sizes["file_mb"] = {"mb": round(path.stat().st_size / 2**20, 1)}
+    sizes["file"] = {
+        "mb": round(path.stat().st_size / 2**20, 1), "free_mb": round(free * page / 2**20, 1)
+    }
     return sizes
 
 
