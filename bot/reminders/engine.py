@@ -82,7 +82,6 @@ class SweepReport:
     skipped: int = 0
     retried: int = 0
     failed: int = 0
-    pruned: int = 0
     blocked_chats: set[int] = field(default_factory=set)
 
     def __bool__(self) -> bool:
@@ -149,7 +148,7 @@ class ReminderEngine:
                 jobs, skipped = await self._claim_batch(now, horizon)
                 report.skipped += skipped
                 if not jobs:
-                    report.pruned = await self._pruner.prune()  # nothing waits: tidy up
+                    await self._pruner.prune()  # nothing waits: tidy up
                     break
                 started = time.monotonic()
                 if not await self._deliver_batch(jobs, report):
