@@ -28,8 +28,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psutil
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -39,7 +37,6 @@ from bot.settings import load_settings  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.repositories.deliveries import DeliveryRepository  # noqa: E402
-from tests.processes import BotProcess  # noqa: E402
 from tests.reminder_fixtures import labels_sent, seed_due_database  # noqa: E402
 
 BATCH = 500
@@ -142,6 +139,11 @@ async def dispatch(count: int, workdir: Path) -> dict[str, object]:
 async def paid_dispatch(count: int, workdir: Path) -> dict[str, object]:
     """The bot as its own process (so the fake server's work is not counted against it)
     sending `count` due reminders as paid broadcasts; CPU seconds per reminder included."""
+    # Imported here: the memory measurement imports this module in a fresh process.
+    import psutil
+
+    from tests.processes import BotProcess
+
     url = f"sqlite:///{workdir / 'paid.db'}"
     async with FakeBotAPI(enforce_limits=True) as api:
         await seed_due_database(api, url, 200_000, 50, count)
