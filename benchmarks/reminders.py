@@ -75,7 +75,10 @@ def seed(path: Path, stored: int, due: int, now: datetime) -> None:
     connection.close()
 
 
-async def time_select(url: str, now: datetime, runs: int = 30) -> dict[str, float]:
+async def time_select(
+    url: str, now: datetime, runs: int = 30, *, with_deliveries: bool = False
+) -> dict[str, float]:
+    """A batch of due cards, and with_deliveries their deliveries too (the sweep's reads)."""
     gc.freeze()  # as the application does once it has started (bot/app.py)
     db = Database(url)
     timings = []
@@ -83,9 +86,10 @@ async def time_select(url: str, now: datetime, runs: int = 30) -> dict[str, floa
         for _ in range(runs):
             async with db.session(readonly=True) as session:
                 started = time.perf_counter()
-                rows = await DeliveryRepository(session).due_cards(
-                    now, BATCH, skip_locked=db.is_postgres
-                )
+                repo = DeliveryRepository(session)
+                rows = await repo.due_cards(now, BATCH, skip_locked=db.is_postgres)
+                if with_deliveries:
+                    await repo.for_moments((c.id, c.expires_on) for c, _ in rows)  # type: ignore[misc]
                 timings.append((time.perf_counter() - started) * 1000)
             assert len(rows) == BATCH, len(rows)
     finally:

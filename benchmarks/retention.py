@@ -19,10 +19,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import calendar
-import gc
 import json
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -33,14 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.reminders import time_select  # noqa: E402
 from bot.retention import Pruner  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.repositories.deliveries import DeliveryRepository  # noqa: E402
 
-BATCH = 500
 CHATS = 1000
 LEADS = (7, 3, 1, 0)
 TABLES = ("cards", "deliveries", "renewals")
@@ -141,24 +138,10 @@ def table_sizes(path: Path) -> dict[str, dict[str, float]]:
     return sizes
 
 
-async def time_select(url: str, now: datetime, runs: int = 30) -> dict[str, float]:
-    gc.freeze()  # as the application does once it has started (bot/app.py)
-    db = Database(url)
-    timings = []
-    try:
-        for _ in range(runs):
-            async with db.session(readonly=True) as session:
-                started = time.perf_counter()
-                repo = DeliveryRepository(session)
-                rows = await repo.due_cards(now, BATCH)
-                await repo.for_moments((card.id, card.expires_on) for card, _ in rows)  # type: ignore[misc]
-                timings.append((time.perf_counter() - started) * 1000)
-            assert len(rows) == BATCH, len(rows)
-    finally:
-        await db.dispose()
+async def measure(path: Path, url: str, now: datetime) -> dict[str, object]:
     return {
-        "median_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(sorted(timings)[int(len(timings) * 0.95) - 1], 2),
+        "tables": table_sizes(path),
+        "select_batch_500": await time_select(url, now, with_deliveries=True),
     }
 
 
@@ -197,9 +180,9 @@ async def main() -> None:
         started = time.perf_counter()
         seed(path, args.cards, args.months, args.due, now)
         seeded = round(time.perf_counter() - started, 1)
-        before = {"tables": table_sizes(path), "select_batch_500": await time_select(url, now)}
+        before = await measure(path, url, now)
         pruning = await prune_all(url)
-        after = {"tables": table_sizes(path), "select_batch_500": await time_select(url, now)}
+        after = await measure(path, url, now)
     print(json.dumps({
         "cards": args.cards,
         "months_of_monthly_renewals": args.months,
