@@ -114,7 +114,7 @@ def _fallback(view: View, match: Match, text: str) -> str:
 def _reply(view: View, match: Match, text: str) -> tuple[str, InlineKeyboardMarkup | None]:
     _ = view._
     if match.kind == "answer" and match.entry is not None:
-        return render(match.entry, view.lang), None
+        return render(match.entry, view.lang, match.carrier), None
     if match.kind == "choices":
         rows = [[view.button(e.title(view.lang), entry_data(e))] for e in match.candidates]
         rows.append([view.button(_("None of these"), "none")])

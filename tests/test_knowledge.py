@@ -479,3 +479,22 @@ def test_titles_fit_buttons(kb: KnowledgeBase) -> None:
     long_row = CustomEntry(9, "一" * 100, "a")
     assert len(long_row.title("zh")) == 40
     assert CustomEntry(10, "  short   question ", "a").title("en") == "short question"
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "first_line"),
+    [
+        ("how do i check my globe balance", "en", "👉 Globe / TM: dial <code>*143#</code>"),
+        ("电信卡咋查剩余流量", "zh", "👉 <b>中国电信</b>：在电信 App 里看"),
+    ],
+)
+def test_an_answer_for_several_carriers_starts_with_the_one_asked_about(
+    kb: KnowledgeBase, question: str, lang: str, first_line: str
+) -> None:
+    match = kb.match(question)
+    assert match.kind == "answer" and isinstance(match.entry, Entry)
+    assert len(match.entry.carriers) > 1 and match.carrier is not None
+    body = render(match.entry, lang, match.carrier).split("\n\n")[1]
+    assert body.startswith(first_line)
+    # Without a carrier named, the answer is as written.
+    assert "👉" not in render(match.entry, lang)

@@ -109,7 +109,8 @@ class Match:
     `candidates` holds just that answer.
     kind "choices": `candidates` holds up to three entries, best first, for "did you mean".
     kind "none": nothing fits, for `reason`. `score` is the best score (about 0..1, higher
-    is better).
+    is better). `carrier` is the one carrier the question names, if any (an answer covering
+    several carriers puts its line first).
     """
 
     kind: MatchKind
@@ -117,6 +118,7 @@ class Match:
     candidates: tuple[Answer, ...] = ()
     score: float = 0.0
     reason: NoneReason | None = None
+    carrier: str | None = None
 
 
 OFF_TOPIC = Match("none", reason="off_topic")
@@ -483,5 +485,6 @@ class Matcher:
 
         if len(close) == 1:
             entry = self._entries[close[0]]
-            return Match("answer", entry, (entry,), best)
+            named = query.carriers[0] if len(query.carriers) == 1 else None
+            return Match("answer", entry, (entry,), best, carrier=named)
         return Match("choices", None, tuple(self._entries[i] for i in close), best)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
+from bot.knowledge.carriers import carrier_by_code
 from bot.knowledge.entries import CustomEntry, Entry, pick_lang
 from bot.knowledge.variants import to_variant
 
@@ -33,14 +35,36 @@ def _plain(text: str) -> str:
     return escape(text, quote=False)
 
 
-def render_answer(entry: Entry, lang: str) -> str:
+def render_answer(entry: Entry, lang: str, carrier: str | None = None) -> str:
     """The entry as an HTML message: its title, its answer and a line naming its sources and
-    how far to trust them. `lang` may be a Traditional Chinese tag (variants.py)."""
+    how far to trust them. `lang` may be a Traditional Chinese tag (variants.py). When the
+    question named `carrier` and the answer lists several carriers, that carrier's line comes
+    first: "how do I check my Globe balance?" is answered by "*143#" before anything else."""
     base = pick_lang(lang)
+    answer = entry.answer(base)
+    if carrier is not None and len(entry.carriers) > 1:
+        line = _carrier_line(answer, carrier, base)
+        if line is not None:
+            answer = f"👉 {line}\n\n{answer}"
     sources = _SOURCE_SEPARATOR[base].join(source.get(base) for source in entry.sources)
     footer = _FOOTERS[base][entry.confidence].format(sources=_plain(sources))
-    html = f"<b>{_plain(entry.title(base))}</b>\n\n{entry.answer(base)}\n\n<i>{footer}</i>"
+    html = f"<b>{_plain(entry.title(base))}</b>\n\n{answer}\n\n<i>{footer}</i>"
     return to_variant(html, lang.lower()) if base == "zh" else html
+
+
+def _carrier_line(answer: str, code: str, lang: str) -> str | None:
+    """The bullet of `answer` about the carrier (it starts with the carrier's name)."""
+    found = carrier_by_code(code)
+    if found is None:
+        return None
+    names = {found.name(lang), found.name_en, found.name_zh}
+    for line in answer.splitlines():
+        item = line.removeprefix("• ").strip()
+        if line.startswith("• ") and any(
+            re.match(rf"(<b>)?{re.escape(name)}\b", item, re.IGNORECASE) for name in names
+        ):
+            return item
+    return None
 
 
 def _clip(text: str, limit: int) -> str:
@@ -62,8 +86,8 @@ def render_custom(entry: CustomEntry) -> str:
     return head + _clip(entry.answer.strip(), MAX_MESSAGE_CHARS - len(head))
 
 
-def render(entry: Entry | CustomEntry, lang: str) -> str:
+def render(entry: Entry | CustomEntry, lang: str, carrier: str | None = None) -> str:
     """Either kind of answer a Match can carry, as HTML."""
     if isinstance(entry, CustomEntry):
         return render_custom(entry)
-    return render_answer(entry, lang)
+    return render_answer(entry, lang, carrier)

@@ -72,7 +72,7 @@ def card_name(card: Card, lang: str) -> str:
     """<b>label</b> · carrier ···1234, escaped."""
     name = f"<b>{escape(card.label)}</b>"
     carrier = carrier_name(card.carrier, lang)
-    if carrier:
+    if carrier and carrier != card.label:  # a card named after its carrier says it once
         name += f" · {escape(carrier)}"
     if card.number_tail:
         name += f" ···{escape(card.number_tail)}"
