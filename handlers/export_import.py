@@ -32,6 +32,7 @@ from bot.reminders.schedule import refresh_card
 from bot.services import BotContext
 from handlers.card_rows import CardRow, RowError, validate
 from handlers.cards.common import IDLE_TIMEOUT, NOT_TYPED, TYPED, field_context, thread_of
+from handlers.conversations import Conversation
 from storage.models import Card
 from storage.repositories.cards import MAX_CARDS_PER_CHAT, CardRepository
 from storage.repositories.renewals import RenewalRepository
@@ -249,7 +250,7 @@ async def cancel(update: Update, context: BotContext) -> int:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("export", export_command),
-        ConversationHandler(
+        Conversation(
             entry_points=[
                 CommandHandler("import", import_command),
                 MessageHandler(filters.Document.ALL & _IMPORT_CAPTION, import_command),
