@@ -183,3 +183,22 @@ def test_the_chinese_chart_has_a_font_with_every_glyph(currency: str) -> None:
     figure = chart_figure(_sample(), "zh")
     title = next(t for t in figure.findobj(Text) if t.get_text() == "每月花费（按运营商）")
     assert font_manager.findfont(title.get_fontproperties()).endswith("NotoSansCJK-Regular.ttc")
+
+
+async def test_in_a_group_only_admins_see_the_stats(
+    api: FakeBotAPI, sbot: BotHarness, clock: ManualClock
+) -> None:
+    """The chart and its summary name the group's cards, which are for its admins."""
+    group = api.group(-1005003, "Family")
+    admin, member = api.user(5003, "Ada"), api.user(5004, "Max")
+    api.set_admins(group, [5003])
+    api.set_member(group, member)
+    await add_card(sbot.database, sbot.settings, clock, -1005003, date(2027, 1, 10),
+                   chat_type="supergroup", label="Router")
+
+    refused = await sbot.say(member, "/stats", chat=group)
+    assert refused.media_type is None
+    assert refused.plain_text == "Only the group's admins can see its cards."
+
+    chart = await sbot.say(admin, "/stats", chat=group, timeout=30)
+    assert chart.media_type == "photo" and "“Router”" in (chart.plain_text or "")
