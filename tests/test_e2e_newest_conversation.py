@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.fakebotapi import FakeBotAPI
+from handlers.cards import common
 from handlers.cards.form import FORM
 from handlers.cards.renew import RENEWAL
 from tests.harness import BotHarness, ManualClock, button_answer
@@ -132,3 +133,29 @@ async def test_a_settings_page_opened_during_import_reads_the_typed_days(
     await sbot.press(user, menu, "gs:lead")
     reply = await sbot.say(user, "7,3,1")
     assert "📅 Days before expiry: 7, 3, 1" in reply.plain_text, reply.plain_text
+
+
+async def test_an_ended_conversation_never_says_it_timed_out(
+    api: FakeBotAPI, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its timeout went with it: only the renewal, left idle, says it stopped waiting."""
+    monkeypatch.setattr(common, "IDLE_TIMEOUT", 0.5)
+    bot = BotHarness(api, sqlite_url, clock=ManualClock(frozen=NOW))
+    await bot.start()
+    try:
+        user = api.user(4107, "Gus")
+        card_id = await _card(bot, 4107)
+        since = api.mark()
+        await bot.say(user, "/addcard")
+        await bot.say(user, f"/renewed {card_id}")
+        # The card form's timeout was due first, so once the renewal's arrives, the form's
+        # would have too.
+        gave_up = await api.wait_for_message(
+            user.id, since=since, timeout=10,
+            predicate=lambda m: (m.plain_text or "").startswith("⌛"),
+        )
+        assert "not marked as renewed" in gave_up.plain_text
+        said = [m.plain_text for m in api.outbox[since:] if m.chat_id == user.id]
+        assert [text for text in said if (text or "").startswith("⌛")] == [gave_up.plain_text]
+    finally:
+        await bot.stop()
