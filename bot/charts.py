@@ -32,9 +32,10 @@ if TYPE_CHECKING:
 EXPIRY_DAYS = 90
 SPEND_MONTHS = 12
 _WEEKS = math.ceil(EXPIRY_DAYS / 7)
-# A portrait 960 x 1280 PNG: Telegram keeps photos up to 1280 px on the long side unscaled, and
-# on a phone, where it is shown ~360 pt wide, 10 pt text here reads as ~10 pt text.
-_SIZE, _DPI = (4.8, 6.4), 200
+# Both panels make a portrait 960 x 1280 PNG: Telegram keeps photos up to 1280 px on the long
+# side unscaled, and on a phone, where it is shown ~360 pt wide, 10 pt text here reads as
+# ~10 pt text. Heights in inches.
+_WIDTH, _EXPIRY_HEIGHT, _SPEND_HEIGHT, _DPI = 4.8, 2.85, 3.55, 200
 # The bundled Noto Sans CJK draws Chinese and Latin alike; DejaVu Sans (matplotlib's own)
 # has the signs it lacks, such as ₱.
 _FONTS = ["Noto Sans CJK SC", "DejaVu Sans"]
@@ -148,12 +149,6 @@ def _plain(ax: Axes) -> None:
     ax.yaxis.grid(color="#e9ecef", linewidth=0.8)
 
 
-def _empty(ax: Axes, text: str) -> None:
-    ax.set_yticks([])
-    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color=_MUTED,
-            fontsize=10, wrap=True)
-
-
 def _expiry_panel(ax: Axes, data: ChartData, lang: str, _: Translator) -> None:
     counts = [0] * _WEEKS
     for day in data.expiries:
@@ -171,8 +166,6 @@ def _expiry_panel(ax: Axes, data: ChartData, lang: str, _: Translator) -> None:
     ax.set_xlim(-0.6, _WEEKS - 0.4)
     ax.set_ylim(0, max(counts, default=0) * 1.25 + 0.5)
     ax.set_yticks([])  # each bar says its count
-    if not data.expiries:
-        _empty(ax, _("No card expires in this period."))
 
 
 def _spend_panel(ax: Axes, data: ChartData, lang: str, _: Translator) -> None:
@@ -185,9 +178,6 @@ def _spend_panel(ax: Axes, data: ChartData, lang: str, _: Translator) -> None:
     span = f"{_month(data.months[0], lang, True)} – {_month(data.months[-1], lang, True)}"
     ax.set_xlabel(span, fontsize=9, color=_MUTED, labelpad=6)
     ax.set_xlim(-0.6, len(labels) - 0.4)
-    if not data.spend:
-        _empty(ax, _("No renewals with a price in this period."))
-        return
     bottom = [0.0] * len(labels)
     ranked = sorted(data.spend.items(), key=lambda item: -sum(item[1]))
     for i, (carrier, amounts) in enumerate(ranked):
@@ -208,19 +198,28 @@ def _spend_panel(ax: Axes, data: ChartData, lang: str, _: Translator) -> None:
 
 
 def chart_figure(data: ChartData, lang: str) -> Figure:
-    """The chart as a matplotlib Figure (on the Agg canvas), in the chat's language."""
+    """The chart as a matplotlib Figure (on the Agg canvas), in the chat's language: a panel
+    for what there is to show (a new user's cards have no renewals yet: no empty half)."""
     # Imported here: matplotlib takes a while to load and only /stats needs it.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    panels = [(draw, height) for draw, height, shown in (
+        (_expiry_panel, _EXPIRY_HEIGHT, bool(data.expiries)),
+        (_spend_panel, _SPEND_HEIGHT, bool(data.spend)),
+    ) if shown]
+    if not panels:
+        raise ValueError("nothing to chart")
     _use_bundled_font()
     _ = translator(lang)
-    figure = Figure(figsize=_SIZE, dpi=_DPI, layout="constrained", facecolor="white")
+    heights = [height for _draw, height in panels]
+    figure = Figure(figsize=(_WIDTH, sum(heights)), dpi=_DPI, layout="constrained",
+                    facecolor="white")
     figure.get_layout_engine().set(h_pad=0.12, w_pad=0.1)  # type: ignore[union-attr]
     FigureCanvasAgg(figure)
-    top, bottom = figure.subplots(2, 1, height_ratios=(1, 1.25))
-    _expiry_panel(top, data, lang, _)
-    _spend_panel(bottom, data, lang, _)
+    axes = figure.subplots(len(panels), 1, height_ratios=heights, squeeze=False)[:, 0]
+    for ax, (draw, _height) in zip(axes, panels, strict=True):
+        draw(ax, data, lang, _)
     return figure
 
 

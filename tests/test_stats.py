@@ -202,3 +202,22 @@ async def test_in_a_group_only_admins_see_the_stats(
 
     chart = await sbot.say(admin, "/stats", chat=group, timeout=30)
     assert chart.media_type == "photo" and "“Router”" in (chart.plain_text or "")
+
+
+def test_only_what_there_is_gets_a_panel() -> None:
+    """A new user's cards have no renewals yet: the chart is the expiries alone, not half a
+    picture saying there is nothing."""
+    data = _sample()
+    expiries_only = ChartData(today=data.today, expiries=data.expiries, months=data.months)
+    figure = chart_figure(expiries_only, "en")
+    assert [ax.get_title(loc="left") for ax in figure.get_axes()] == [
+        "Cards expiring in the next 90 days, by week"
+    ]
+    with Image.open(io.BytesIO(render_png(expiries_only, "en"))) as image:
+        width, height = image.size
+    assert width == 960 and height < width  # landscape: no empty half below
+    spend_only = ChartData(today=data.today, months=data.months, spend=data.spend,
+                           currency=data.currency, renewals=data.renewals)
+    assert [ax.get_title(loc="left") for ax in chart_figure(spend_only, "zh").get_axes()] == [
+        "每月花费（按运营商）"
+    ]
