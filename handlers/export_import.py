@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from telegram import Document, Message, Update
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, ChatType
 from telegram.ext import (
     BaseHandler,
     CommandHandler,
@@ -78,10 +78,18 @@ async def export_command(update: Update, context: BotContext) -> None:
     await message.reply_document(
         cards_csv(cards),
         filename=f"{stem}-cards.csv",
-        caption=_.ngettext(
-            "Your {count} card. Change it in a spreadsheet and send the file back with /import.",
-            "Your {count} cards. Change them in a spreadsheet and send the file back with "
-            "/import.", len(cards),
+        caption=(
+            _.ngettext(
+                "Your {count} card. Change it in a spreadsheet and send the file back with "
+                "/import.",
+                "Your {count} cards. Change them in a spreadsheet and send the file back with "
+                "/import.", len(cards),
+            ) if scope.chat.type == ChatType.PRIVATE else _.ngettext(
+                "The group's {count} card. Change it in a spreadsheet and send the file back "
+                "with /import.",
+                "The group's {count} cards. Change them in a spreadsheet and send the file back "
+                "with /import.", len(cards),
+            )
         ).format(count=len(cards)),
     )
     if renewals:
