@@ -125,8 +125,13 @@ class ChatSession:
                 message = await self.api.wait_for_message(include_edits=True, timeout=3600)
             except AssertionError:
                 continue
-            saved = await asyncio.to_thread(self._save, message) if message.file_bytes else None
             self._head(message.chat_id)
+            saved = None
+            if message.file_bytes:
+                try:
+                    saved = await asyncio.to_thread(self._save, message)
+                except OSError as error:
+                    self.note(f"cannot save it in {self.files}: {error.strerror}")
             self.out(render(message, self.ansi, saved))
             self.last[message.chat_id] = message
             async with self._printed:

@@ -173,3 +173,16 @@ def test_a_chinese_session_greets_with_a_chinese_name(tmp_path: Path) -> None:
     result = _chat(tmp_path, "/help\n", "--lang", "zh")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "👋 你好，小明！" in result.stdout and "You" not in result.stdout
+
+
+def test_a_files_folder_that_cannot_be_made_is_said_and_the_demo_goes_on(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "taken").write_text("a file, not a folder")
+    (tmp_path / "mine.csv").write_text("label,expires_on\nHome SIM,2099-01-01\n")
+    result = _chat(tmp_path, ":file mine.csv /import\n/export\n/cards\n", "--files", "taken")
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "  · cannot save it in taken: File exists" in out
+    assert "[document: renewbot-" in out  # shown, just not saved
+    assert "you ▸ /cards" in out and "Home SIM" in out.split("you ▸ /cards")[1]
