@@ -1,6 +1,6 @@
 """Update-handling benchmark: prints one JSON object.
 
-Many concurrent fake users ask FAQ questions (tests/data/faq_questions.yaml, zh and en), each
+Many concurrent fake users ask FAQ questions (the labelled sets in tests/data/eval, zh and en), each
 waiting for the answer before asking the next. The same load runs against this bot (the real
 Application from build_application: handlers, SQL persistence, database, job queue) and
 against a bare python-telegram-bot echo bot, alternately for a few rounds. Each bot runs in
@@ -48,7 +48,10 @@ from bot.fakebotapi import FakeBotAPI  # noqa: E402
 from bot.ratelimit import TelegramRateLimiter  # noqa: E402
 from bot.update_processor import PerChatUpdateProcessor  # noqa: E402
 
-QUESTIONS_FILE = ROOT / "tests" / "data" / "faq_questions.yaml"
+EVAL_DIR = ROOT / "tests" / "data" / "eval"
+# Seconds from starting the bot's process to its first getUpdates (issue 11's start-up bound).
+STARTUP_TARGET_S = 3.0
+RATIO_TARGET = 0.85
 # Requests per second the limiter allows: never reached, so it never waits.
 UNPACED = 1e9
 BOTS = ("echo", "renewbot")
@@ -117,9 +120,12 @@ def serve(kind: str, token: str, base_url: str, database_url: str, profile: str 
 
 def load_questions() -> list[tuple[str, str]]:
     """(text, language_code) of every labelled question."""
-    data = yaml.safe_load(QUESTIONS_FILE.read_text("utf-8"))
     return [
-        (item["q"], "zh-hans" if item["lang"] == "zh" else "en") for item in data["questions"]
+        (str(item["q"]), "zh-hans" if item["lang"] == "zh" else "en")
+        for path in sorted(EVAL_DIR.glob("*.yaml"))
+        for item in (yaml.load(path.read_text("utf-8"), Loader=yaml.CSafeLoader) or {}).get(
+            "questions", []
+        )
     ]
 
 
@@ -184,6 +190,7 @@ async def measure(
             api.user(uid, f"User {uid}", language_code=plan[0][1])
             api.private_chat(uid)
         log = (workdir / f"{kind}.log").open("wb")
+        spawned = time.monotonic()
         process = await asyncio.create_subprocess_exec(
             sys.executable, __file__, "--serve", kind, "--token", api.token,
             "--base-url", api.base_url, "--database-url", database_url,
@@ -194,6 +201,7 @@ async def measure(
         reader = asyncio.create_task(replies.run())
         try:
             await _ready(api, process)
+            startup = time.monotonic() - spawned
             # Warm-up: every chat's first contact (the bot registers the chat) and caches.
             await asyncio.gather(*(_user(api, replies, u, p[:1], None) for u, p in plans.items()))
             bot_cpu = psutil.Process(process.pid)
@@ -217,6 +225,9 @@ async def measure(
     busy = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
     driver = (own_after.user + own_after.system) - (own_before.user + own_before.system)
     return {
+        # From starting the process (interpreter, imports, migrations on a new database,
+        # knowledge base) to its first getUpdates.
+        "startup_s": round(startup, 2),
         "updates": len(latencies),
         "updates_per_s": round(len(latencies) / elapsed, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 2),
@@ -265,8 +276,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         # The same ratio from CPU time per update: what it would be with both bots CPU-bound,
         # and less sensitive to other load on the machine than the throughput ratio.
         "cpu_ratio": round(echo["bot_cpu_ms_per_update"] / bot["bot_cpu_ms_per_update"], 3),
-        "target": 0.8,
-        "meets_target": ratio >= 0.8,
+        "target": RATIO_TARGET,
+        "meets_target": ratio >= RATIO_TARGET,
+        "startup_s": bot["startup_s"],
+        "startup_target_s": STARTUP_TARGET_S,
+        "startup_meets_target": bot["startup_s"] < STARTUP_TARGET_S,
     }
 
 

@@ -550,6 +550,35 @@ def read_date(text: str, today: date) -> DateReading:
     return DateReading(_check_range(found), sure=False)
 
 
+# A date inside a sentence must not be glued to other letters or digits: "09171234567" holds
+# no date, "sun" in "sunday" is the whole word's business.
+_EDGE = re.compile(r"[a-z0-9]")
+
+
+def find_date(text: str, today: date) -> str | None:
+    """The words that name a date inside a longer message ("remind me on Dec 31 to renew my
+    Smart SIM" -> "dec 31", "提醒我下个月5号交话费" -> "下个月5号"), for read_date to read; None
+    when there are none. Only what a rule reads whole counts (the longest such stretch)."""
+    s = normalise(text)
+    best = ""
+    candidates = [re.compile(re.escape(word)) for word in _WORDS]
+    for pattern in (*candidates, *(rule for rule, _handler in _RULES)):
+        for found in pattern.finditer(s):
+            start, end = found.span()
+            glued = (start > 0 and _EDGE.match(s[start - 1]) and _EDGE.match(s[start])) or (
+                end < len(s) and _EDGE.match(s[end]) and _EDGE.match(s[end - 1])
+            )
+            if not glued and end - start > len(best):
+                best = found.group(0)
+    if not best:
+        return None
+    try:
+        read_date(best, today)
+    except DateParseError:
+        return None
+    return best
+
+
 def parse_date(text: str, today: date) -> date:
     """Like read_date, for where nobody can be asked (a CSV file): a guess is refused with
     reason "unsure" and the guessed date in params."""

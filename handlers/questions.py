@@ -8,46 +8,32 @@ renew my card?" answer with that carrier's guide.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.chatcache import ChatKnowledge
 from bot.chatscope import ChatScope, chat_scope, scope_for
-from bot.i18n import N_, Translator, translator
+from bot.i18n import N_
 from bot.knowledge import CustomEntry, KnowledgeBase, Match, render
-from bot.knowledge.entries import pick_lang
 from bot.knowledge.intents import Intent
 from bot.knowledge.reply_language import reply_language
 from bot.knowledge.understand import understand
-from bot.knowledge.variants import to_variant
 from bot.services import BotContext
 from handlers.cards.listing import cards_page
-from handlers.guide import NONE_OF_THESE, entry_data, home_keyboard, home_page
+from handlers.free_text import TEXT, addressed_to_bot, text_for_bot
+from handlers.guide import View, entry_data, home_keyboard, home_page
 from storage.repositories.cards import CardRepository
 from storage.repositories.chats import ChatRepository
 from storage.repositories.faq import FaqRepository
 
-# New messages only: an edited old question is not a new question.
-_TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
 # What a user might send instead of typing; stickers are reactions and are left alone.
 _MEDIA = (
     filters.UpdateType.MESSAGE
     & filters.ChatType.PRIVATE
     & (filters.PHOTO | filters.VIDEO | filters.VOICE | filters.AUDIO | filters.Document.ALL)
 )
-
-
-def _addressed_to_bot(message: Message, bot_id: int, mention: str) -> bool:
-    """The group message mentions the bot or replies to one of its messages (not to a forum
-    topic the bot opened, which every message in that topic formally replies to)."""
-    reply = message.reply_to_message
-    if reply and reply.from_user and reply.from_user.id == bot_id:
-        return reply.forum_topic_created is None
-    mentions = message.parse_entities([MessageEntity.MENTION]).values()
-    return any(text.lower() == mention for text in mentions)
 
 
 async def _read(
@@ -76,22 +62,10 @@ async def _read(
     return scope_for(known.chat, update), known
 
 
-@dataclass(frozen=True, slots=True)
-class Voice:
-    """The language a reply is written in: the question's (reply_language.py)."""
-
-    lang: str  # "en", "zh" or a Traditional tag such as "zh-hk"
-    _: Translator
-
-    def say(self, text: str) -> str:
-        """`text` (already translated to zh or en) in Traditional characters when asked so."""
-        return to_variant(text, self.lang)
-
-
-def voice_for(text: str, scope: ChatScope, update: Update) -> Voice:
+def view_for(text: str, scope: ChatScope, update: Update) -> View:
+    """Replies are in the question's language (reply_language.py), whatever the chat's is."""
     user = update.effective_user
-    lang = reply_language(text, scope.lang, user.language_code if user else None)
-    return Voice(lang, translator(pick_lang(lang)))
+    return View.of(scope, reply_language(text, scope.lang, user.language_code if user else None))
 
 
 _SMALL_TALK_REPLIES = {
@@ -113,8 +87,8 @@ _SMALL_TALK_REPLIES = {
 _CARD_NUMBER = re.compile(r"\s*#?(\d{1,3})\s*")
 
 
-def _fallback(voice: Voice, match: Match, text: str) -> str:
-    _ = voice._
+def _fallback(view: View, match: Match, text: str) -> str:
+    _ = view._
     if match.reason == "off_topic":
         lines = [
             _("Sorry, I can't help with that."),
@@ -137,66 +111,61 @@ def _fallback(voice: Voice, match: Match, text: str) -> str:
     )
 
 
-def _reply(voice: Voice, match: Match, text: str) -> tuple[str, InlineKeyboardMarkup | None]:
-    _ = voice._
+def _reply(view: View, match: Match, text: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    _ = view._
     if match.kind == "answer" and match.entry is not None:
-        return render(match.entry, voice.lang), None
+        return render(match.entry, view.lang), None
     if match.kind == "choices":
-        rows = [
-            [InlineKeyboardButton(voice.say(e.title(voice.lang)), callback_data=entry_data(e))]
-            for e in match.candidates
-        ]
-        rows.append([InlineKeyboardButton(_("None of these"), callback_data=NONE_OF_THESE)])
-        return voice.say("🤔 " + _("Did you mean…")), InlineKeyboardMarkup(rows)
-    return voice.say(_fallback(voice, match, text)), home_keyboard(voice.lang)
+        rows = [[view.button(e.title(view.lang), entry_data(e))] for e in match.candidates]
+        rows.append([view.button(_("None of these"), "none")])
+        return view.say("🤔 " + _("Did you mean…")), InlineKeyboardMarkup(rows)
+    return view.say(_fallback(view, match, text)), home_keyboard(view)
 
 
 async def question(update: Update, context: BotContext) -> None:
     message = update.effective_message
-    if message is None or message.text is None:
+    if message is None or message.text is None or not addressed_to_bot(message):
         return
-    private = message.chat.type == ChatType.PRIVATE
-    mention = f"@{context.bot.username}".lower()
-    if not private and not _addressed_to_bot(message, context.bot.id, mention):
-        return
-    text = re.sub(re.escape(mention) + r"(?!\w)", " ", message.text, flags=re.I).strip()
-    scope, known = await _read(update, context, private)
+    text = text_for_bot(message)
+    scope, known = await _read(update, context, message.chat.type == ChatType.PRIVATE)
     if not text:  # just "@bot": show what can be asked
-        page = home_page(scope)
+        page = home_page(View.of(scope))
         await message.reply_text(page.text, reply_markup=page.markup)
         return
-    voice = voice_for(text, scope, update)
+    view = view_for(text, scope, update)
     understood = understand(text, KnowledgeBase.load(), known.custom, known.carriers)
     if understood.small_talk is not None:
-        await message.reply_text(voice.say(voice._(_SMALL_TALK_REPLIES[understood.small_talk])))
+        await message.reply_text(view.say(view._(_SMALL_TALK_REPLIES[understood.small_talk])))
         return
     if understood.intent is not None:
-        await _act(update, context, voice, understood.intent)
+        await _act(update, context, view, understood.intent)
+        return
+    if understood.command is not None:  # "addcrad": a command without its slash, mistyped
+        hint = view._("Did you mean /{command}? Tap it to run it.").format(
+            command=understood.command
+        )
+        await message.reply_text(view.say(hint))
         return
     assert understood.match is not None
-    reply, markup = _reply(voice, understood.match, understood.question)
+    reply, markup = _reply(view, understood.match, understood.question)
     await message.reply_text(reply, reply_markup=markup)
 
 
-async def _act(update: Update, context: BotContext, voice: Voice, intent: Intent) -> None:
+async def _act(update: Update, context: BotContext, view: View, intent: Intent) -> None:
     """A request about the user's own cards."""
     message = update.effective_message
     assert message is not None
-    _ = voice._
+    _ = view._
     if intent.kind == "my_cards":
         empty = _(
             "You haven't recorded any cards yet, so I don't know when yours expire. The carrier's "
             "app or hotline shows the expiry date; save it with /addcard and I'll remind you."
         )
-        await cards_page(update, context, empty=voice.say(empty))
-    elif intent.kind == "forget_data":
+        await cards_page(update, context, empty=view.say(empty))
+    else:  # forget_data; the other requests start their conversations (Asks filters)
         await message.reply_text(
-            voice.say(_("To delete everything I keep about you, send /forget in a private chat "
+            view.say(_("To delete everything I keep about you, send /forget in a private chat "
                         "with me. I'll ask you to confirm first."))
-        )
-    else:
-        await message.reply_text(
-            voice.say(_("Send /addcard to record a card, and /renewed to mark one renewed."))
         )
 
 
@@ -212,5 +181,5 @@ async def media_hint(update: Update, context: BotContext) -> None:
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """Catch-alls: register them after every other handler of their group."""
-    return [MessageHandler(_TEXT, question), MessageHandler(_MEDIA, media_hint)]
+    return [MessageHandler(TEXT, question), MessageHandler(_MEDIA, media_hint)]
 

@@ -139,23 +139,26 @@ async def test_free_text_questions_are_answered(api: FakeBotAPI, bot: BotHarness
 
 async def test_an_ambiguous_question_offers_choices(api: FakeBotAPI, bot: BotHarness) -> None:
     user = api.user(2008, "Cy")
-    choices = await bot.say(user, "sim registration")
-    assert "Did you mean" in (choices.text or "")
+    choices = await bot.say(user, "实名登记")  # Hong Kong or the Philippines?
+    assert "你是想问" in (choices.text or "")
+    # The buttons carry the question's language (the chat's is English): what they open stays
+    # in Chinese.
     assert _data(choices) == [
-        "kb:e:sim_registration_ph", "kb:e:sim_registration_hk", "kb:none"
+        "kb.zh:e:sim_registration_ph", "kb.zh:e:sim_registration_hk", "kb.zh:none"
     ]
     # "None of these" leads to the guide with an apology, in the same message.
-    none = await _press(bot, user, choices, "kb:none")
-    assert "didn't find it" in (none.text or "")
-    assert "kb:sec:carriers" in _data(none)
+    none = await _press(bot, user, choices, "kb.zh:none")
+    assert "没找到" in (none.text or "")
+    assert "kb.zh:sec:carriers" in _data(none)
 
-    choices = await bot.say(user, "sim registration")
-    picked = await _press(bot, user, choices, "kb:e:sim_registration_hk")
-    assert _title("sim_registration_hk") in (picked.text or "")
+    choices = await bot.say(user, "实名登记")
+    picked = await _press(bot, user, choices, "kb.zh:e:sim_registration_hk")
+    assert _title("sim_registration_hk", "zh") in (picked.text or "")
     # Back leads to the page of the section that lists this question.
     (back,) = _data(picked)
     section = await _press(bot, user, picked, back)
-    assert "kb:e:sim_registration_hk" in _data(section)
+    assert "kb.zh:e:sim_registration_hk" in _data(section)
+    assert "请选择问题" in (section.text or "")
 
 
 async def test_nonsense_falls_back_to_the_menu(api: FakeBotAPI, bot: BotHarness) -> None:
@@ -296,7 +299,7 @@ async def test_off_topic_text_gets_the_fallback_not_an_article(
     reply = await bot.say(user, text)
     assert "can't help with that" in (reply.text or "") or "帮不上忙" in (reply.text or "")
     assert "<b>" not in (reply.text or "")
-    assert "kb:sec:carriers" in _data(reply)  # and what the bot can do instead
+    assert any(data.endswith(":sec:carriers") for data in _data(reply))  # what it can do
 
 
 async def test_a_bare_number_points_to_the_card_command(api: FakeBotAPI, bot: BotHarness) -> None:
@@ -337,3 +340,12 @@ async def test_traditional_questions_get_traditional_answers_with_local_words(
     taiwan = api.user(2027, "小美", language_code="zh-tw")
     simplified = await bot.say(taiwan, "移动卡怎么充值")
     assert "中国移动" in (simplified.text or "")
+
+
+@pytest.mark.parametrize(("text", "command"), [("addcrad", "/addcard"), ("hepl", "/help")])
+async def test_a_mistyped_command_word_is_pointed_to_the_command(
+    api: FakeBotAPI, bot: BotHarness, text: str, command: str
+) -> None:
+    user = api.user(2030, "Rui")
+    reply = await bot.say(user, text)
+    assert f"Did you mean {command}?" in (reply.text or "")

@@ -35,6 +35,8 @@ def outcome(kb: KnowledgeBase, text: str) -> str:
         return f"small_talk:{understood.small_talk}"
     if understood.intent is not None:
         return f"intent:{understood.intent.kind}"
+    if understood.command is not None:
+        return f"none:command:{understood.command}"
     match = understood.match
     assert match is not None
     if match.kind == "answer":

@@ -46,11 +46,15 @@ _PROBLEM = _any(
     r"没|不|未|但|却|还是|失败|错|重复|两次|扣了|退|骗|吗|呢|怎么|咋|为什么|为啥|多久|多少|几|哪|啥|什么"
     r"|能|可以|会",
     r"(?<![a-z])(?:but|not|no|didnt|didn t|doesnt|isnt|hasnt|havent|cant|cannot|wont|still"
-    r"|failed|fail|never|wrong|twice|why|how|refund|missing|scam|error)(?![a-z])",
+    r"|failed|fail|never|wrong|twice|why|how|refund|missing|scam|error"
+    r"|pero|wala|hindi|bakit|ayaw|paano)(?![a-z])",
 )
 
 _EN_MINE = r"my(?: [a-z]+){0,3} "  # "my", "my saved", "my mom s smart"
-_ZH_WHEN = r"(?:什么时候|啥时候|啥时|何时|哪天|几号|几月几号|还有几天|还剩几天|多久|快|要)"
+_ZH_WHEN = r"(?:什么时候|啥时候|啥时|何时|哪天|几号|几月几号|还有几天|还剩几天|多久|快)"
+# Kept with the bot: "the cards I saved here", "你这儿记的", "on file".
+_ZH_KEPT = r"(?:在这|在你这|你这|这里)?.{0,3}(?:登记|记录|记|存|保存|添加|加)(?:过|了)?的"
+_EN_KEPT = r"(?:i |we )?(?:saved|added|stored|recorded|registered|have|put in|gave you)"
 _ZH_DUE = r"(?:到期|过期|截止|要续|该续|续费|交钱|充值|停机)"
 
 _MY_CARDS = _any(
@@ -59,6 +63,14 @@ _MY_CARDS = _any(
     rf"(?:查看|看看|看下|看一下|列出|显示|查一下)?我(?:的|记录的|记的|存的|添加的|加的)(?:所有)?{_ZH_CARD}"
     r"(?:列表|清单|有哪些|都有哪些)?$",
     rf"我(?:有|记了|存了|加了)(?:哪些|几张|多少张|什么){_ZH_CARD}",
+    rf"(?:查看|看看|看下|看一下|列出|显示|查一下)我{_ZH_KEPT}.{{0,4}}{_ZH_CARD}",
+    rf"把我的?(?:所有|全部)?的?{_ZH_CARD}.{{0,4}}(?:列|显示|发给我|给我看)",
+    rf"{_ZH_KEPT}.{{0,10}}{_ZH_CARD}.{{0,12}}(?:什么时候|啥时候|哪天|几号).{{0,4}}(?:到期|过期)",
+    rf"(?<![a-z])(?:list|show|see|view)(?: me)?(?: all)? (?:the |my )?{_EN_CARD} {_EN_KEPT}",
+    rf"(?<![a-z])(?:what|which) {_EN_CARD} do you have (?:on file |saved |stored )?"
+    r"(?:for|of|on) me",
+    r"(?<![a-z])(?:show|see|view|give)(?: me)? (?:my|the) list(?![a-z])",
+    r"(?<![a-z])(?:sim|card|number)s? ko\b.{0,20}(?:save|dito)",
     rf"(?:^|(?:tell me|know|check|see|remind me|so|and) )when(?: s| is| does| do| will| are)? "
     rf"{_EN_MINE}?{_EN_CARD}?.{{0,25}}(?:expire|run out|end|due|renew|lapse)",
     rf"(?<![a-z])(?:show|list|see|view|check|display|give)(?: me)?(?: all)?(?: of)? {_EN_MINE}?"
@@ -71,7 +83,15 @@ _MY_CARDS = _any(
     rf"(?<![a-z])how (?:many|long) days? (?:left|until|till|before) {_EN_MINE}",
 )
 _ZH_ADD_VERB = r"(?:添加|新增|记录|记下|记一下|录入|登记|保存|加|记|录|存)"
+_ZH_INTO = r"(?:进来|进去|上去|上|下来|一下)"
 _ADD_CARD = _any(
+    r"^(?:加|添加|新增|记)(?:一)?(?:张)?卡$",
+    rf"{_ZH_CARD}.{{0,12}}(?:加|记|录|存|添加|登记){_ZH_INTO}",
+    rf"(?:在这|在你这|这里)(?:登记|记录|记|录|存|添加|加){_ZH_INTO}?",
+    rf"(?<![a-z])(?:new|another|got a) .{{0,20}}{_EN_CARD}.{{0,30}}(?:save|add|track|record|store)"
+    r" (?:it|this|that)(?![a-z])",
+    r"(?<![a-z])(?:add|save|put) (?:it|this|that) (?:to|on|in) (?:my|the) list(?![a-z])",
+    rf"(?<![a-z])(?:pa ?add|paki ?add|i ?add mo)(?: [a-z]+){{0,4}} {_EN_CARD}",
     rf"(?:帮我|给我|我要|我想|我想要|请|麻烦|再)?{_ZH_ADD_VERB}(?:一下|一|1|另)?(?:张|个)"
     rf"(?:新的?)?(?:我的)?.{{0,6}}{_ZH_CARD}",
     rf"(?:帮我|给我|我要|我想|请|麻烦)(?:添加|新增|记录|记下|记一下|录入|保存)(?:我的)?.{{0,6}}{_ZH_CARD}",
@@ -84,7 +104,8 @@ _ADD_CARD = _any(
 # Adding things that are not a card record: a secondary line or data to an account, a bank
 # card to a wallet, load or credit to a number.
 _NOT_ADD_CARD = _any(
-    r"副卡|亲情|家庭|主卡|流量包|加油包|流量|话费|余额|银行卡|信用卡|支付宝|微信|钱包|实名|绑定",
+    r"副卡|亲情|家庭|主卡|流量包|加油包|(?:加|充|买)(?:点)?(?:流量|话费|余额)|银行卡|信用卡|支付宝|微信|钱包"
+    r"|实名|绑定",
     r"(?<![a-z])(?:load|credit|data|balance|money|minutes|bank|credit card|debit card|wallet"
     r"|gcash|maya|alipay|apple pay|google pay|registration|family|secondary|promo)(?![a-z])",
     r"(?<![a-z])register (?:my|a|the|your)(?![a-z])",
@@ -92,7 +113,8 @@ _NOT_ADD_CARD = _any(
 _REMIND_ME = _any(
     r"提醒我|提醒一下|帮我提醒|记得提醒|到时候?提醒|设(?:个|置|一个)?提醒|定(?:个|一个)?提醒|叫我.{0,10}续",
     r"(?<![a-z])(?:remind me|remind us|set (?:up )?(?:a )?reminder|alert me|notify me|ping me"
-    r"|reminder (?:for|to|on))(?![a-z])",
+    r"|nudge me|poke me|give me a heads ?up|reminder (?:for|to|on)|pa ?remind|paki ?remind"
+    r"|i ?remind mo ako)(?![a-z])",
 )
 # English news of a renewal is read from the text before "topped up" and "top up" become one
 # word (normalize.py), because here the tense is what matters.
@@ -109,9 +131,18 @@ _RENEWED = _any(
     r"(?:\d+(?:块|元)?(?:钱|话费)?)?",
     r"(?:已经|已)(?:续费|续约|续上|续|充值|充|交|缴|增值)",
     r"(?:增|充|续|交|缴)了(?:值|费|钱)",
+    r"(?:续费|续约|充值|交费|缴费|增值|充钱|交钱)(?:搞定|完成|好了|完事|办好|弄好)",
+    r"(?:刚刚|刚|已经|今天|昨天)给.{0,20}(?:加了|充了|续了|买了|交了)",
 )
 _ZH_MY_DATA = r"(?:数据|信息|资料|记录|账号|账户|个人信息)"
 _FORGET = _any(
+    r"(?:存了|保存了|记了|记录了|有)我的.{0,8}(?:删|清)",
+    r"(?<![a-z])(?:delete|remove|erase|wipe|clear|purge)(?: all| everything)? (?:of )?(?:my|what)"
+    r"(?: [a-z]+){0,3} (?:cards|data|info|information|details|records)(?![a-z])",
+    r"(?<![a-z])(?:delete|remove|erase|wipe|clear|purge) (?:everything|all|what|whatever)"
+    r"(?: (?:you|u))?(?: have)? (?:stored|saved|have|keep|know|hold|got)(?: (?:about|on|of) me)?",
+    r"(?<![a-z])my (?:personal )?(?:data|info|information|details) (?:gone|removed|deleted|erased)",
+    r"(?<![a-z])(?:gdpr|paki ?delete|pakibura|burahin)(?![a-z])",
     rf"(?:删除|清除|清空|抹掉|抹除|销毁)(?:我的|我)?(?:所有|全部)?{_ZH_MY_DATA}",
     rf"我.{{0,12}}{_ZH_MY_DATA}.{{0,6}}(?:删|清)",
     rf"(?:删除|清除|清空|抹掉).{{0,8}}我.{{0,8}}{_ZH_MY_DATA}",

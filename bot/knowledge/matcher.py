@@ -48,6 +48,7 @@ from bot.knowledge.normalize import (
     english_words,
     normalize,
 )
+from bot.knowledge.regions import entry_regions, regions_in
 
 MatchKind = Literal["answer", "choices", "none"]
 # Why there is no answer: nothing in the text is about cards and renewing ("off_topic"), or it
@@ -73,6 +74,9 @@ KEYWORD_SHARE = 0.20
 CARRIER_BONUS = 0.08
 OTHER_CARRIER_MALUS = 0.10
 UNNAMED_GUIDE_MALUS = 0.30
+# An entry only about Hong Kong, Taiwan or the Philippines, or about travel eSIMs, when nothing
+# in the question points there: most questions come from mainland China.
+NO_REGION_MALUS = 0.15
 # The user's recorded carriers break near-ties when the question names none.
 USER_CARRIER_BONUS = 0.02
 # Without a phone / card subject in the text, more than this many words the knowledge base
@@ -83,7 +87,7 @@ UNKNOWN_PER_ANCHOR = 2
 MIN_SCORE = 0.25
 MIN_EVIDENCE = 2.0
 # Entries scoring at least this share of the best score are offered as choices with it.
-CHOICE_RATIO = 0.93
+CHOICE_RATIO = 0.95
 MAX_CHOICES = 3
 # A group's own FAQ row answers when it scores at least this. In its rows, a feature the
 # knowledge base does not know weighs this much (about as much as a rare known one).
@@ -134,6 +138,8 @@ class _Query:
     # names: "anchors"), and how many it has never seen.
     anchors: int
     unknown: int
+    # Regions the question points to (region_evidence.py), "esim" included.
+    regions: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +264,9 @@ class Matcher:
             rarest = max(keyword.terms, key=lambda term: (self._weight[term], term))
             self._keywords_by_term[rarest].append(keyword)
 
+        # The regions an entry is only for ({"hk"}, {"ph"}, {"esim"}); empty for the entries
+        # that also serve mainland China or everyone.
+        self._needs_region = [entry_regions(entry) for entry in self._entries]
         self._corrections: dict[str, str] = {}
         self._analyses: dict[str, _Query] = {}
 
@@ -322,6 +331,7 @@ class Matcher:
             numeric=normalized.replace(" ", "").isdigit(),
             anchors=sum(term in self._anchors for term in weights),
             unknown=sum(term not in self._weight and not _is_unigram(term) for term in weights),
+            regions=regions_in(text, normalized),
         )
         if len(self._analyses) >= _CACHE_SIZE:
             self._analyses.clear()
@@ -387,6 +397,9 @@ class Matcher:
                     score -= OTHER_CARRIER_MALUS
             elif is_guide and index not in keyword_terms:
                 score -= UNNAMED_GUIDE_MALUS
+            needs = self._needs_region[index]
+            if needs and needs.isdisjoint(query.regions):
+                score -= NO_REGION_MALUS
             if users.intersection(entry.carriers):
                 score += USER_CARRIER_BONUS
             scored.append((score, index))

@@ -5,9 +5,14 @@ accuracy evaluation both go through here, so what is measured is what users get.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.commands import COMMANDS, Audience
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.entries import CustomEntry
 from bot.knowledge.intents import Intent, detect_intent
@@ -18,12 +23,30 @@ from bot.knowledge.smalltalk import SmallTalk, small_talk, strip_small_talk
 @dataclass(frozen=True, slots=True)
 class Understanding:
     """Exactly one of `small_talk`, `intent` and `match` is set. `question` is the text
-    without a greeting in front of it."""
+    without a greeting in front of it. `command` is the bot command a word the knowledge base
+    could not place probably meant ("addcrad" -> "addcard")."""
 
     question: str
     small_talk: SmallTalk | None = None
     intent: Intent | None = None
     match: Match | None = None
+    command: str | None = None
+
+
+# A command name typed without its slash, or with a slip: one letter off for short names,
+# two for longer ones.
+_WORD = re.compile(r"[a-z]{3,16}")
+_COMMANDS = tuple(command.name for command in COMMANDS if Audience.OWNER not in command.audiences)
+
+
+def command_meant(text: str) -> str | None:
+    word = text.strip().lower()
+    if not _WORD.fullmatch(word):
+        return None
+    found = process.extractOne(
+        word, _COMMANDS, scorer=OSA.distance, score_cutoff=1 if len(word) <= 5 else 2
+    )
+    return found[0] if found else None
 
 
 def understand(
@@ -39,4 +62,10 @@ def understand(
     intent = detect_intent(question)
     if intent is not None:
         return Understanding(question, intent=intent)
-    return Understanding(question, match=kb.match(question, custom, user_carriers))
+    match = kb.match(question, custom, user_carriers)
+    command = command_meant(question)
+    # A mistyped command ("addcrad") is that command even when the matcher, correcting the
+    # typo, finds an entry; a command's exact name ("renew") gets the answer if there is one.
+    if command is not None and (match.kind == "none" or command != question.strip().lower()):
+        return Understanding(question, match=match, command=command)
+    return Understanding(question, match=match)

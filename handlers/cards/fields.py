@@ -7,6 +7,7 @@ Values are JSON-friendly because drafts live in the persisted user_data: dates a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +27,7 @@ from bot.dates import normalise as normalise_text
 from bot.dates import read_date as read_typed_date
 from bot.i18n import N_, Translator
 from bot.knowledge.carriers import CARRIERS, carrier_by_code, find_carrier
+from bot.knowledge.normalize import alternatives
 from bot.parsing import (
     MAX_CYCLE_DAYS,
     MAX_LEAD_DAY,
@@ -64,12 +66,31 @@ KIND_NAMES = {
     CardKind.ESIM: N_("eSIM"),
     CardKind.OTHER: N_("Other"),
 }
-_KIND_WORDS = {
+_KIND_WORDS: dict[str, str] = {
     **dict.fromkeys(("sim", "sim card", "sim卡", "手机卡", "电话卡", "號碼卡", "号码卡"), "sim"),
     **dict.fromkeys(("data", "data card", "data sim", "流量卡", "数据卡", "上网卡"), "data"),
     **dict.fromkeys(("esim", "e-sim", "travel esim"), "esim"),
     **dict.fromkeys(("other", "其他", "其它"), "other"),
 }
+# Words that name a type inside a sentence ("other" or a bare "data" would not).
+_KIND_IN_SENTENCE = {
+    normalise_text(word): kind
+    for word, kind in _KIND_WORDS.items()
+    if kind != "other" and word != "data"
+}
+_KIND_NAMED = re.compile(alternatives(_KIND_IN_SENTENCE))
+# eSIM providers only sell eSIMs.
+_ESIM_CARRIERS = frozenset({"airalo", "holafly", "nomad"})
+
+
+def kind_named(text: str, carrier: str | None = None) -> Values:
+    """The card type a sentence names ("my data card", "移动流量卡", an Airalo plan), if any."""
+    found = _KIND_NAMED.search(normalise_text(text))
+    if found is not None:
+        return {"kind": _KIND_IN_SENTENCE[found.group(0)]}
+    return {"kind": CardKind.ESIM.value} if carrier in _ESIM_CARRIERS else {}
+
+
 CYCLE_NAMES = {
     Cycle.NONE: N_("No fixed cycle"),
     Cycle.MONTHLY: N_("Monthly"),
@@ -619,9 +640,15 @@ def field_line(field: CardField, values: Values, ctx: FieldContext) -> str:
     return labelled(ctx._(field.name), escape(shown) if shown else "—", ctx._, bold=True)
 
 
-def describe(values: Values, ctx: FieldContext) -> list[str]:
-    """One line per listed field that applies."""
-    return [field_line(f, values, ctx) for f in FIELDS if f.listed and f.applies(values)]
+def describe(values: Values, ctx: FieldContext, *, only_set: bool = False) -> list[str]:
+    """One line per listed field that applies (`only_set`: that has a value)."""
+    return [
+        field_line(f, values, ctx)
+        for f in FIELDS
+        if f.listed
+        and f.applies(values)
+        and not (only_set and all(values.get(column) is None for column in f.owns))
+    ]
 
 
 def values_of(card: Card) -> Values:

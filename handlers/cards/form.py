@@ -22,8 +22,11 @@ from telegram.ext import (
 )
 
 from bot.chatscope import ChatScope, chat_scope
+from bot.dates import find_date
 from bot.i18n import N_
+from bot.knowledge.intents import detect_intent
 from bot.permissions import may_configure
+from bot.reminders.message import carrier_name
 from bot.reminders.schedule import refresh_card
 from bot.services import BotContext
 from handlers.cards.common import (
@@ -45,6 +48,8 @@ from handlers.cards.common import (
 )
 from handlers.cards.fields import (
     BY_KEY,
+    CARRIER,
+    EXPIRY,
     FIELDS,
     CardField,
     FieldContext,
@@ -53,12 +58,14 @@ from handlers.cards.fields import (
     Values,
     columns_of,
     describe,
+    kind_named,
     labelled,
     next_field,
     values_of,
 )
 from handlers.cards.picker import named_card
 from handlers.cards.view import card_keyboard, card_text
+from handlers.free_text import TEXT, Asks, text_for_bot
 from storage.models import Card
 from storage.repositories.cards import MAX_CARDS_PER_CHAT, CardRepository
 
@@ -87,7 +94,7 @@ def _prompt_keyboard(field: CardField, ctx: FieldContext, draft: Draft) -> Inlin
     if field.optional:  # a button without a value skips the field (or empties it when editing)
         skip = _("🧹 Leave empty") if draft["one"] else _("⏭ Skip")
         last.append(_button(skip, f"cf:{field.key}"))
-    if draft["one"]:
+    if draft["one"] and not field.missing(draft["values"]):  # back to the summary
         last.append(_button(_("↩️ Back"), "cf:back"))
     last.append(_button(_("✖ Cancel"), "cf:cancel"))
     return InlineKeyboardMarkup([*rows(choices, field.columns), last])
@@ -129,24 +136,72 @@ async def _overview(
 # --------------------------------------------------------------------------- entry points
 
 
-async def start_add(update: Update, context: BotContext) -> str | int:
-    scope = await chat_scope(update, context)
+async def _new_draft(
+    update: Update, context: BotContext, scope: ChatScope, values: Values, lead: str
+) -> Draft | None:
+    """A draft for a new card, if this user may add one here (else they are told why)."""
     _ = scope._
     if not await may_configure(update, context):
         await tell(update, _("Only the group's admins can add cards here."))
-        return END
+        return None
     async with context.db.session(readonly=True) as session:
         count = await CardRepository(session).count(scope.chat.id)
     if count >= MAX_CARDS_PER_CHAT:
         await tell(update, limit_text(scope))
-        return END
-    lead = _("Let's record a new card. Send /cancel at any time to stop.")
+        return None
     if drop_draft(context, FORM, scope.chat.id) is not None:
         lead = _("(I dropped the card you had not finished.)") + "\n" + lead
-    draft: Draft = {"card_id": None, "values": {}, "one": False, "pending": None,
-                    "thread_id": thread_of(update)}
+    draft: Draft = {"card_id": None, "values": values, "one": False, "pending": None,
+                    "thread_id": thread_of(update), "lead": lead}
     store_draft(context, FORM, scope.chat.id, draft)
-    return await _ask(update, field_context(scope, context), draft, FIELDS[0], lead)
+    return draft
+
+
+async def start_add(update: Update, context: BotContext) -> str | int:
+    scope = await chat_scope(update, context)
+    lead = scope._("Let's record a new card. Send /cancel at any time to stop.")
+    draft = await _new_draft(update, context, scope, {}, lead)
+    if draft is None:
+        return END
+    return await _ask(update, field_context(scope, context), draft, FIELDS[0], draft.pop("lead"))
+
+
+def _understood(text: str, ctx: FieldContext) -> Values:
+    """What a request in words already says about the card: its carrier, its type, and its
+    expiry when the date is read for sure and not in the past (else the question is asked)."""
+    intent = detect_intent(text)
+    values: Values = {}
+    if intent is not None and intent.carrier is not None:
+        values |= CARRIER.choose(intent.carrier, ctx)
+        values["label"] = carrier_name(intent.carrier, ctx.lang)
+    values |= kind_named(text, values.get("carrier"))
+    date_text = find_date(text, ctx.today)
+    if date_text is not None:
+        try:
+            expiry = EXPIRY.parse(date_text, ctx)
+        except (FieldError, UnsureAnswer):
+            expiry = {}
+        if expiry and EXPIRY.confirm(expiry, ctx) is None:
+            values |= expiry
+    return values
+
+
+async def start_from_request(update: Update, context: BotContext) -> str | int:
+    """"Remind me to renew my Smart SIM on Dec 31", "帮我加一张移动卡": /addcard with what the
+    words already say filled in; only what is missing is asked, then the summary to save."""
+    message = update.effective_message
+    assert message is not None
+    scope = await chat_scope(update, context)
+    _ = scope._
+    ctx = field_context(scope, context)
+    values = _understood(text_for_bot(message), ctx)
+    lead = _("I'll remind you before it expires. Let's record the card (/cancel stops).")
+    if values:
+        lead += "\n" + "\n".join("✓ " + line for line in describe(values, ctx, only_set=True))
+    draft = await _new_draft(update, context, scope, values, lead)
+    if draft is None:
+        return END
+    return await _resume(update, ctx, draft, draft.pop("lead"))
 
 
 async def start_edit(update: Update, context: BotContext) -> str | int:
@@ -431,6 +486,7 @@ def conversation() -> ConversationHandler:  # type: ignore[type-arg]
         FORM,
         entry_points=[
             CommandHandler("addcard", start_add),
+            MessageHandler(TEXT & Asks("add_card", "remind_me"), start_from_request),
             CallbackQueryHandler(start_add, pattern=r"^menu:addcard$"),
             CommandHandler("editcard", start_edit),
             CallbackQueryHandler(start_edit, pattern=_EDIT),

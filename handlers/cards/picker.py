@@ -35,12 +35,21 @@ _ACTIONS = {
 }
 
 
-async def pick_card(update: Update, context: BotContext, scope: ChatScope, command: str) -> None:
+async def pick_card(
+    update: Update,
+    context: BotContext,
+    scope: ChatScope,
+    command: str,
+    cards: list[Card] | None = None,
+    text: str | None = None,
+) -> None:
+    """Buttons for the chat's cards expiring soonest (or for `cards`), each doing `command`."""
     _ = scope._
     if not await may_see(update, context, scope):
         return
-    async with context.db.session(readonly=True) as session:
-        cards = await CardRepository(session).list(scope.chat.id, limit=PICK_LIMIT)
+    if cards is None:
+        async with context.db.session(readonly=True) as session:
+            cards = await CardRepository(session).list(scope.chat.id, limit=PICK_LIMIT)
     if not cards:
         await show(update, _("There are no cards here yet. Add one with /addcard."))
         return
@@ -50,10 +59,10 @@ async def pick_card(update: Update, context: BotContext, scope: ChatScope, comma
             f"{status_icon(card, today)} {card.label}",
             callback_data=f"{_ACTIONS[command]}:{card.id}",
         )
-        for card in cards
+        for card in cards[:PICK_LIMIT]
     ]
-    text = _("Which card? Pick one, or send /{command} followed by the card's number from "
-             "/cards.").format(command=command)
+    text = text or _("Which card? Pick one, or send /{command} followed by the card's number "
+                     "from /cards.").format(command=command)
     await show(update, text, InlineKeyboardMarkup(rows(buttons)))
 
 

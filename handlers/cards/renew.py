@@ -23,8 +23,10 @@ from telegram.ext import (
 from bot.chatscope import ChatScope, chat_scope
 from bot.dates import apply_quick, format_date, next_expiry
 from bot.i18n import N_
+from bot.knowledge.intents import detect_intent
 from bot.parsing import format_money
 from bot.permissions import may_configure
+from bot.reminders.message import carrier_name
 from bot.reminders.policy import ChatPolicy
 from bot.reminders.schedule import refresh_card
 from bot.services import BotContext
@@ -57,8 +59,9 @@ from handlers.cards.fields import (
     read_date,
     values_of,
 )
-from handlers.cards.picker import named_card
+from handlers.cards.picker import named_card, pick_card
 from handlers.cards.view import CHANNEL_NAMES, card_name, renewal_line
+from handlers.free_text import TEXT, Asks, text_for_bot
 from storage.models import Card, Channel, Cycle, Renewal, RenewFrom
 from storage.repositories.cards import CardRepository
 
@@ -125,6 +128,41 @@ async def start(update: Update, context: BotContext) -> str | int:
     card = await named_card(update, context, scope, _RENEWED, "renewed")
     if card is None:
         return END
+    return await _begin(update, context, scope, card)
+
+
+async def start_from_request(update: Update, context: BotContext) -> str | int:
+    """"I renewed my Globe SIM", "我的移动卡续费了": the renewal of that card, or a choice of the
+    cards the words may mean."""
+    message = update.effective_message
+    assert message is not None
+    scope = await chat_scope(update, context)
+    _ = scope._
+    if not await may_configure(update, context):
+        await tell(update, admins_only(_))
+        return END
+    intent = detect_intent(text_for_bot(message))
+    carrier = intent.carrier if intent is not None else None
+    async with context.db.session(readonly=True) as session:
+        cards = await CardRepository(session).list(scope.chat.id)
+    if not cards:
+        await show(update, _("You have no cards recorded here yet. Add it with /addcard and I'll "
+                             "remind you before it expires next time."))
+        return END
+    matching = [card for card in cards if carrier is None or card.carrier == carrier]
+    if len(matching) == 1:
+        return await _begin(update, context, scope, matching[0])
+    if matching:
+        text = _("Which card did you renew?")
+    else:
+        text = _("I have no {carrier} card recorded here. Which card did you renew?").format(
+            carrier=escape(carrier_name(carrier, scope.lang))
+        )
+    await pick_card(update, context, scope, "renewed", matching or cards, text)
+    return END
+
+
+async def _begin(update: Update, context: BotContext, scope: ChatScope, card: Card) -> str:
     draft: Draft = {"card_id": card.id, "renewal_id": None,
                     "thread_id": thread_of(update) or card.thread_id}
     store_draft(context, RENEWAL, scope.chat.id, draft)
@@ -434,6 +472,7 @@ def conversation() -> ConversationHandler:  # type: ignore[type-arg]
         RENEWAL,
         entry_points=[
             CommandHandler("renewed", start),
+            MessageHandler(TEXT & Asks("renewed_card"), start_from_request),
             CallbackQueryHandler(start, pattern=_RENEWED),
         ],
         states=states,

@@ -1,0 +1,221 @@
+"""Requests about one's own cards written in words, end to end over the fake Bot API: "when
+does my card expire?", "add a card", "remind me to renew my Smart SIM on Dec 31", "I renewed
+my Globe SIM", "delete my data", in Chinese and English, in a private chat and in a group
+(admins act on the group's cards, members are told they may not)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlmodel import select
+
+from bot.fakebotapi import FakeBotAPI, SentMessage
+from storage.models import Card
+from tests.harness import BotHarness, ManualClock
+from tests.reminder_fixtures import add_card
+
+# 2026-11-29 10:00 in Shanghai.
+NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
+BOT = "@renew_test_bot"
+GROUP = -1007000
+ADMIN, MEMBER = 7001, 7002
+
+
+@pytest.fixture
+async def bot(api: FakeBotAPI, sqlite_url: str) -> AsyncIterator[BotHarness]:
+    harness = BotHarness(api, sqlite_url, clock=ManualClock(frozen=NOW))
+    await harness.start()
+    yield harness
+    await harness.stop()
+
+
+def _data(message: SentMessage) -> list[str]:
+    return [value or "" for _text, value in message.buttons()]
+
+
+async def _cards(bot: BotHarness, chat_id: int) -> list[Card]:
+    async with bot.database.session(readonly=True) as session:
+        rows = await session.exec(select(Card).where(Card.chat_id == chat_id))
+        return list(rows)
+
+
+async def _answer_all(bot: BotHarness, user: object, message: SentMessage) -> SentMessage:
+    """Answer the remaining questions with their first button until the summary, then save."""
+    for _ in range(8):
+        data = _data(message)
+        if "cf:save" in data:
+            return await bot.press(user, message, "cf:save")
+        message = await bot.press(user, message, data[0])
+    raise AssertionError(f"no summary reached: {message.text}")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "carrier", "expected"),
+    [
+        ("提醒我12月31日给移动卡续费", "zh-hans", "china_mobile", date(2026, 12, 31)),
+        ("remind me to renew my Smart SIM on Dec 31", "en", "smart", date(2026, 12, 31)),
+        ("下个月5号提醒我交电信流量卡的钱", "zh-hans", "china_telecom", date(2026, 12, 5)),
+    ],
+)
+async def test_remind_me_starts_a_card_with_what_the_words_say(
+    api: FakeBotAPI, bot: BotHarness, text: str, language: str, carrier: str, expected: date
+) -> None:
+    user = api.user(7101, "Kai", language_code=language)
+    first = await bot.say(user, text)
+    assert "✓" in (first.text or "")  # what was understood is shown back
+    assert "cf:cancel" in _data(first)
+    # Only what is missing is asked, then the summary: the carrier and date are not asked again.
+    asked = []
+    message = first
+    for _ in range(8):
+        data = _data(message)
+        asked.extend(value.split(":")[1] for value in data if value.startswith("cf:") and
+                     value.count(":") == 2)
+        if "cf:save" in data:
+            break
+        message = await bot.press(user, message, data[0])
+    assert not any(key in ("carrier", "expiry", "label") for key in asked), asked
+    saved = await bot.press(user, message, "cf:save")
+    assert "✅" in (saved.text or "")
+    (card,) = await _cards(bot, user.id)
+    assert card.carrier == carrier and card.expires_on == expected
+    assert card.next_remind_at is not None  # and it will be reminded
+
+
+async def test_add_a_card_in_words_with_nothing_known_asks_from_the_start(
+    api: FakeBotAPI, bot: BotHarness
+) -> None:
+    user = api.user(7102, "小周", language_code="zh-hans")
+    first = await bot.say(user, "帮我加一张卡")
+    assert "我会在它到期前提醒你" in (first.text or "")
+    assert "卡" in (first.text or "") and "cf:cancel" in _data(first)
+    cancelled = await bot.say(user, "/cancel")
+    assert "没有保存" in (cancelled.text or "")
+    assert await _cards(bot, user.id) == []
+
+
+async def test_add_my_globe_sim_fills_carrier_type_and_name(
+    api: FakeBotAPI, bot: BotHarness
+) -> None:
+    user = api.user(7103, "Ria")
+    first = await bot.say(user, "add my globe sim")
+    assert "Carrier:</b> Globe" in (first.text or "") and "Type:</b> SIM card" in (first.text or "")
+    assert "When does it expire?" in (first.text or "")  # the first thing still missing
+    summary = await bot.say(user, "2027-01-15")
+    saved = await _answer_all(bot, user, summary)
+    assert "Saved" in (saved.text or "")
+    (card,) = await _cards(bot, user.id)
+    assert (card.carrier, card.kind, card.label) == ("globe", "sim", "Globe")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "empty_hint", "listed"),
+    [
+        ("我的卡什么时候到期", "zh-hans", "你还没有在这里记录任何卡", "你的卡"),
+        ("when does my sim expire?", "en", "You haven't recorded any cards yet", "Your cards"),
+    ],
+)
+async def test_when_does_my_card_expire_lists_my_cards(
+    api: FakeBotAPI, bot: BotHarness, text: str, language: str, empty_hint: str, listed: str
+) -> None:
+    user = api.user(7104 if language == "en" else 7105, "Lu", language_code=language)
+    empty = await bot.say(user, text)
+    assert empty_hint in (empty.text or "")
+    await add_card(bot.database, bot.settings, bot.clock, user.id, date(2026, 12, 10),
+                   label="Work SIM", language=language[:2])
+    listing = await bot.say(user, text)
+    assert listed in (listing.text or "") and "Work SIM" in (listing.text or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"), [("我的移动卡续费了", "zh-hans"), ("I renewed my China Mobile SIM", "en")]
+)
+async def test_i_renewed_starts_the_renewal_of_that_card(
+    api: FakeBotAPI, bot: BotHarness, text: str, language: str
+) -> None:
+    user = api.user(7106 if language == "en" else 7107, "Mo", language_code=language)
+    mobile = await add_card(bot.database, bot.settings, bot.clock, user.id, date(2026, 12, 3),
+                            label="Mum's", carrier="china_mobile", cycle="monthly",
+                            language=language[:2])
+    await add_card(bot.database, bot.settings, bot.clock, user.id, date(2026, 12, 9),
+                   label="Trip", carrier="airalo", language=language[:2])
+    proposal = await bot.say(user, text)
+    assert "Mum&#x27;s" in (proposal.text or "") or "Mum's" in (proposal.text or "")
+    assert any(value.startswith("rn:date:2027-01-03") for value in _data(proposal))
+    confirmed = await bot.press(user, proposal, "rn:date:2027-01-03")
+    assert confirmed.text
+    async with bot.database.session(readonly=True) as session:
+        card = await session.get(Card, mobile.id)
+    assert card is not None and card.expires_on == date(2027, 1, 3)
+
+
+async def test_i_renewed_with_several_matching_cards_asks_which(
+    api: FakeBotAPI, bot: BotHarness
+) -> None:
+    user = api.user(7108, "Ning", language_code="zh-hans")
+    for label in ("工作卡", "家里的卡"):
+        await add_card(bot.database, bot.settings, bot.clock, user.id, date(2026, 12, 3),
+                       label=label, carrier="china_mobile", language="zh")
+    choice = await bot.say(user, "我的移动卡续费了")
+    assert "你续费的是哪张卡" in (choice.text or "")
+    assert len([value for value in _data(choice) if value.startswith("card:renewed:")]) == 2
+
+
+async def test_delete_my_data_points_to_forget_and_deletes_nothing(
+    api: FakeBotAPI, bot: BotHarness
+) -> None:
+    user = api.user(7109, "Oz", language_code="zh-hans")
+    await add_card(bot.database, bot.settings, bot.clock, user.id, date(2026, 12, 3), language="zh")
+    reply = await bot.say(user, "删除我的数据")
+    assert "/forget" in (reply.text or "")
+    assert len(await _cards(bot, user.id)) == 1
+
+
+async def test_questions_are_not_taken_for_requests(api: FakeBotAPI, bot: BotHarness) -> None:
+    user = api.user(7110, "Pat", language_code="zh-hans")
+    for text in ("我的卡过期了怎么办", "充值了但是没到账", "怎么加副卡"):
+        reply = await bot.say(user, text)
+        assert "cf:cancel" not in _data(reply) and "/forget" not in (reply.text or ""), text
+    assert await _cards(bot, user.id) == []
+
+
+async def test_in_a_group_admins_act_on_the_groups_cards_and_members_are_refused(
+    api: FakeBotAPI, bot: BotHarness
+) -> None:
+    group = api.group(GROUP, "SIM club")
+    admin, member = api.user(ADMIN, "Ada"), api.user(MEMBER, "Max", language_code="zh-hans")
+    api.set_admins(group, [ADMIN])
+    api.set_member(group, member)
+
+    refused = await bot.say(member, f"{BOT} add our globe sim", chat=group)
+    assert "只有群管理员" in (refused.text or "")  # in the member's language
+    refused_zh = await bot.say(member, f"{BOT} 我的卡什么时候到期", chat=group)
+    assert "只有群管理员" in (refused_zh.text or "")
+
+    started = await bot.say(admin, f"{BOT} remind me to renew our globe sim on 2027-02-01",
+                            chat=group)
+    # (The group took the language of the first member who wrote: Chinese.)
+    assert "运营商：</b>Globe" in (started.text or "") and "2027年2月1日" in (started.text or "")
+    saved = await _answer_all(bot, admin, started)
+    assert "已保存" in (saved.text or "")
+    (card,) = await _cards(bot, GROUP)
+    assert card.carrier == "globe" and card.expires_on == date(2027, 2, 1)
+    assert await _cards(bot, ADMIN) == []  # the group's card, not the admin's own
+
+    listing = await bot.say(admin, f"{BOT} show my cards", chat=group)
+    assert "本群的卡" in (listing.text or "")
+    renewal = await bot.say(admin, f"{BOT} I renewed the globe sim", chat=group)
+    assert any(value.startswith("rn:") for value in _data(renewal))
+
+
+async def test_in_a_group_unaddressed_requests_are_ignored(
+    api: FakeBotAPI, bot: BotHarness
+) -> None:
+    group = api.group(GROUP - 1, "Other club")
+    admin = api.user(ADMIN + 10, "Bea")
+    api.set_admins(group, [admin.id])
+    api.send_text(admin, "remind me to renew my globe sim on 2027-02-01", chat=group)
+    await api.wait_idle()
+    assert api.delivered(group) == []

@@ -1,0 +1,77 @@
+"""Recognising requests about one's own cards (bot/knowledge/intents.py) and the date named
+inside such a request (bot/dates.find_date)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.dates import find_date, read_date
+from bot.knowledge.intents import detect_intent
+
+TODAY = date(2026, 11, 29)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "carrier"),
+    [
+        ("我的卡什么时候到期", "my_cards", None),
+        ("我嘅卡幾時到期？", "my_cards", None),
+        ("when does my card expire", "my_cards", None),
+        ("my cards pls", "my_cards", None),
+        ("帮我加一张卡", "add_card", None),
+        ("add my globe sim", "add_card", "globe"),
+        ("把我妈那张电信卡也加进来", "add_card", "china_telecom"),
+        ("提醒我12月31日给移动卡续费", "remind_me", "china_mobile"),
+        ("remind me to renew my Smart SIM on Dec 31", "remind_me", "smart"),
+        ("我的移动卡续费了", "renewed_card", "china_mobile"),
+        ("I renewed my Globe SIM", "renewed_card", "globe"),
+        ("just paid my unicom bill", "renewed_card", "china_unicom"),
+        ("CSL張卡啱啱增咗值", "renewed_card", "csl"),
+        ("删除我的数据", "forget_data", None),
+        ("delete all my info", "forget_data", None),
+    ],
+)
+def test_requests_are_recognised(text: str, kind: str, carrier: str | None) -> None:
+    intent = detect_intent(text)
+    assert intent is not None and (intent.kind, intent.carrier) == (kind, carrier)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我的卡过期了怎么办", "怎么加副卡", "充值了但是没到账", "续费了还是没网", "欠费了",
+        "how to add load to my sim", "how do i check when my card expires",
+        "怎么查我的卡什么时候到期", "how do i register my sim", "I topped up twice by mistake",
+        "renewed but still no internet", "add a bank card to alipay", "提前续费会叠加吗",
+        "续费了吗", "what happens when my sim expires", "can i top up my dad's number from here",
+        "菲律宾的话费充了能用多久", "我的卡要到期了该怎么续费呢",
+    ],
+)
+def test_questions_are_not_requests(text: str) -> None:
+    assert detect_intent(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("提醒我12月31日给移动卡续费", date(2026, 12, 31)),
+        ("remind me to renew my Smart SIM on Dec 31", date(2026, 12, 31)),
+        ("下个月5号提醒我交电信话费", date(2026, 12, 5)),
+        ("remind me in 3 days", date(2026, 12, 2)),
+        ("提醒我明天充值", date(2026, 11, 30)),
+        ("提醒我2027年1月15号续费联通", date(2027, 1, 15)),
+        ("set a reminder for 2026-12-20 for airalo", date(2026, 12, 20)),
+    ],
+)
+def test_the_date_inside_a_request_is_found(text: str, expected: date) -> None:
+    found = find_date(text, TODAY)
+    assert found is not None and read_date(found, TODAY).day == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["remind me 3 days before", "my number is 09171234567", "remind me about my globe sim"]
+)
+def test_no_date_is_made_up(text: str) -> None:
+    assert find_date(text, TODAY) is None
