@@ -159,3 +159,20 @@ async def test_an_ended_conversation_never_says_it_timed_out(
         assert [text for text in said if (text or "").startswith("⌛")] == [gave_up.plain_text]
     finally:
         await bot.stop()
+
+
+async def test_a_request_in_words_ends_the_renewal_in_progress_too(
+    api: FakeBotAPI, sbot: BotHarness
+) -> None:
+    """"add my globe sim" starts /addcard from words: the renewal waiting for its date ends."""
+    user = api.user(4108, "Hal")
+    card_id = await _card(sbot, 4108)
+    proposal = await sbot.say(user, f"/renewed {card_id}")
+    started = await sbot.say(user, "add my globe sim")
+    assert "When does it expire?" in started.plain_text
+    assert "✓ Expires" in (await sbot.say(user, "2027-01-15")).plain_text  # read by the form
+    confirm = next(data for data in proposal.callback_data() if data.startswith("rn:date:"))
+    answer = await button_answer(api, user, proposal, confirm)
+    assert answer is not None and answer.text == "That button has expired."
+    assert (await get_card(sbot.database, card_id)).expires_on == EXPIRES
+    assert _drafts(sbot, 4108) == {FORM}
