@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.fakebotapi import FakeBotAPI
+from bot.fakebotapi import FakeBotAPI, SentMessage
+from bot.fakebotapi.objects import FakeUser
 from handlers.cards import common
 from handlers.cards.form import FORM
 from handlers.cards.renew import RENEWAL
@@ -39,6 +40,16 @@ def _drafts(bot: BotHarness, user_id: int) -> set[str]:
     assert bot.app is not None
     user_data = bot.app.user_data.get(user_id, {})
     return {kind for kind in (FORM, RENEWAL) if user_data.get(kind)}
+
+
+async def _renewal_ended(
+    api: FakeBotAPI, bot: BotHarness, user: FakeUser, proposal: SentMessage, card_id: int
+) -> None:
+    """The renewal's date button has expired and the card was not renewed."""
+    confirm = next(data for data in proposal.callback_data() if data.startswith("rn:date:"))
+    answer = await button_answer(api, user, proposal, confirm)
+    assert answer is not None and answer.text == "That button has expired."
+    assert (await get_card(bot.database, card_id)).expires_on == EXPIRES
 
 
 @pytest.mark.parametrize("restart", [False, True], ids=["running", "after-restart"])
@@ -76,11 +87,7 @@ async def test_addcard_during_renewed_ends_the_renewal(
     # The renewal's date step is over too: a date typed now renews nothing, and its buttons
     # have expired.
     await sbot.say(user, "2027-01-31")
-    assert (await get_card(sbot.database, card_id)).expires_on == EXPIRES
-    confirm = next(data for data in proposal.callback_data() if data.startswith("rn:date:"))
-    answer = await button_answer(api, user, proposal, confirm)
-    assert answer is not None and answer.text == "That button has expired."
-    assert (await get_card(sbot.database, card_id)).expires_on == EXPIRES
+    await _renewal_ended(api, sbot, user, proposal, card_id)
     assert _drafts(sbot, 4102) == set()
 
 
@@ -171,8 +178,5 @@ async def test_a_request_in_words_ends_the_renewal_in_progress_too(
     started = await sbot.say(user, "add my globe sim")
     assert "When does it expire?" in started.plain_text
     assert "✓ Expires" in (await sbot.say(user, "2027-01-15")).plain_text  # read by the form
-    confirm = next(data for data in proposal.callback_data() if data.startswith("rn:date:"))
-    answer = await button_answer(api, user, proposal, confirm)
-    assert answer is not None and answer.text == "That button has expired."
-    assert (await get_card(sbot.database, card_id)).expires_on == EXPIRES
+    await _renewal_ended(api, sbot, user, proposal, card_id)
     assert _drafts(sbot, 4108) == {FORM}
