@@ -5,9 +5,12 @@
 - memory: resident set size of a fresh process that opens the database and runs the
   selection, at 10,000 and at 1,000,000 stored cards (so seeding does not pollute it);
 - dispatch: the real Application sweeping due reminders into the fake Bot API server that
-  enforces Telegram's 30 msg/s: rate achieved, 429s, duplicates, lost.
+  enforces Telegram's 30 msg/s: rate achieved, 429s, duplicates, lost;
+- paid_dispatch: the bot (its own process) sending due reminders with ALLOW_PAID_BROADCAST
+  against the paid limit (1,000 msg/s): how fast this bot and its database really get.
 
     python benchmarks/reminders.py [--stored 1000000] [--due 10000] [--dispatch 600]
+                                   [--paid-dispatch 5000]
 """
 
 from __future__ import annotations
@@ -72,7 +75,10 @@ def seed(path: Path, stored: int, due: int, now: datetime) -> None:
     connection.close()
 
 
-async def time_select(url: str, now: datetime, runs: int = 30) -> dict[str, float]:
+async def time_select(
+    url: str, now: datetime, runs: int = 30, *, with_deliveries: bool = False
+) -> dict[str, float]:
+    """A batch of due cards, and with_deliveries their deliveries too (the sweep's reads)."""
     gc.freeze()  # as the application does once it has started (bot/app.py)
     db = Database(url)
     timings = []
@@ -80,9 +86,10 @@ async def time_select(url: str, now: datetime, runs: int = 30) -> dict[str, floa
         for _ in range(runs):
             async with db.session(readonly=True) as session:
                 started = time.perf_counter()
-                rows = await DeliveryRepository(session).due_cards(
-                    now, BATCH, skip_locked=db.is_postgres
-                )
+                repo = DeliveryRepository(session)
+                rows = await repo.due_cards(now, BATCH, skip_locked=db.is_postgres)
+                if with_deliveries:
+                    await repo.for_moments((c.id, c.expires_on) for c, _ in rows)  # type: ignore[misc]
                 timings.append((time.perf_counter() - started) * 1000)
             assert len(rows) == BATCH, len(rows)
     finally:
@@ -124,31 +131,64 @@ async def dispatch(count: int, workdir: Path) -> dict[str, object]:
         assert app.post_init is not None
         await app.post_init(app)
         await app.start()
-        started = time.perf_counter()
-        deadline = started + count / 20 + 60
-        while len(api.delivered()) < count and time.perf_counter() < deadline:  # noqa: ASYNC110
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(1.0)  # anything sent twice would show up now
+        await _all_delivered(api, count)
         await app.stop()
         assert app.post_stop is not None
         await app.post_stop(app)
         await app.shutdown()
         await db.dispose()
-        sends = api.delivered()
-        times = [m.time for m in sends]
-        labels = labels_sent(api)
-        elapsed = (max(times) - min(times)) if len(times) > 1 else 0.0
-        rate = (len(times) - 1) / elapsed if elapsed else 0.0
-        return {
-            "reminders": count,
-            "delivered": len(sends),
-            "rate_per_s": round(rate, 2),
-            "limit_per_s": 30,
-            "share_of_limit": round(rate / 30, 3),
-            "http_429": api.stats.too_many_requests,
-            "duplicates": sum(n - 1 for n in labels.values()),
-            "lost": count - len(labels),
-        }
+        return _dispatch_figures(api, count, 30)
+
+
+async def paid_dispatch(count: int, workdir: Path) -> dict[str, object]:
+    """The bot as its own process (so the fake server's work is not counted against it)
+    sending `count` due reminders as paid broadcasts; CPU seconds per reminder included."""
+    # Imported here: the memory measurement imports this module in a fresh process.
+    import psutil
+
+    from tests.processes import BotProcess
+
+    url = f"sqlite:///{workdir / 'paid.db'}"
+    async with FakeBotAPI(enforce_limits=True) as api:
+        await seed_due_database(api, url, 200_000, 50, count)
+        bot = BotProcess(
+            api, url, workdir, ALLOW_PAID_BROADCAST="true", REMINDER_SWEEP_SECONDS="0.5"
+        ).start()
+        try:
+            await _all_delivered(api, count)
+            cpu = psutil.Process(bot.pid).cpu_times()
+            assert await bot.terminate() == 0
+        finally:
+            bot.stop_now()
+        figures = _dispatch_figures(api, count, 1000)
+        figures["bot_cpu_s"] = round(cpu.user + cpu.system, 1)
+        figures["paid_messages"] = api.stats.paid_messages
+        return figures
+
+
+async def _all_delivered(api: FakeBotAPI, count: int) -> None:
+    deadline = time.perf_counter() + count / 20 + 60
+    while len(api.delivered()) < count and time.perf_counter() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(1.0)  # anything sent twice would show up now
+
+
+def _dispatch_figures(api: FakeBotAPI, count: int, limit: int) -> dict[str, object]:
+    sends = api.delivered()
+    times = [m.time for m in sends]
+    labels = labels_sent(api)
+    elapsed = (max(times) - min(times)) if len(times) > 1 else 0.0
+    rate = (len(times) - 1) / elapsed if elapsed else 0.0
+    return {
+        "reminders": count,
+        "delivered": len(sends),
+        "rate_per_s": round(rate, 2),
+        "limit_per_s": limit,
+        "share_of_limit": round(rate / limit, 3),
+        "http_429": api.stats.too_many_requests,
+        "duplicates": sum(n - 1 for n in labels.values()),
+        "lost": count - len(labels),
+    }
 
 
 async def main() -> None:
@@ -156,6 +196,7 @@ async def main() -> None:
     parser.add_argument("--stored", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--dispatch", type=int, default=600)
+    parser.add_argument("--paid-dispatch", type=int, default=5000)
     args = parser.parse_args()
     now = datetime.now(UTC)
     result: dict[str, object] = {"cards_stored": args.stored, "cards_due": args.due}
@@ -176,6 +217,7 @@ async def main() -> None:
         memory["growth_mb"] = round(growth, 1)
         result["memory"] = memory
         result["dispatch"] = await dispatch(args.dispatch, workdir)
+        result["paid_dispatch"] = await paid_dispatch(args.paid_dispatch, workdir)
     result["targets"] = {
         "select_batch_500_ms": 50, "memory_growth_mb": 30, "share_of_limit": 0.95,
         "http_429": 0, "duplicates": 0, "lost": 0,

@@ -109,8 +109,7 @@ async def _reach_telegram(settings: Settings) -> None:
 
 
 def cmd_run(settings: Settings) -> int:
-    from telegram import Update  # PTB is only needed for this command
-
+    from bot.active import run_polling  # PTB is only needed for this command
     from bot.app import build_application
     from bot.webhook import run_webhook
 
@@ -119,13 +118,28 @@ def cmd_run(settings: Settings) -> int:
     asyncio.run(_migrate(settings, log.info))
     asyncio.run(_reach_telegram(settings))
     application = build_application(settings)
-    # Telegram leaves chat_member updates (admin changes) out unless they are asked for
-    # (the webhook asks for every type too).
+    # Only the active instance receives updates; others stand by (bot/active.py).
     if settings.webhook_url:
-        run_webhook(application)
-    else:
-        log.info("starting in polling mode")
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        return run_webhook(application)
+    log.info("starting in polling mode")
+    return run_polling(application)
+
+
+def cmd_backup(settings: Settings, target: str) -> int:
+    from storage.backup import BackupError, backup_sqlite
+
+    database = sqlite_path(settings.database_url)
+    if database is None:
+        print("renewbot: backup: DATABASE_URL is not a SQLite file; for PostgreSQL use "
+              "pg_dump (see the README, Backups)", file=sys.stderr)
+        return 2
+    try:
+        report = backup_sqlite(database, Path(target))
+    except BackupError as error:
+        print(f"renewbot: backup: {error}", file=sys.stderr)
+        return 1
+    print(f"backup written to {report.path}: {report.cards} cards, "
+          f"{report.size_bytes / 2**20:.1f} MB, integrity checked")
     return 0
 
 
@@ -155,6 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     chat.add_argument("--lang", choices=("en", "zh"), help="your language (default: from LANG)")
     chat.add_argument("--files", type=Path, metavar="DIR",
                       help="where to save the files the bot sends (default: ./renewbot-files)")
+    backup = sub.add_parser(
+        "backup", help="write a consistent copy of the SQLite database, also while the bot runs"
+    )
+    backup.add_argument("path", help="the file to write")
     args = parser.parse_args(argv)
     command = args.command or "run"
     try:
@@ -165,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         if command == "migrate":
             return cmd_migrate(settings)
+        if command == "backup":
+            return cmd_backup(settings, args.path)
         return cmd_run(settings)
     except SettingsError as exc:
         print(f"renewbot: {exc}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""Pacing requests within Telegram's flood limits: 30 messages/s overall, 20/min per group.
+"""Pacing requests within Telegram's flood limits: 30 messages/s overall, 20/min per group,
+and 1,000/s for paid broadcasts (sends with allow_paid_broadcast, billed in Telegram Stars).
 
 PTB's AIORateLimiter (aiolimiter) re-checks its bucket on a fixed period, so sequential
 sends drift to ~28 msg/s (measured: 93.6% of the limit), and a bucket sized to the full
@@ -13,9 +14,10 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from telegram.constants import FloodLimit
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
@@ -23,6 +25,8 @@ log = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
 MESSAGES_PER_SECOND = 29.0  # Telegram allows 30; one less leaves room for clock jitter
+# Paid broadcasts have a budget of their own (PTB's AIORateLimiter sees it the same way).
+PAID_MESSAGES_PER_SECOND = FloodLimit.PAID_MESSAGES_PER_SECOND - 10.0
 _MESSAGE_METHODS = ("send", "forward", "copy")
 
 
@@ -64,10 +68,14 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         group_burst: int = 5,
         max_retries: int = 2,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        """`clock` and `sleep` are time as the limiter sees it (tests run it in virtual time)."""
         self.max_retries = max_retries
         self._clock = clock
+        self._sleep = sleep
         self._overall = Pacer(1 / per_second)
+        self._paid = Pacer(1 / PAID_MESSAGES_PER_SECOND)
         self._group_interval = group_interval
         self._group_burst = group_burst
         self._groups: dict[int | str, Pacer] = {}
@@ -87,12 +95,12 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
             pacer = self._groups[chat_id] = Pacer(self._group_interval, self._group_burst)
         return pacer
 
-    def _slot(self, chat_id: object) -> float:
+    def _slot(self, chat_id: object, paid: bool) -> float:
         now = self._clock()
         start = now
         if isinstance(chat_id, str) or (isinstance(chat_id, int) and chat_id < 0):
             start = self._group(chat_id).reserve(now)
-        return self._overall.reserve(start)
+        return (self._paid if paid else self._overall).reserve(start)
 
     async def process_request(
         self,
@@ -111,17 +119,18 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         # callback answers are not paced, so a group's menus never queue behind its
         # 20 messages a minute (a 429 on them is still waited out below).
         paced = chat_id is not None and endpoint.startswith(_MESSAGE_METHODS)
+        paid = bool(data.get("allow_paid_broadcast"))
         attempt = 0
         while True:
             if paced:
-                delay = self._slot(chat_id) - self._clock()
+                delay = self._slot(chat_id, paid) - self._clock()
                 if delay > 0:
-                    await asyncio.sleep(delay)
+                    await self._sleep(delay)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 wait = _seconds(exc.retry_after)
-                self._overall.hold_until(self._clock() + wait)
+                (self._paid if paid else self._overall).hold_until(self._clock() + wait)
                 if attempt >= max_retries:
                     raise
                 attempt += 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import time
-from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -48,6 +47,12 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(8443, ge=1, le=65535)
     log_level: str = "INFO"
+    # Minutes before the remind time a large burst may start so that its last message is on
+    # time (0: off). At most 12 hours, so a card's next day's moment is never pulled in.
+    reminder_early_window: int = Field(0, ge=0, le=720)
+    allow_paid_broadcast: bool = False
+    # At least a month, so no moment of an expiry that is still being reminded is forgotten.
+    delivery_retention_days: int = Field(400, ge=31, le=36_500)
 
     @field_validator("bot_token")
     @classmethod
@@ -108,12 +113,6 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.default_timezone)
 
-    def sqlite_path(self) -> Path | None:
-        """The database file for sqlite URLs (None for in-memory or other databases)."""
-        if not self.database_url.startswith("sqlite"):
-            return None
-        path = self.database_url.split(":///", 1)[1] if ":///" in self.database_url else ""
-        return Path(path) if path and path != ":memory:" else None
 
 
 def load_settings(**overrides: object) -> Settings:

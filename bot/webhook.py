@@ -5,11 +5,15 @@ so this one does both:
 
     POST <path of WEBHOOK_URL>  an update from Telegram; 403 unless the
                                 X-Telegram-Bot-Api-Secret-Token header holds the secret
-    GET  /healthz               200 when the database answers, 503 otherwise
+    GET  /healthz               200 when this is the active instance (bot.active) and the
+                                database answers, 503 otherwise, so a load balancer sends
+                                Telegram's requests to the active instance only
 
-On SIGTERM (or SIGINT) the server stops accepting requests and finishes those in flight, then
-the Application handles every update already queued and lets the reminder sweep finish its
-batch (bot/reminders/jobs.py), and the process exits 0.
+A stand-by serves /healthz (503) until it takes over; then it loads the current state,
+starts the bot and sets the webhook. On SIGTERM (or SIGINT) the server stops accepting
+requests and finishes those in flight, then the Application handles every update already
+queued and lets the reminder sweep finish its batch (bot/reminders/jobs.py), and the
+process exits 0.
 """
 
 from __future__ import annotations
@@ -18,13 +22,13 @@ import asyncio
 import hashlib
 import hmac
 import logging
-import signal
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from sqlalchemy import text
 from telegram import Update
 
+from bot.active import run_until_signalled, run_while_active
 from bot.services import RenewBotApplication
 from bot.settings import Settings
 from storage.db import Database
@@ -75,9 +79,11 @@ def web_app(application: RenewBotApplication, secret: str, path: str) -> web.App
         return web.Response()
 
     async def health(request: web.Request) -> web.Response:
-        if await database_ok(application.services.db):
-            return web.Response(text="ok\n")
-        return web.Response(status=503, text="database unreachable\n")
+        if not await database_ok(application.services.db):
+            return web.Response(status=503, text="database unreachable\n")
+        if not application.running:
+            return web.Response(status=503, text="standing by\n")
+        return web.Response(text="ok\n")
 
     app = web.Application()
     app.router.add_post(path, receive)
@@ -85,45 +91,39 @@ def web_app(application: RenewBotApplication, secret: str, path: str) -> web.App
     return app
 
 
-async def serve_webhook(application: RenewBotApplication, stop: asyncio.Event) -> None:
-    """Run the bot in webhook mode until `stop` is set, then shut down gracefully."""
+async def serve_webhook(application: RenewBotApplication, stop: asyncio.Event) -> int:
+    """Run the bot in webhook mode until `stop` is set; returns the exit code (bot.active)."""
     settings = application.services.settings
     assert settings.webhook_url is not None
+    url = settings.webhook_url
     secret = webhook_secret(settings)
     runner = web.AppRunner(
-        web_app(application, secret, webhook_path(settings.webhook_url)),
+        web_app(application, secret, webhook_path(url)),
         access_log=None,
         shutdown_timeout=_SHUTDOWN_TIMEOUT_SECONDS,
     )
-    await application.initialize()
-    try:
-        if application.post_init:
-            await application.post_init(application)
-        await application.start()
-        await runner.setup()
-        await web.TCPSite(runner, settings.webhook_listen, settings.webhook_port).start()
+    cleaned = False
+
+    async def start_receiving() -> None:
         await application.bot.set_webhook(
-            settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+            url, secret_token=secret, allowed_updates=Update.ALL_TYPES
         )
+
+    async def stop_receiving() -> None:
+        nonlocal cleaned
+        if not cleaned:
+            cleaned = True
+            await runner.cleanup()
+
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.webhook_listen, settings.webhook_port).start()
         log.info("webhook mode: listening on %s:%s", settings.webhook_listen,
                  settings.webhook_port)
-        await stop.wait()
-        log.info("stopping: finishing the requests and updates in flight")
+        return await run_while_active(application, stop, start_receiving, stop_receiving)
     finally:
-        await runner.cleanup()
-        if application.running:
-            await application.stop()
-            if application.post_stop:
-                await application.post_stop(application)
-        await application.shutdown()
+        await stop_receiving()  # when the server never got going
 
 
-def run_webhook(application: RenewBotApplication) -> None:
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        await serve_webhook(application, stop)
-
-    asyncio.run(main())
+def run_webhook(application: RenewBotApplication) -> int:
+    return run_until_signalled(lambda stop: serve_webhook(application, stop))

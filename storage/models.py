@@ -104,7 +104,12 @@ class Card(SQLModel, table=True):
     """A SIM, data card or eSIM owned by a chat; next_remind_at caches its next moment."""
 
     __tablename__ = "cards"
-    __table_args__ = (Index("ix_cards_chat_expires", "chat_id", "expires_on"),)
+    __table_args__ = (
+        Index("ix_cards_chat_expires", "chat_id", "expires_on"),
+        # The sweep reads due cards by next_remind_at and sends the nearest expiry first;
+        # with expires_on in the index that order costs no row lookups.
+        Index("ix_cards_due", "next_remind_at", "expires_on"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_column=_chat_fk(index=False))
@@ -123,9 +128,7 @@ class Card(SQLModel, table=True):
         default=RenewFrom.EXPIRY.value, sa_column=Column(String(16), nullable=False)
     )
     lead_days: str | None = Field(default=None, sa_column=Column(String(64)))
-    next_remind_at: datetime | None = Field(
-        default=None, sa_column=Column(UTCDateTime, index=True)
-    )
+    next_remind_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     snoozed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     lapsed: bool = False
     thread_id: int | None = Field(default=None, sa_column=Column(BigInteger))
@@ -160,6 +163,8 @@ class Delivery(SQLModel, table=True):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("card_id", "expires_on", "offset_days", name="uq_delivery_moment"),
+        # Pruning finds the deliveries of long-past expiries through this.
+        Index("ix_deliveries_expires_on", "expires_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

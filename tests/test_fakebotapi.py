@@ -41,6 +41,7 @@ from telegram.request import HTTPXRequest
 
 from bot.fakebotapi import FakeBotAPI
 from bot.fakebotapi.formatting import parse_formatted
+from bot.fakebotapi.ratelimit import RateLimiter
 
 TOKEN = "123:abc"
 
@@ -491,6 +492,42 @@ async def test_rate_limits_enforced() -> None:
             tg.private_chat(tg.user(7))
             await bot.send_message(7, "private chats are not affected")
             assert len(tg.delivered(group.id)) == 20
+
+
+async def test_paid_broadcasts_have_a_higher_limit_of_their_own_and_cost_stars() -> None:
+    async with FakeBotAPI(token=TOKEN, enforce_limits=True) as tg:
+        bot = Bot(TOKEN, base_url=tg.base_url)
+        async with bot:
+            for uid in range(1, 121):
+                tg.private_chat(tg.user(uid))
+            paid = await asyncio.gather(
+                *(bot.send_message(uid, "paid", allow_paid_broadcast=True)
+                  for uid in range(1, 101)),
+                return_exceptions=True,
+            )
+            assert not [r for r in paid if isinstance(r, Exception)]  # 100 > 30 in a second
+            free = await asyncio.gather(
+                *(bot.send_message(uid, "free") for uid in range(1, 32)),
+                return_exceptions=True,
+            )
+            assert len([r for r in free if isinstance(r, RetryAfter)]) == 1  # still 30
+            assert tg.stats.paid_messages == 100
+            assert tg.calls_to("sendMessage")[0].params["allow_paid_broadcast"] is True
+
+            tg.rate_limiter.reset()
+            tg.set_star_balance(0.2)  # two more paid messages
+            await bot.send_message(101, "paid", allow_paid_broadcast=True)
+            await bot.send_message(102, "paid", allow_paid_broadcast=True)
+            with pytest.raises(BadRequest, match=r"(?i)balance_too_low"):
+                await bot.send_message(103, "paid", allow_paid_broadcast=True)
+            await bot.send_message(103, "free")
+            assert tg.stats.paid_messages == 102
+
+    limiter = RateLimiter()
+    for n in range(1000):
+        limiter.record(None, n / 1000, paid=True)
+    assert limiter.check(None, 0.999, paid=True) == 1  # the 1,001st within a second waits
+    assert limiter.check(None, 0.999) is None  # free sends are counted apart
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,9 +5,10 @@ Every reminder must arrive, and none twice. A read timeout is ambiguous (the req
 Telegram; the answer did not come back), and the fake — like Telegram, nearly always —
 delivered it: the engine records such a send as delivered instead of sending it again.
 
-Scale: the engine sends sequentially and each timeout costs the client's read timeout, so the
-bot here waits 1 s for an answer (production: 5 s) to fit 2,000 reminders — about 100
-timeouts — into a few minutes. FAULT_SWEEP_REMINDERS changes the size.
+Runs on SQLite and on PostgreSQL. Scale: the engine sends sequentially and each timeout
+costs the client's read timeout, so the bot here waits 0.5 s for an answer (production: 5 s;
+the fake holds a "hung" answer for 1 s) to fit 2,000 reminders — about 100 timeouts — into a
+few minutes per database. FAULT_SWEEP_REMINDERS changes the size.
 """
 
 from __future__ import annotations
@@ -59,15 +60,15 @@ async def _wait_all_labels(api: FakeBotAPI, count: int, timeout: float) -> None:
 
 
 async def test_every_reminder_is_delivered_exactly_once_through_faults(
-    api: FakeBotAPI, sqlite_url: str, caplog: pytest.LogCaptureFixture
+    api: FakeBotAPI, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
     chat_ids = [FIRST_CHAT + i for i in range(CHATS)]
     for chat_id in chat_ids:
         api.private_chat(api.user(chat_id))
-    api.set_random_faults(p_5xx=0.10, p_timeout=0.05, p_429=0.01, seed=8, timeout_delay=2.0)
+    api.set_random_faults(p_5xx=0.10, p_timeout=0.05, p_429=0.01, seed=8, timeout_delay=1.0)
     bot = BotHarness(
-        api, sqlite_url, clock=ManualClock(), reminder_sweep_seconds=0.2, read_timeout=1.0
+        api, database_url, clock=ManualClock(), reminder_sweep_seconds=0.2, read_timeout=0.5
     )
     await bot.start()
     try:

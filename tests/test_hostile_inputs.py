@@ -1,4 +1,5 @@
-"""Hostile and malformed input end to end, against one running bot with many users.
+"""Hostile and malformed input end to end, against one running bot with many users, on
+SQLite and on PostgreSQL.
 
 Every case runs as its own user (or in the group), all cases concurrently. Afterwards: the
 error handler was never reached (no ERROR log, no "Sorry, something went wrong"), no Bot API
@@ -352,9 +353,9 @@ def corpus() -> list[Case]:
 
 
 @pytest.fixture
-async def world(api: FakeBotAPI, sqlite_url: str) -> AsyncIterator[World]:
+async def world(api: FakeBotAPI, database_url: str) -> AsyncIterator[World]:
     bot = BotHarness(
-        api, sqlite_url, clock=ManualClock(frozen=NOW), bot_owner_ids=frozenset({OWNER})
+        api, database_url, clock=ManualClock(frozen=NOW), bot_owner_ids=frozenset({OWNER})
     )
     await bot.start()
     group = api.group(GROUP, "Hostile <b>group</b>")

@@ -1,5 +1,6 @@
 """No command or callback of user B ever reads or changes user A's rows: a property test over
-random pairs of users, card ids and actions against one running bot."""
+random pairs of users, card ids and actions against one running bot (on SQLite and on
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -42,9 +43,9 @@ async def _owned_rows(bot: BotHarness, chat_id: int) -> list[tuple[Any, ...]]:
 
 @pytest.fixture
 async def ibot(
-    api: FakeBotAPI, sqlite_url: str
+    api: FakeBotAPI, database_url: str
 ) -> AsyncIterator[tuple[BotHarness, dict[int, list[int]]]]:
-    bot = BotHarness(api, sqlite_url, clock=ManualClock(frozen=NOW))
+    bot = BotHarness(api, database_url, clock=ManualClock(frozen=NOW))
     await bot.start()
     cards: dict[int, list[int]] = {}
     for user_id in USERS:

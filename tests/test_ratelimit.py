@@ -7,7 +7,7 @@ from bisect import bisect_left
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ratelimit import Pacer
+from bot.ratelimit import PAID_MESSAGES_PER_SECOND, Pacer, TelegramRateLimiter
 
 
 def _max_in_window(times: list[float], window: float) -> int:
@@ -56,3 +56,29 @@ def test_hold_until_delays_everything() -> None:
     pacer = Pacer(1 / 29)
     pacer.hold_until(5.0)
     assert pacer.reserve(1.0) >= 5.0
+
+
+async def test_paid_broadcasts_have_their_own_budget_of_1000_per_second() -> None:
+    """In virtual time: paid sends leave at up to 1,000 a second and do not hold back the
+    free ones, which stay within 30 a second."""
+    clock = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    limiter = TelegramRateLimiter(clock=lambda: clock[0], sleep=sleep)
+    sent: dict[bool, list[float]] = {True: [], False: []}
+
+    async def send(paid: bool) -> bool:
+        sent[paid].append(clock[0])
+        return True
+
+    for n in range(3000):
+        paid = n % 30 != 0  # one free send among every 30
+        data = {"chat_id": 1000 + n, "allow_paid_broadcast": paid} if paid else {"chat_id": n}
+        await limiter.process_request(send, (paid,), {}, "sendMessage", data, None)
+    assert _max_in_window(sent[True], 1.0) <= 1000
+    assert _max_in_window(sent[False], 1.0) <= 30
+    paid_rate = (len(sent[True]) - 1) / (sent[True][-1] - sent[True][0])
+    assert paid_rate > 30 * 20  # far beyond the free limit
+    assert paid_rate <= PAID_MESSAGES_PER_SECOND + 1e-6

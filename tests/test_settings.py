@@ -16,6 +16,7 @@ CONTRACT = (
     "BOT_TOKEN", "DATABASE_URL", "BOT_API_BASE_URL", "BOT_OWNER_IDS", "DEFAULT_TIMEZONE",
     "DEFAULT_REMIND_AT", "DEFAULT_LEAD_DAYS", "OVERDUE_REMINDER_DAYS", "REMINDER_SWEEP_SECONDS",
     "WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_LISTEN", "WEBHOOK_PORT", "LOG_LEVEL",
+    "REMINDER_EARLY_WINDOW", "ALLOW_PAID_BROADCAST", "DELIVERY_RETENTION_DAYS",
 )
 
 
@@ -37,6 +38,9 @@ def test_defaults(clean_env: pytest.MonkeyPatch) -> None:
     assert settings.overdue_reminder_days == 3
     assert settings.reminder_sweep_seconds == 60
     assert settings.bot_owner_ids == frozenset()
+    assert settings.reminder_early_window == 0
+    assert settings.allow_paid_broadcast is False
+    assert settings.delivery_retention_days == 400
 
 
 def test_values_are_parsed(clean_env: pytest.MonkeyPatch) -> None:
@@ -49,6 +53,16 @@ def test_values_are_parsed(clean_env: pytest.MonkeyPatch) -> None:
     assert settings.bot_owner_ids == frozenset({11, 22})
     assert settings.default_lead_days == (30, 7, 1)
     assert settings.default_remind_at == time(20, 30)
+
+
+def test_peak_and_retention_settings_are_parsed(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("REMINDER_EARLY_WINDOW", "45")
+    clean_env.setenv("ALLOW_PAID_BROADCAST", "true")
+    clean_env.setenv("DELIVERY_RETENTION_DAYS", "90")
+    settings = load_settings()
+    assert settings.reminder_early_window == 45
+    assert settings.allow_paid_broadcast is True
+    assert settings.delivery_retention_days == 90
 
 
 def test_env_file_is_read(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -69,6 +83,10 @@ def test_env_file_is_read(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None
         ("DATABASE_URL", "mysql://x/y"),
         ("BOT_TOKEN", "not-a-token"),
         ("LOG_LEVEL", "LOUD"),
+        ("REMINDER_EARLY_WINDOW", "-5"),
+        ("REMINDER_EARLY_WINDOW", "721"),
+        ("ALLOW_PAID_BROADCAST", "sometimes"),
+        ("DELIVERY_RETENTION_DAYS", "7"),
     ],
 )
 def test_invalid_setting_names_the_variable(

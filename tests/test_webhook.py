@@ -21,6 +21,7 @@ from bot.settings import load_settings
 from bot.webhook import SECRET_HEADER, serve_webhook, web_app, webhook_path, webhook_secret
 from storage.db import Database
 from storage.migrate import upgrade
+from tests.conftest import reset_postgres
 from tests.harness import bot_settings
 
 SECRET = "test-secret_123"
@@ -37,34 +38,54 @@ class Hook:
     url: str
     health: str
     app: RenewBotApplication
+    db: Database
+    stop: asyncio.Event
+    server: asyncio.Task[int]
+
+    async def status(self) -> tuple[int, str]:
+        """/healthz: (status, body); (0, "") while nothing listens yet."""
+        async with aiohttp.ClientSession() as http:
+            try:
+                async with http.get(self.health) as response:
+                    return response.status, await response.text()
+            except aiohttp.ClientConnectionError:
+                return 0, ""
+
+    async def wait_for(self, status: int) -> None:
+        for _ in range(600):
+            if (await self.status())[0] == status:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"/healthz never answered {status}: {await self.status()}")
+
+    async def close(self) -> int:
+        self.stop.set()
+        code = await self.server
+        await self.db.dispose()
+        return code
 
 
-@pytest.fixture
-async def hook(api: FakeBotAPI, sqlite_url: str) -> AsyncIterator[Hook]:
+async def _start_hook(api: FakeBotAPI, database_url: str) -> Hook:
     port = _free_port()
     url = f"http://127.0.0.1:{port}/tg/hook"
-    settings = bot_settings(api, sqlite_url, webhook_url=url, webhook_secret=SECRET,
+    settings = bot_settings(api, database_url, webhook_url=url, webhook_secret=SECRET,
                             webhook_listen="127.0.0.1", webhook_port=port)
-    db = Database(sqlite_url)
+    db = Database(database_url)
     await upgrade(db)
     app = build_application(settings, db)
     stop = asyncio.Event()
     server = asyncio.create_task(serve_webhook(app, stop))
-    health = f"http://127.0.0.1:{port}/healthz"
-    async with aiohttp.ClientSession() as http:
-        for _ in range(200):
-            try:
-                async with http.get(health) as response:
-                    if response.status == 200:
-                        break
-            except aiohttp.ClientConnectionError:
-                await asyncio.sleep(0.05)
+    return Hook(url, f"http://127.0.0.1:{port}/healthz", app, db, stop, server)
+
+
+@pytest.fixture
+async def hook(api: FakeBotAPI, sqlite_url: str) -> AsyncIterator[Hook]:
+    started = await _start_hook(api, sqlite_url)
+    await started.wait_for(200)
     try:
-        yield Hook(url, health, app)
+        yield started
     finally:
-        stop.set()
-        await server
-        await db.dispose()
+        await started.close()
 
 
 def _update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
@@ -128,6 +149,41 @@ async def test_health_is_503_when_the_database_is_unreachable(api: FakeBotAPI) -
     async with TestClient(TestServer(web_app(app, SECRET, "/hook"))) as client:
         response = await client.get("/healthz")
         assert response.status == 503
+        assert await response.text() == "database unreachable\n"
+
+
+@pytest.mark.postgres
+async def test_only_the_active_instance_is_healthy_and_a_standby_takes_over(
+    api: FakeBotAPI, postgres_url: str
+) -> None:
+    """Behind a load balancer: the stand-by says 503 until the active instance is gone, then
+    it loads the state, sets the webhook and answers."""
+    await reset_postgres(postgres_url)
+    active = await _start_hook(api, postgres_url)
+    await active.wait_for(200)
+    standby = await _start_hook(api, postgres_url)
+    try:
+        await standby.wait_for(503)
+        assert await standby.status() == (503, "standing by\n")
+        api.private_chat(api.user(6003, "Sam"))
+        async with aiohttp.ClientSession() as http:
+            headers = {SECRET_HEADER: SECRET}
+            update = _update(1, 6003, "/start")
+            async with http.post(standby.url, json=update, headers=headers) as response:
+                assert response.status == 503  # Telegram keeps it and tries again
+        assert (await active.app.bot.get_webhook_info()).url == active.url
+        assert await active.close() == 0  # a clean stop releases the lock (kill -9: test_failover)
+
+        await standby.wait_for(200)
+        assert (await standby.app.bot.get_webhook_info()).url == standby.url
+        api.send_text(api.user(6003), "/start")
+        reply = await api.wait_for_message(6003, timeout=15)
+        assert "Hi Sam" in (reply.text or "")
+        assert api.messages_to(6003) == [reply]  # the refused request was never handled
+    finally:
+        if not active.server.done():
+            await active.close()
+        assert await standby.close() == 0
 
 
 def test_the_secret_and_the_path() -> None:

@@ -395,6 +395,8 @@ class ServerStats:
     by_status: Counter[int] = field(default_factory=Counter)
     rate_limited: int = 0
     """429 answers produced by enforce_limits."""
+    paid_messages: int = 0
+    """Messages delivered as paid broadcasts (allow_paid_broadcast; 0.1 Star each)."""
     injected: Counter[str] = field(default_factory=Counter)
     """Injected faults by kind ("429", "403", "migrate", "5xx", "delay", "hang")."""
     updates_queued: int = 0

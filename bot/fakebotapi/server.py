@@ -358,6 +358,9 @@ class FakeBotAPI:
 
         self.stats = ServerStats()
         self.rate_limiter = RateLimiter()
+        # The bot's Telegram Stars in tenths (a paid broadcast message costs 0.1 Star);
+        # None: never runs out. See set_star_balance.
+        self._star_tenths: int | None = None
         self._faults = FaultInjector()
 
         self._users: dict[int, FakeUser] = {}
@@ -1382,6 +1385,11 @@ class FakeBotAPI:
             await self._sleep(hold)
         return _json_response(status, payload)
 
+    def set_star_balance(self, stars: float | None) -> None:
+        """The bot's Telegram Stars for paid broadcasts (None: unlimited, the default). Once
+        spent, a paid send is refused with 400 BALANCE_TOO_LOW (the MTProto error's name)."""
+        self._star_tenths = None if stars is None else round(stars * 10)
+
     def _run(
         self,
         name: str,
@@ -1390,12 +1398,17 @@ class FakeBotAPI:
         params: JSONDict,
         files: dict[str, Upload],
     ) -> tuple[int, JSONDict]:
-        limited = self.enforce_limits and lname in SENDING_METHODS
+        sending = lname in SENDING_METHODS
+        paid = sending and params.get("allow_paid_broadcast") is True
+        if paid and self._star_tenths is not None and self._star_tenths < 1:
+            refused = bad_request("BALANCE_TOO_LOW")
+            return refused.status, refused.payload()
+        limited = self.enforce_limits and sending
         chat_key: int | None = None
         now = time.monotonic()
         if limited:
             chat_key = self._chat_key(params.get("chat_id"))
-            retry = self.rate_limiter.check(chat_key, now)
+            retry = self.rate_limiter.check(chat_key, now, paid)
             if retry is not None:
                 self.stats.rate_limited += 1
                 err = ApiError(
@@ -1411,7 +1424,11 @@ class FakeBotAPI:
             bug = ApiError(500, f"Internal Server Error: fake server bug: {exc!r}")
             return bug.status, bug.payload()
         if limited:
-            self.rate_limiter.record(chat_key, now)
+            self.rate_limiter.record(chat_key, now, paid)
+        if paid:
+            self.stats.paid_messages += 1
+            if self._star_tenths is not None:
+                self._star_tenths -= 1
         return 200, {"ok": True, "result": result}
 
     def _record_call(

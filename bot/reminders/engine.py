@@ -9,20 +9,27 @@ recorded as skipped (catch-up after downtime). Each send is bracketed by two com
 
 A crash between the two leaves the row "sending" and the card still due, so the next
 sweep sends it again: at most one duplicate per crash, never a loss. Sends are
-sequential for that reason; AIORateLimiter paces them within Telegram's limits.
+sequential for that reason; the rate limiter paces them within Telegram's limits.
+
+The 09:00 peak (bot.reminders.peak): a burst goes out nearest expiry first; with
+REMINDER_EARLY_WINDOW a large one starts early enough to end on time; with
+ALLOW_PAID_BROADCAST reminders are paid broadcasts with up to PAID_SEND_WINDOW sends in
+flight (so a crash may repeat up to that many). Should Telegram refuse a paid send (the
+bot's Stars are spent), the reminder goes out free and the rest of the sweep with it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -35,8 +42,10 @@ from telegram.error import (
 from bot.reminders.leader import SweepLeader
 from bot.reminders.message import offset_for, reminder_keyboard, reminder_text
 from bot.reminders.moments import Moment, days_left, due_moments, reminder_moments
+from bot.reminders.peak import PlanningRate, burst_horizon, early_window, send_window
 from bot.reminders.policy import ChatPolicy
 from bot.reminders.schedule import compute_next_remind_at
+from bot.retention import Pruner
 from bot.services import Services
 from storage.models import Card, Chat, Delivery, DeliveryStatus
 from storage.repositories.chats import ChatRepository
@@ -60,6 +69,14 @@ class SendJob:
 
 
 @dataclass
+class _Outcome:
+    job: SendJob
+    status: DeliveryStatus
+    message_id: int | None
+    error: str | None
+
+
+@dataclass
 class SweepReport:
     sent: int = 0
     skipped: int = 0
@@ -74,7 +91,8 @@ class SweepReport:
 def plan_card(
     card: Card, policy: ChatPolicy, existing: dict[int, Delivery], now: datetime
 ) -> tuple[Moment | None, list[Moment]]:
-    """(the moment to send now, the passed moments to record as skipped)."""
+    """(the moment to send now, the passed moments to record as skipped). `now` is the
+    horizon of the sweep: later than the clock when a burst starts early."""
     delivered = _final(existing)
     moments = reminder_moments(
         card.expires_on, policy.leads_for(card), policy.remind_at, policy.timezone,
@@ -104,6 +122,11 @@ class ReminderEngine:
         self._keep_going = keep_going
         self._closed = False
         self._lock = asyncio.Lock()
+        self._paid = services.settings.allow_paid_broadcast  # until Telegram refuses it
+        self._planning = PlanningRate()
+        self._pruner = Pruner(services)
+        self._outcomes: list[_Outcome] = []  # sent, waiting for _store
+        self._writing = asyncio.Lock()
 
     async def close(self) -> None:
         self._closed = True
@@ -119,14 +142,22 @@ class ReminderEngine:
         async with self._lock:
             if self._closed or not await self.leader.acquire():
                 return report
+            self._paid = self.services.settings.allow_paid_broadcast
+            horizon: datetime | None = None
             while self._keep_going() and not self._closed:
-                jobs, skipped = await self._claim_batch()
+                now = self.services.now()
+                # Once a burst has started early it goes on to its end.
+                horizon = max(await self._horizon(now), horizon or now)
+                jobs, skipped = await self._claim_batch(now, horizon)
                 report.skipped += skipped
                 if not jobs:
+                    await self._pruner.prune()  # nothing waits: tidy up
                     break
-                for job in jobs:
-                    if not await self._deliver(job, report):
-                        return report  # Telegram asked us to slow down: next sweep
+                started = time.monotonic()
+                if not await self._deliver_batch(jobs, report):
+                    return report  # Telegram asked us to slow down: next sweep
+                if len(jobs) == BATCH_SIZE:
+                    self._planning.record(self._paid, len(jobs), time.monotonic() - started)
         if report:
             log.info(
                 "sweep: sent=%d skipped=%d retried=%d failed=%d",
@@ -134,14 +165,29 @@ class ReminderEngine:
             )
         return report
 
-    async def _claim_batch(self) -> tuple[list[SendJob], int]:
+    async def _horizon(self, now: datetime) -> datetime:
+        """Up to which moment reminders go out now (REMINDER_EARLY_WINDOW; see peak.py)."""
+        window = early_window(self.services.settings)
+        if not window:
+            return now
+        async with self.services.db.session(readonly=True) as session:
+            due = await DeliveryRepository(session).due_counts(now + window)
+        return burst_horizon(
+            now,
+            due,
+            self._planning.per_second(self._paid),
+            timedelta(seconds=self.services.settings.reminder_sweep_seconds),
+        )
+
+    async def _claim_batch(self, now: datetime, horizon: datetime) -> tuple[list[SendJob], int]:
         settings = self.services.settings
-        now = self.services.now()
         jobs: list[SendJob] = []
         skipped = 0
         async with self.services.db.session() as session:
             repo = DeliveryRepository(session)
-            rows = await repo.due_cards(now, BATCH_SIZE, skip_locked=self.services.db.is_postgres)
+            rows = await repo.due_cards(
+                now, BATCH_SIZE, until=horizon, skip_locked=self.services.db.is_postgres
+            )
             if not rows:
                 return [], 0
             existing = await repo.for_moments((c.id, c.expires_on) for c, _ in rows)  # type: ignore[misc]
@@ -151,7 +197,7 @@ class ReminderEngine:
                 if not policy.enabled or card.lapsed:
                     card.next_remind_at = None
                     continue
-                send, skip = plan_card(card, policy, deliveries, now)
+                send, skip = plan_card(card, policy, deliveries, horizon)
                 for moment in skip:
                     _set_status(repo, card, deliveries, moment, DeliveryStatus.SKIPPED)
                 skipped += len(skip)
@@ -165,7 +211,8 @@ class ReminderEngine:
                 delivery = _set_status(repo, card, deliveries, send, DeliveryStatus.SENDING)
                 await session.flush()
                 lang = chat.language or "en"
-                left = days_left(card.expires_on, now, policy.timezone)
+                # Sent early, it speaks of the day it is meant for.
+                left = days_left(card.expires_on, max(now, send.at), policy.timezone)
                 jobs.append(
                     SendJob(
                         delivery_id=delivery.id,  # type: ignore[arg-type]
@@ -177,6 +224,29 @@ class ReminderEngine:
                     )
                 )
         return jobs, skipped
+
+    async def _deliver_batch(self, jobs: list[SendJob], report: SweepReport) -> bool:
+        """Send a claimed batch in order, `send_window` at a time. False when Telegram asked
+        to slow down: the rest stays claimed and due, and goes out at a later sweep."""
+        slots = asyncio.Semaphore(send_window(self._paid))
+        go_on = True
+
+        async def deliver(job: SendJob) -> None:
+            nonlocal go_on
+            try:
+                if not await self._deliver(job, report):
+                    go_on = False
+            finally:
+                slots.release()
+
+        async with asyncio.TaskGroup() as sends:
+            for job in jobs:
+                await slots.acquire()
+                if not go_on:
+                    slots.release()
+                    break
+                sends.create_task(deliver(job))
+        return go_on
 
     async def _deliver(self, job: SendJob, report: SweepReport) -> bool:
         """Send one reminder and record the outcome. False when the sweep should pause."""
@@ -231,13 +301,27 @@ class ReminderEngine:
         return message
 
     async def _send_to(self, job: SendJob, chat_id: int) -> int:
-        message = await self.bot.send_message(
+        paid = self._paid
+        try:
+            message = await self._send_message(job, chat_id, paid)
+        except BadRequest as refused:
+            if not paid:
+                raise
+            # E.g. the bot's Stars are spent: a free send still reaches the user, later.
+            message = await self._send_message(job, chat_id, False)
+            if self._paid:
+                self._paid = False
+                log.warning("paid broadcast refused (%s); this sweep sends free", refused)
+        return message.message_id
+
+    async def _send_message(self, job: SendJob, chat_id: int, paid: bool) -> Message:
+        return await self.bot.send_message(
             chat_id,
             job.text,
             reply_markup=job.markup,
             message_thread_id=job.thread_id,
+            allow_paid_broadcast=paid or None,
         )
-        return message.message_id
 
     async def _finish(
         self,
@@ -247,28 +331,45 @@ class ReminderEngine:
         message_id: int | None = None,
         error: str | None = None,
     ) -> None:
+        """Record a send's outcome. Outcomes that come in while others are being written
+        are written together, in one transaction: with many paid sends in flight, one
+        transaction per send would be what limits the pace. A send keeps its slot in the
+        window until its outcome is stored, so a crash still repeats at most send_window."""
+        self._outcomes.append(_Outcome(job, status, message_id, error))
+        async with self._writing:
+            outcomes, self._outcomes = self._outcomes, []
+            if outcomes:
+                await self._store(outcomes)
+
+    async def _store(self, outcomes: list[_Outcome]) -> None:
         now = self.services.now()
         async with self.services.db.session() as session:
-            delivery = await DeliveryRepository(session).get(job.delivery_id)
-            card = await session.get(Card, job.card_id)
-            if delivery is None or card is None:
-                return  # the card was deleted meanwhile
-            delivery.status = status.value
-            delivery.attempts += 1
-            delivery.chat_id = job.chat_id
-            delivery.message_id = message_id
-            delivery.error = error[:255] if error else None
-            if status == DeliveryStatus.SENT:
-                delivery.sent_at = now
-            chat = await session.get(Chat, card.chat_id)
-            assert chat is not None
-            card.snoozed_until = None
-            delivered = await DeliveryRepository(session).delivered_offsets(
-                job.card_id, card.expires_on
-            )
-            card.next_remind_at = compute_next_remind_at(
-                card, ChatPolicy.of(chat, self.services.settings), delivered, now
-            )
+            repo = DeliveryRepository(session)
+            deliveries = await repo.get_many(o.job.delivery_id for o in outcomes)
+            cards = await repo.cards_with_chats(o.job.card_id for o in outcomes)
+            finished: list[tuple[Card, Chat]] = []
+            for outcome in outcomes:
+                delivery = deliveries.get(outcome.job.delivery_id)
+                found = cards.get(outcome.job.card_id)
+                if delivery is None or found is None:
+                    continue  # the card was deleted meanwhile
+                delivery.status = outcome.status.value
+                delivery.attempts += 1
+                delivery.chat_id = outcome.job.chat_id
+                delivery.message_id = outcome.message_id
+                delivery.error = outcome.error[:255] if outcome.error else None
+                if outcome.status == DeliveryStatus.SENT:
+                    delivery.sent_at = now
+                finished.append(found)
+            moments = await repo.for_moments((c.id, c.expires_on) for c, _ in finished)  # type: ignore[misc]
+            for card, chat in finished:
+                card.snoozed_until = None
+                card.next_remind_at = compute_next_remind_at(
+                    card,
+                    ChatPolicy.of(chat, self.services.settings),
+                    _final(moments[(card.id, card.expires_on)]),  # type: ignore[index]
+                    now,
+                )
 
     async def _retry_later(self, job: SendJob, error: str, after: timedelta | None) -> None:
         now = self.services.now()

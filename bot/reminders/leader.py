@@ -1,6 +1,8 @@
 """Which instance sweeps: on PostgreSQL the holder of an advisory lock, on SQLite the one
 process there is. The lock lives on a dedicated connection, so it is released the moment
-the holder dies and a standby takes over at its next sweep."""
+the holder dies and a standby takes over at its next sweep. If the holder's machine
+vanishes without closing the connection, PostgreSQL's TCP keepalive (set per connection
+below) drops the connection, and with it the lock, within about KEEPALIVE_SECONDS."""
 
 from __future__ import annotations
 
@@ -16,6 +18,10 @@ log = logging.getLogger(__name__)
 
 # Any constant works; it only has to be the same for every instance of the bot.
 SWEEP_LOCK_KEY = 0x52454D44
+# The server probes an idle lock connection after 3 s of silence, every second, and drops
+# it after 3 unanswered probes (the defaults would take the lock hostage for hours).
+_KEEPALIVE = {"tcp_keepalives_idle": 3, "tcp_keepalives_interval": 1, "tcp_keepalives_count": 3}
+KEEPALIVE_SECONDS = 6
 
 
 class SweepLeader:
@@ -41,7 +47,7 @@ class SweepLeader:
                 await self._connection.execute(text("SELECT 1"))
                 return True
             except (DBAPIError, SQLAlchemyError):
-                log.warning("lost the sweep lock connection; trying to take it again")
+                log.warning("lost the lock for %s; trying to take it again", self.role)
                 await self._close()
         connection = await self.db.engine.connect()
         try:
@@ -50,6 +56,8 @@ class SweepLeader:
                 text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}
             )
             if result.scalar():
+                for name, value in _KEEPALIVE.items():
+                    await connection.execute(text(f"SET {name} = {value:d}"))
                 self._connection = connection
                 log.info("this instance now runs %s", self.role)
                 return True

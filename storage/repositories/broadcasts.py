@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, insert, literal, update
+from sqlalchemy import delete, func, insert, literal, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -130,6 +130,43 @@ class BroadcastRepository:
         return await self._move(
             broadcast_id, BroadcastStatus.SENDING, BroadcastStatus.DONE, finished_at=now
         )
+
+    async def prune(self, finished_before: datetime, limit: int) -> int:
+        """Delete up to `limit` rows of broadcasts that ended (sent, cancelled, or a draft
+        never confirmed) before `finished_before`: their recipients first, a broadcast
+        once it has none left. Returns how many rows. A broadcast can have a recipient per
+        chat, so it goes in pieces rather than in one cascade."""
+        ended = (BroadcastStatus.DONE.value, BroadcastStatus.CANCELLED.value,
+                 BroadcastStatus.DRAFT.value)
+        old = await self.session.exec(
+            select(Broadcast.id).where(
+                col(Broadcast.status).in_(ended),
+                func.coalesce(col(Broadcast.finished_at), col(Broadcast.created_at))
+                < finished_before,
+            )
+        )
+        connection = await self.session.connection()
+        deleted = 0
+        for broadcast_id in old:
+            recipients = (
+                select(BroadcastRecipient.chat_id)
+                .where(col(BroadcastRecipient.broadcast_id) == broadcast_id)
+                .limit(limit - deleted)
+            )
+            result = await connection.execute(
+                delete(BroadcastRecipient).where(
+                    col(BroadcastRecipient.broadcast_id) == broadcast_id,
+                    col(BroadcastRecipient.chat_id).in_(recipients),
+                )
+            )
+            deleted += int(result.rowcount or 0)
+            if deleted >= limit:
+                break
+            result = await connection.execute(
+                delete(Broadcast).where(col(Broadcast.id) == broadcast_id)
+            )
+            deleted += int(result.rowcount or 0)
+        return deleted
 
     async def _move(
         self, broadcast_id: int, old: BroadcastStatus, new: BroadcastStatus, **values: object
