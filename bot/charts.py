@@ -1,5 +1,6 @@
 """/stats's chart: expiries over the next 90 days (per week) and the spend per month by carrier
-over the last 12 months, as one PNG.
+over the last 12 months, as one portrait PNG sized for a phone, in the chat's language (titles,
+dates, months, carriers; the font comes from the noto-cjk-sans-otc package, not the system).
 
 `chart_data` is pure; `render_png` is CPU-bound matplotlib work, so handlers run it in a thread.
 It uses matplotlib's object API (a Figure per call with the Agg canvas): no pyplot global
@@ -20,22 +21,27 @@ from zoneinfo import ZoneInfo
 
 from bot.dates import MONTH_NAMES, add_months
 from bot.i18n import Translator, translator
-from bot.parsing import MINOR_PER_MAJOR
+from bot.parsing import MINOR_PER_MAJOR, currency_sign
 from bot.reminders.message import carrier_name
 from storage.models import Card, Renewal
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 EXPIRY_DAYS = 90
 SPEND_MONTHS = 12
 _WEEKS = math.ceil(EXPIRY_DAYS / 7)
-# Fonts with Chinese glyphs, in order of preference. Without one the chart is drawn in English
-# (Chinese text would come out as empty boxes); the message's text stays in the chat language.
-_CJK_FONTS = (
-    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "SimHei", "Droid Sans Fallback",
-)  # fmt: skip
+# Both panels make a portrait 960 x 1280 PNG: Telegram keeps photos up to 1280 px on the long
+# side unscaled, and on a phone, where it is shown ~360 pt wide, 10 pt text here reads as
+# ~10 pt text. Heights in inches.
+_WIDTH, _EXPIRY_HEIGHT, _SPEND_HEIGHT, _DPI = 4.8, 2.85, 3.55, 200
+# The bundled Noto Sans CJK draws Chinese and Latin alike; DejaVu Sans (matplotlib's own)
+# has the signs it lacks, such as ₱.
+_FONTS = ["Noto Sans CJK SC", "DejaVu Sans"]
+_EXPIRY_COLOR = "#e07a5f"
+_CARRIER_COLORS = ("#3d5a80", "#ee9b00", "#81b29a", "#98c1d9", "#9b5de5", "#bc4749", "#6c757d")
+_MUTED = "#6c757d"
 
 Month = tuple[int, int]  # (year, month)
 
@@ -102,16 +108,14 @@ def chart_data(
 
 
 @cache
-def _chart_font() -> str | None:
-    """The first installed CJK font, made matplotlib's first choice (once per process)."""
+def _use_bundled_font() -> None:
+    """Register the font shipped by the noto-cjk-sans-otc package (once per process)."""
     import matplotlib
     from matplotlib import font_manager
+    from noto_cjk_sans_otc import FONT_PATH
 
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    found = next((name for name in _CJK_FONTS if name in installed), None)
-    if found is not None:
-        matplotlib.rcParams["font.sans-serif"] = [found, *matplotlib.rcParams["font.sans-serif"]]
-    return found
+    font_manager.fontManager.addfont(str(FONT_PATH))
+    matplotlib.rcParams["font.family"] = _FONTS
 
 
 def _day(day: date, lang: str) -> str:
@@ -121,55 +125,105 @@ def _day(day: date, lang: str) -> str:
     return f"{MONTH_NAMES[day.month][:3]} {day.day}"
 
 
+def _month(month: Month, lang: str, with_year: bool = False) -> str:
+    year, number = month
+    if lang == "zh":
+        return f"{year}年{number}月" if with_year else f"{number}月"
+    name = MONTH_NAMES[number][:3]
+    return f"{name} {year}" if with_year else name
+
+
+def _amount(value: float) -> str:
+    """30 -> "30", 19.5 -> "19.5", 1299.5 -> "1,299.5": short labels for the bars."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _plain(ax: Axes) -> None:
+    """No box: a light grid behind the bars is enough."""
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.spines["bottom"].set_color("#adb5bd")
+    ax.tick_params(axis="x", length=0, labelsize=9, pad=4)
+    ax.tick_params(axis="y", length=0, labelsize=8.5, labelcolor=_MUTED)
+    ax.set_axisbelow(True)
+    ax.yaxis.grid(color="#e9ecef", linewidth=0.8)
+
+
 def _expiry_panel(ax: Axes, data: ChartData, lang: str, _: Translator) -> None:
     counts = [0] * _WEEKS
     for day in data.expiries:
         counts[(day - data.today).days // 7] += 1
-    starts = [_day(data.today + timedelta(weeks=i), lang) for i in range(_WEEKS)]
-    ax.set_title(_("Cards expiring in the next {days} days, by week").format(days=EXPIRY_DAYS))
-    bars = ax.bar(range(_WEEKS), counts, color="#e07a5f")
-    ax.bar_label(bars, labels=[str(n) if n else "" for n in counts])
-    ax.set_xticks(range(_WEEKS), starts, rotation=45, ha="right", fontsize=8)
-    ax.set_ylabel(_("cards"))
-    ax.set_ylim(0, max(counts, default=0) + 1)
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    if not data.expiries:
-        ax.text(0.5, 0.5, _("No card expires in this period."), transform=ax.transAxes,
-                ha="center", va="center", color="gray")
+    _plain(ax)
+    ax.set_title(_("Cards expiring in the next {days} days, by week").format(days=EXPIRY_DAYS),
+                 fontsize=12, loc="left", pad=10)
+    bars = ax.bar(range(_WEEKS), counts, color=_EXPIRY_COLOR, width=0.7)
+    ax.bar_label(bars, labels=[str(n) if n else "" for n in counts], fontsize=10, padding=2)
+    # Every week has a tick and every other one a date: thirteen dates side by side do not
+    # fit a phone's width.
+    ax.set_xticks(range(_WEEKS), [_day(data.today + timedelta(weeks=i), lang) if i % 2 == 0
+                                  else "" for i in range(_WEEKS)])
+    ax.tick_params(axis="x", length=3, color="#adb5bd")
+    ax.set_xlim(-0.6, _WEEKS - 0.4)
+    ax.set_ylim(0, max(counts, default=0) * 1.25 + 0.5)
+    ax.set_yticks([])  # each bar says its count
 
 
 def _spend_panel(ax: Axes, data: ChartData, lang: str, _: Translator) -> None:
-    ax.set_title(_("Spend per month by carrier"))
-    labels = [f"{year}-{month:02d}" for year, month in data.months]
-    positions = range(len(labels))
+    _plain(ax)
+    ax.set_title(_("Spend per month by carrier"), fontsize=12, loc="left", pad=10)
+    positions = range(len(data.months))
+    labels = [_month(month, lang) for month in data.months]
+    ax.set_xticks(list(positions), labels)
+    # The months only, and the years they span once below them.
+    span = f"{_month(data.months[0], lang, True)} – {_month(data.months[-1], lang, True)}"
+    ax.set_xlabel(span, fontsize=9, color=_MUTED, labelpad=6)
+    ax.set_xlim(-0.6, len(labels) - 0.4)
     bottom = [0.0] * len(labels)
-    for carrier, amounts in sorted(data.spend.items(), key=lambda item: -sum(item[1])):
+    ranked = sorted(data.spend.items(), key=lambda item: -sum(item[1]))
+    for i, (carrier, amounts) in enumerate(ranked):
         values = [amount / MINOR_PER_MAJOR for amount in amounts]
         name = carrier_name(carrier, lang) if carrier else _("No carrier")
-        ax.bar(positions, values, bottom=bottom, label=name)
+        ax.bar(positions, values, bottom=bottom, width=0.7, label=name,
+               color=_CARRIER_COLORS[i % len(_CARRIER_COLORS)])
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-    ax.set_xticks(positions, labels, rotation=45, ha="right", fontsize=8)
-    if data.spend:
-        ax.set_ylabel(data.currency or "")
-        ax.legend(fontsize=8)
-    else:
-        ax.set_yticks([])
-        ax.text(0.5, 0.5, _("No renewals with a price in this period."), transform=ax.transAxes,
-                ha="center", va="center", color="gray")
+    for x, total in zip(positions, bottom, strict=True):
+        if total:
+            ax.text(x, total, _amount(total), ha="center", va="bottom", fontsize=8,
+                    color="#343a40")
+    ax.set_ylim(0, max(bottom) * 1.18)
+    ax.set_ylabel(_("Amount ({currency})").format(currency=currency_sign(data.currency or "")),
+                  fontsize=9, color=_MUTED)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.26), ncols=min(3, len(ranked)),
+              frameon=False, fontsize=9, handlelength=1, columnspacing=1.2)
 
 
-def render_png(data: ChartData, lang: str) -> bytes:
+def chart_figure(data: ChartData, lang: str) -> Figure:
+    """The chart as a matplotlib Figure (on the Agg canvas), in the chat's language: a panel
+    for what there is to show (a new user's cards have no renewals yet: no empty half)."""
     # Imported here: matplotlib takes a while to load and only /stats needs it.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    chart_lang = lang if lang == "en" or _chart_font() else "en"
-    _ = translator(chart_lang)
-    figure = Figure(figsize=(8, 7), dpi=100, layout="constrained")
+    panels = [(draw, height) for draw, height, shown in (
+        (_expiry_panel, _EXPIRY_HEIGHT, bool(data.expiries)),
+        (_spend_panel, _SPEND_HEIGHT, bool(data.spend)),
+    ) if shown]
+    if not panels:
+        raise ValueError("nothing to chart")
+    _use_bundled_font()
+    _ = translator(lang)
+    heights = [height for _draw, height in panels]
+    figure = Figure(figsize=(_WIDTH, sum(heights)), dpi=_DPI, layout="constrained",
+                    facecolor="white")
+    figure.get_layout_engine().set(h_pad=0.12, w_pad=0.1)  # type: ignore[union-attr]
     FigureCanvasAgg(figure)
-    top, bottom = figure.subplots(2, 1)
-    _expiry_panel(top, data, chart_lang, _)
-    _spend_panel(bottom, data, chart_lang, _)
+    axes = figure.subplots(len(panels), 1, height_ratios=heights, squeeze=False)[:, 0]
+    for ax, (draw, _height) in zip(axes, panels, strict=True):
+        draw(ax, data, lang, _)
+    return figure
+
+
+def render_png(data: ChartData, lang: str) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    chart_figure(data, lang).savefig(buffer, format="png")
     return buffer.getvalue()

@@ -149,10 +149,10 @@ def cmd_check() -> int:
     return asyncio.run(run_checks())
 
 
-def cmd_chat(language: str | None) -> int:
+def cmd_chat(language: str | None, files: Path | None) -> int:
     from bot.demo import run_demo
 
-    return asyncio.run(run_demo(language))
+    return asyncio.run(run_demo(language, files))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         "chat", help="try the bot in this terminal: no token, no internet (a local fake Telegram)"
     )
     chat.add_argument("--lang", choices=("en", "zh"), help="your language (default: from LANG)")
+    chat.add_argument("--files", type=Path, metavar="DIR",
+                      help="where to save the files the bot sends (default: ./renewbot-files)")
     backup = sub.add_parser(
         "backup", help="write a consistent copy of the SQLite database, also while the bot runs"
     )
@@ -177,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "check":
             return cmd_check()  # reports bad settings as one of its lines
         if command == "chat":
-            return cmd_chat(args.lang)
+            return cmd_chat(args.lang, args.files)
         settings = load_settings()
         if command == "migrate":
             return cmd_migrate(settings)

@@ -119,6 +119,11 @@ def parse_price(text: str, default_currency: str = "CNY") -> Money:
     return Money(int(amount * MINOR_PER_MAJOR), currency)
 
 
+def currency_sign(currency: str) -> str:
+    """¥, ₱, HK$, US$ or €; the code of any other currency."""
+    return _SYMBOLS.get(currency, currency)
+
+
 def format_money(amount_minor: int, currency: str) -> str:
     """Like "¥30.00", "₱99.00", "HK$1,299.50", "US$5.00", "€5.00"; others "12.00 XYZ"."""
     major, minor = divmod(abs(amount_minor), MINOR_PER_MAJOR)

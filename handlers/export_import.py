@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from telegram import Document, Message, Update
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, ChatType
 from telegram.ext import (
     BaseHandler,
     CommandHandler,
@@ -32,6 +32,7 @@ from bot.reminders.schedule import refresh_card
 from bot.services import BotContext
 from handlers.card_rows import CardRow, RowError, validate
 from handlers.cards.common import IDLE_TIMEOUT, NOT_TYPED, TYPED, field_context, thread_of
+from handlers.conversations import Conversation
 from storage.models import Card
 from storage.repositories.cards import MAX_CARDS_PER_CHAT, CardRepository
 from storage.repositories.renewals import RenewalRepository
@@ -77,10 +78,18 @@ async def export_command(update: Update, context: BotContext) -> None:
     await message.reply_document(
         cards_csv(cards),
         filename=f"{stem}-cards.csv",
-        caption=_.ngettext(
-            "Your {count} card. Change it in a spreadsheet and send the file back with /import.",
-            "Your {count} cards. Change them in a spreadsheet and send the file back with "
-            "/import.", len(cards),
+        caption=(
+            _.ngettext(
+                "Your {count} card. Change it in a spreadsheet and send the file back with "
+                "/import.",
+                "Your {count} cards. Change them in a spreadsheet and send the file back with "
+                "/import.", len(cards),
+            ) if scope.chat.type == ChatType.PRIVATE else _.ngettext(
+                "The group's {count} card. Change it in a spreadsheet and send the file back "
+                "with /import.",
+                "The group's {count} cards. Change them in a spreadsheet and send the file back "
+                "with /import.", len(cards),
+            )
         ).format(count=len(cards)),
     )
     if renewals:
@@ -249,7 +258,7 @@ async def cancel(update: Update, context: BotContext) -> int:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("export", export_command),
-        ConversationHandler(
+        Conversation(
             entry_points=[
                 CommandHandler("import", import_command),
                 MessageHandler(filters.Document.ALL & _IMPORT_CAPTION, import_command),

@@ -11,7 +11,6 @@ hint), never by the free-text Q&A.
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Awaitable, Callable
 from html import escape
 
@@ -24,7 +23,6 @@ from telegram.ext import (
     ConversationHandler,
     MessageHandler,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.chatscope import ChatScope, chat_scope, scope_for
 from bot.i18n import N_, Translator
@@ -41,6 +39,7 @@ from bot.reminders.policy import ChatPolicy, join_days
 from bot.services import BotContext
 from handlers.cards.common import IDLE_TIMEOUT, NOT_TYPED, TYPED, nudge, show, thread_of
 from handlers.chat_settings import apply_settings, hhmm, remind_rows, timezone_rows, updated_cards
+from handlers.conversations import Conversation
 from handlers.language import LANGUAGE_NAMES, language_row
 from storage.models import Chat
 
@@ -246,22 +245,19 @@ async def _close(update: Update, context: BotContext) -> int:
 
 
 def _conversation() -> ConversationHandler:  # type: ignore[type-arg]
-    with warnings.catch_warnings():
-        # Tracked per chat and user: the pages' buttons carry what they are for.
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[
-                CallbackQueryHandler(page_button, pattern=_PAGE),
-                CallbackQueryHandler(value_button, pattern=_VALUE),
-            ],
-            states={
-                page: [MessageHandler(TYPED, _typed(page)), MessageHandler(NOT_TYPED, nudge)]
-                for page in _TYPED_HINTS
-            },
-            fallbacks=[CommandHandler("cancel", _close)],
-            allow_reentry=True,
-            conversation_timeout=IDLE_TIMEOUT,
-        )
+    return Conversation(
+        entry_points=[
+            CallbackQueryHandler(page_button, pattern=_PAGE),
+            CallbackQueryHandler(value_button, pattern=_VALUE),
+        ],
+        states={
+            page: [MessageHandler(TYPED, _typed(page)), MessageHandler(NOT_TYPED, nudge)]
+            for page in _TYPED_HINTS
+        },
+        fallbacks=[CommandHandler("cancel", _close)],
+        allow_reentry=True,
+        conversation_timeout=IDLE_TIMEOUT,
+    )
 
 
 @admin_only

@@ -17,6 +17,7 @@ from bot.parsing import format_money
 from bot.reminders.message import carrier_name
 from bot.reminders.policy import ChatPolicy
 from bot.services import BotContext
+from handlers.cards.common import may_see
 from storage.models import Card
 from storage.repositories.cards import CardRepository
 from storage.repositories.renewals import RenewalRepository
@@ -66,6 +67,8 @@ async def stats_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     scope = await chat_scope(update, context)
+    if not await may_see(update, context, scope):
+        return
     _ = scope._
     policy = ChatPolicy.of(scope.chat, context.settings)
     today = context.services.now().astimezone(policy.zone).date()

@@ -18,6 +18,7 @@ from handlers.cards.fields import (
     FieldError,
     UnsureAnswer,
     next_field,
+    show_date,
 )
 
 PHRASES = st.sampled_from([
@@ -83,3 +84,9 @@ def test_a_typed_number_of_days_is_not_asked_again(typed: str) -> None:
     assert values == {"cycle": "days", "cycle_days": 28}
     following = next_field("cycle", values, only_missing=False, answered=values)
     assert following is not None and following.key == "renew_from"
+
+
+def test_a_date_and_its_days_left_use_the_language_s_parentheses() -> None:
+    day, today = date(2026, 12, 5), date(2026, 11, 30)
+    assert show_date(day, _ctx("zh", today)) == "2026年12月5日（还有 5 天）"
+    assert show_date(day, _ctx("en", today)) == "2026-12-05 (in 5 days)"

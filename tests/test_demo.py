@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import parse_duration
+from bot.demo_session import parse_duration
 from bot.fakebotapi import utf16_len
 from bot.terminal import styled
 from tests.test_settings import CONTRACT
@@ -66,13 +66,87 @@ def test_a_scripted_session_adds_a_card_and_sees_its_reminder(tmp_path: Path) ->
 
 def test_export_and_import_through_files(tmp_path: Path) -> None:
     (tmp_path / "mine.csv").write_text("label,expires_on\nHome SIM,2099-01-01\n")
-    result = _chat(tmp_path, ":doc mine.csv /import\n/export\n:nonsense\n:quit\n/never")
+    result = _chat(tmp_path, ":file mine.csv /import\n/export\n:nonsense\n:quit\n/never")
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
+    assert "Files the bot sends are saved in renewbot-files/." in out.splitlines()[0]
     assert "1 added, 0 updated" in out
-    assert "[document: renewbot-" in out and "-cards.csv" in out and "saved as" in out
+    exported = next(tmp_path.glob("renewbot-files/renewbot-*-cards.csv"))  # kept after exit
+    assert f"saved as renewbot-files/{exported.name}]" in out
+    assert "1,Home SIM,,sim,,,,,2099-01-01" in exported.read_text(encoding="utf-8")
     assert "unknown command :nonsense" in out
     assert "/never" not in out  # :quit stopped reading
+
+
+GROUP_SCRIPT = """\
+:group Family
+:file "our cards.csv" /import
+:advance 3d
+:member
+/settings
+how do I top up globe?
+:mention how do I top up globe?
+:admin
+/reminders off
+/export
+:private
+:group Family
+:private
+"""
+
+
+def test_a_group_with_admin_and_member_turns(tmp_path: Path) -> None:
+    (tmp_path / "our cards.csv").write_text(
+        "label,carrier,number_tail,expires_on\nRouter,globe,1234,in 3 days\n"
+        "Shared eSIM,,,2099-01-01\n", encoding="utf-8",
+    )
+    result = _chat(tmp_path, GROUP_SCRIPT, "--files", "out")
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "Files the bot sends are saved in out/." in out.splitlines()[0]
+    lines = out.splitlines()
+    here = "── in the group “Family”, where you are an admin ──"
+    assert here in lines
+    assert any(line.startswith("bot ▸ 👋 Hello, Family!") for line in lines)
+    assert "2 added, 0 updated" in out  # a file with its caption, in the group
+    # The group's card is reminded in the group, under its name, before the demo reads on.
+    reminder = lines.index(next(line for line in lines if line.startswith("bot ▸ ⏰")))
+    assert "Router (Globe) ···1234 expires today" in lines[reminder]
+    assert lines.index("you ▸ :advance 3d") < reminder < lines.index("you ▸ :member")
+    assert [line for line in lines[:reminder] if line.startswith("── in ")][-1] == here
+    # A plain member is refused; a message not addressed to the bot gets no answer, a mention
+    # does.
+    assert "  · you are now in the group “Family”, where you are a plain member" in lines
+    settings = lines.index("you ▸ /settings")
+    assert lines[settings + 1] == "bot ▸ Only the group's admins can change this."
+    unaddressed = lines.index("you ▸ how do I top up globe?")
+    assert lines[unaddressed + 1] == "you ▸ :mention how do I top up globe?"
+    assert lines[unaddressed + 2].startswith("bot ▸ ")
+    # An admin again: the group's settings and its export, saved in the chosen folder.
+    assert "bot ▸ 🔕 Reminders are off in this chat." in out
+    exported = next((tmp_path / "out").glob("renewbot-*-cards.csv"))
+    assert "Shared eSIM" in exported.read_text(encoding="utf-8")
+    assert lines.count("  · you are now in your private chat with the bot") == 2
+    assert "  · you are now in the group “Family”, where you are an admin" in lines
+
+
+def test_a_receipt_photo_goes_in_and_comes_back_as_a_file(tmp_path: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (300, 400), "white").save(tmp_path / "receipt.png")
+    (tmp_path / "cards.csv").write_text(
+        "label,expires_on,cycle\nPhone,2026-12-31,monthly\n", encoding="utf-8"
+    )
+    script = ":file cards.csv /import\n/renewed 1\n1\n30\napp\nno note\n" \
+             ":photo cards.csv\n:photo receipt.png\n/history 1\n1\n"
+    result = _chat(tmp_path, script)
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "cards.csv is not a picture" in out  # and nothing was sent
+    assert "Receipt of the renewal" in out
+    saved = next(tmp_path.glob("renewbot-files/photo-*"))
+    assert f"saved as renewbot-files/{saved.name}]" in out
+    assert saved.read_bytes() == (tmp_path / "receipt.png").read_bytes()
 
 
 @pytest.mark.parametrize(
@@ -99,3 +173,16 @@ def test_a_chinese_session_greets_with_a_chinese_name(tmp_path: Path) -> None:
     result = _chat(tmp_path, "/help\n", "--lang", "zh")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "👋 你好，小明！" in result.stdout and "You" not in result.stdout
+
+
+def test_a_files_folder_that_cannot_be_made_is_said_and_the_demo_goes_on(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "taken").write_text("a file, not a folder")
+    (tmp_path / "mine.csv").write_text("label,expires_on\nHome SIM,2099-01-01\n")
+    result = _chat(tmp_path, ":file mine.csv /import\n/export\n/cards\n", "--files", "taken")
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "  · cannot save it in taken: File exists" in out
+    assert "[document: renewbot-" in out  # shown, just not saved
+    assert "you ▸ /cards" in out and "Home SIM" in out.split("you ▸ /cards")[1]

@@ -398,7 +398,7 @@ async def test_card_command_in_chinese(api: FakeBotAPI, cbot: BotHarness) -> Non
     card = await _seed(cbot, user.id, date(2026, 3, 12), label="工作卡", price=3000,
                        currency="CNY", cycle="monthly")
     view = await cbot.say(user, f"/card {card.id}")
-    for shown in ("工作卡 · 中国移动", "状态：🟠 3 天内到期", "到期日：2026年3月12日 (还有 2 天)",
+    for shown in ("工作卡 · 中国移动", "状态：🟠 3 天内到期", "到期日：2026年3月12日（还有 2 天）",
                   "价格：¥30.00", "续费周期：每月"):
         assert shown in view.plain_text
     picker = await cbot.say(user, "/card")
@@ -691,3 +691,13 @@ async def test_another_users_card_is_not_found_and_unchanged(
     )
     assert await _snapshot(cbot) == before
     assert len(api.messages_to(bob.id)) == 6  # five refusals and the menu: nothing else sent
+
+
+async def test_a_chinese_card_list_uses_full_width_parentheses(
+    api: FakeBotAPI, cbot: BotHarness
+) -> None:
+    user = _user(api, "zh")
+    await _seed(cbot, user.id, date(2026, 3, 20), label="工作卡", language="zh")
+    text = (await cbot.say(user, "/cards")).plain_text
+    assert text.startswith("你的卡片（1）")
+    assert "2026年3月20日（" in text and " (" not in text

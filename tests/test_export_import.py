@@ -264,3 +264,16 @@ async def test_imported_cards_are_scoped_to_the_chat(
     async with xbot.database.session(readonly=True) as session:
         labels = sorted(c.label for c in await session.exec(select(Card)))
     assert labels == ["Mine now", "Someone else's"]
+
+
+async def test_a_group_export_says_whose_cards_these_are(
+    api: FakeBotAPI, xbot: BotHarness, clock: ManualClock
+) -> None:
+    group = api.group(-1004001, "Family")
+    admin = api.user(4002, "Ada", language_code="zh-hans")
+    api.set_admins(group, [4002])
+    await add_card(xbot.database, xbot.settings, clock, -1004001, date(2027, 1, 15),
+                   chat_type="supergroup", language="zh")
+    cards = await xbot.say(admin, "/export", chat=group)
+    assert cards.filename is not None and cards.filename.endswith("-cards.csv")
+    assert (cards.plain_text or "").startswith("本群的 1 张卡。")

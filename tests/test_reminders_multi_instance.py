@@ -31,8 +31,10 @@ async def _lock_holder_port(url: str) -> int | None:
     )
     try:
         return await connection.fetchval(
+            # This database's lock only: other suites may sweep on the same server.
             "SELECT a.client_port FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = $1",
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = $1 "
+            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
             SWEEP_LOCK_KEY,
         )
     finally:

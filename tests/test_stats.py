@@ -4,6 +4,8 @@ numbers behind the chart."""
 from __future__ import annotations
 
 import io
+import re
+import warnings
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -11,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from bot.charts import SPEND_MONTHS, chart_data, render_png
+from bot.charts import SPEND_MONTHS, ChartData, chart_data, chart_figure, render_png
 from bot.fakebotapi import FakeBotAPI
 from storage.models import Card, Renewal
 from storage.repositories.cards import CardRepository
@@ -63,7 +65,7 @@ async def test_stats_sends_a_chart_and_a_summary(
     assert reply.photo.startswith(PNG_SIGNATURE)
     with Image.open(io.BytesIO(reply.photo)) as image:
         image.load()
-        assert image.format == "PNG" and image.size == (800, 700)
+        assert image.format == "PNG" and image.size == (960, 1280)  # portrait, for phones
     caption = reply.plain_text or ""
     assert "Next 90 days: 2 cards expire, first “Phone <1>” on 2027-01-10." in caption
     # Two renewals at the card's price and one with its own amount.
@@ -111,4 +113,111 @@ def test_chart_data_windows_currencies_and_price_fallback() -> None:
     assert data.spend == {"smart": [9900] + [0] * (SPEND_MONTHS - 2) + [9900]}
     assert data.renewals == 2
     assert data.other_currencies == {"USD": 500}
-    assert render_png(data, "zh").startswith(PNG_SIGNATURE)  # drawn in English without CJK fonts
+    assert render_png(data, "zh").startswith(PNG_SIGNATURE)
+
+
+def _sample(currency: str = "CNY", today: date = date(2026, 11, 29)) -> ChartData:
+    """Cards of two Chinese carriers and one without a carrier, renewed over the year."""
+    mobile = _card(1, date(2026, 12, 3), carrier="china_mobile", price=3000, currency=currency)
+    unicom = _card(2, date(2027, 1, 20), carrier="china_unicom", price=1900, currency=currency)
+    bare = _card(3, date(2027, 2, 1), price=5000, currency=currency)
+
+    def renewal(card: Card, month: int) -> tuple[Renewal, Card]:
+        return Renewal(card_id=card.id, renewed_at=datetime(2026, month, 5, tzinfo=UTC),
+                       old_expires_on=today, new_expires_on=today), card
+
+    renewals = [renewal(mobile, month) for month in range(1, 12)]
+    renewals += [renewal(unicom, 3), renewal(unicom, 9), renewal(bare, 6)]
+    return chart_data([mobile, unicom, bare], renewals, today, SHANGHAI)
+
+
+def _texts(lang: str) -> tuple[list[str], dict[str, list[str]]]:
+    """Every text the chart shows, and its parts: titles, x tick labels, legend entries."""
+    from matplotlib.text import Text
+
+    figure = chart_figure(_sample(), lang)
+    figure.canvas.draw()  # tick labels get their text when drawn
+    axes = figure.get_axes()
+    parts = {
+        "titles": [ax.get_title(loc="left") for ax in axes],
+        "ticks": [t.get_text() for ax in axes for t in ax.get_xticklabels() if t.get_text()],
+        "legend": [t.get_text() for ax in axes if ax.get_legend()
+                   for t in ax.get_legend().get_texts()],
+    }
+    shown = [t.get_text() for t in figure.findobj(Text) if t.get_visible() and t.get_text()]
+    return shown, parts
+
+
+def test_a_chinese_chart_is_drawn_in_chinese() -> None:
+    shown, parts = _texts("zh")
+    assert parts["titles"] == ["未来 90 天内到期的卡（按周）", "每月花费（按运营商）"]
+    assert set(parts["legend"]) == {"中国移动", "中国联通", "未填运营商"}
+    assert "11月29日" in parts["ticks"]  # the first week
+    assert {"1月", "6月", "11月"} <= {tick.split("\n")[0] for tick in parts["ticks"]}
+    # No English left anywhere: the amounts are numbers and the currency is its sign.
+    assert not [text for text in shown if re.search(r"[A-Za-z]", text)], shown
+    assert "金额（¥）" in shown
+
+
+def test_an_english_chart_is_drawn_in_english() -> None:
+    shown, parts = _texts("en")
+    assert parts["titles"] == ["Cards expiring in the next 90 days, by week",
+                               "Spend per month by carrier"]
+    assert set(parts["legend"]) == {"China Mobile", "China Unicom", "No carrier"}
+    assert "Nov 29" in parts["ticks"]
+    assert {"Jan", "Jun", "Nov"} <= {tick.split("\n")[0] for tick in parts["ticks"]}
+    assert not [text for text in shown if re.search(r"[\u3000-\u9fff]", text)], shown
+
+
+@pytest.mark.parametrize("currency", ["CNY", "PHP", "HKD"])
+def test_the_chinese_chart_has_a_font_with_every_glyph(currency: str) -> None:
+    """matplotlib warns "Glyph … missing from font(s)" when it draws a box instead (₱ is not
+    in the CJK font: another font must draw it)."""
+    from matplotlib import font_manager
+    from matplotlib.text import Text
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = render_png(_sample(currency), "zh")
+    assert png.startswith(PNG_SIGNATURE)
+    figure = chart_figure(_sample(), "zh")
+    title = next(t for t in figure.findobj(Text) if t.get_text() == "每月花费（按运营商）")
+    assert font_manager.findfont(title.get_fontproperties()).endswith("NotoSansCJK-Regular.ttc")
+
+
+async def test_in_a_group_only_admins_see_the_stats(
+    api: FakeBotAPI, sbot: BotHarness, clock: ManualClock
+) -> None:
+    """The chart and its summary name the group's cards, which are for its admins."""
+    group = api.group(-1005003, "Family")
+    admin, member = api.user(5003, "Ada"), api.user(5004, "Max")
+    api.set_admins(group, [5003])
+    api.set_member(group, member)
+    await add_card(sbot.database, sbot.settings, clock, -1005003, date(2027, 1, 10),
+                   chat_type="supergroup", label="Router")
+
+    refused = await sbot.say(member, "/stats", chat=group)
+    assert refused.media_type is None
+    assert refused.plain_text == "Only the group's admins can see its cards."
+
+    chart = await sbot.say(admin, "/stats", chat=group, timeout=30)
+    assert chart.media_type == "photo" and "“Router”" in (chart.plain_text or "")
+
+
+def test_only_what_there_is_gets_a_panel() -> None:
+    """A new user's cards have no renewals yet: the chart is the expiries alone, not half a
+    picture saying there is nothing."""
+    data = _sample()
+    expiries_only = ChartData(today=data.today, expiries=data.expiries, months=data.months)
+    figure = chart_figure(expiries_only, "en")
+    assert [ax.get_title(loc="left") for ax in figure.get_axes()] == [
+        "Cards expiring in the next 90 days, by week"
+    ]
+    with Image.open(io.BytesIO(render_png(expiries_only, "en"))) as image:
+        width, height = image.size
+    assert width == 960 and height < width  # landscape: no empty half below
+    spend_only = ChartData(today=data.today, months=data.months, spend=data.spend,
+                           currency=data.currency, renewals=data.renewals)
+    assert [ax.get_title(loc="left") for ax in chart_figure(spend_only, "zh").get_axes()] == [
+        "每月花费（按运营商）"
+    ]

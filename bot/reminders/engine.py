@@ -133,9 +133,11 @@ class ReminderEngine:
         async with self._lock:
             await self.leader.release()
 
-    async def sweep(self) -> SweepReport:
+    async def sweep(self, wait: bool = False) -> SweepReport:
+        """Send what is due. While a sweep runs, another returns at once, unless `wait`: then
+        it runs after it (`renewbot chat` moves the clock and waits for what fell due)."""
         report = SweepReport()
-        if self._lock.locked():
+        if self._lock.locked() and not wait:
             return report  # the previous sweep is still running
         async with self._lock:
             if self._closed or not await self.leader.acquire():

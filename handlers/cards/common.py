@@ -4,7 +4,6 @@ card ids from commands and callback data, drafts in user_data, and the common re
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -18,7 +17,6 @@ from telegram.ext import (
     ConversationHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.chatscope import ChatScope, chat_scope
 from bot.i18n import Translator
@@ -26,6 +24,7 @@ from bot.permissions import may_configure
 from bot.reminders.policy import ChatPolicy
 from bot.services import BotContext
 from handlers.cards.fields import FieldContext
+from handlers.conversations import Conversation
 
 # Card and renewal ids are 32-bit integers in the database: longer digit runs are not ids.
 _ID = re.compile(r"#?(\d{1,9})")
@@ -218,20 +217,23 @@ def card_conversation(
     cancel_data: str,
 ) -> ConversationHandler:  # type: ignore[type-arg]
     """A persistent card conversation: /cancel or its Cancel button leaves it, starting it
-    again restarts it, and it gives up after IDLE_TIMEOUT."""
-    with warnings.catch_warnings():
-        # Buttons are tracked per chat and user, not per message, on purpose: the callback
-        # data names the step, so a stale button simply does not match the current state.
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return ConversationHandler(
-            entry_points=entry_points,
-            states=states,
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                CallbackQueryHandler(cancel, pattern=f"^{re.escape(cancel_data)}$"),
-            ],
-            name=name,
-            persistent=True,
-            allow_reentry=True,
-            conversation_timeout=IDLE_TIMEOUT,
-        )
+    again restarts it, starting another conversation ends it (and drops its draft), and it
+    gives up after IDLE_TIMEOUT. `name` is also the slot of its drafts."""
+
+    async def drop(update: Update, context: BotContext) -> None:
+        if update.effective_chat is not None:
+            drop_draft(context, name, update.effective_chat.id)
+
+    return Conversation(
+        entry_points=entry_points,
+        states=states,
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CallbackQueryHandler(cancel, pattern=f"^{re.escape(cancel_data)}$"),
+        ],
+        name=name,
+        persistent=True,
+        allow_reentry=True,
+        conversation_timeout=IDLE_TIMEOUT,
+        on_end=drop,
+    )

@@ -363,7 +363,9 @@ def read_date(text: str, ctx: FieldContext) -> date:
 
 
 def show_date(day: date, ctx: FieldContext) -> str:
-    return f"{format_date(day, ctx.lang)} ({due_text((day - ctx.today).days, ctx._)})"
+    return ctx._("{date} ({due})").format(  # Chinese puts full-width parentheses
+        date=format_date(day, ctx.lang), due=due_text((day - ctx.today).days, ctx._)
+    )
 
 
 def _parse_expiry(text: str, ctx: FieldContext) -> Values:

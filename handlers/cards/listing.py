@@ -66,7 +66,7 @@ async def cards_page(
     page = min(max(page, 1), pages)
     shown = cards[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     title = _("Your cards") if scope.chat.type == ChatType.PRIVATE else _("This group's cards")
-    header = f"<b>{title}</b> ({len(cards)})"
+    header = _("<b>{title}</b> ({count})").format(title=title, count=len(cards))
     if pages > 1:
         header += " · " + _("page {page} of {pages}").format(page=page, pages=pages)
     lines = [header, "", *(card_line(card, ctx) for card in shown)]
