@@ -219,3 +219,16 @@ async def test_in_a_group_unaddressed_requests_are_ignored(
     api.send_text(admin, "remind me to renew my globe sim on 2027-02-01", chat=group)
     await api.wait_idle()
     assert api.delivered(group) == []
+
+
+@pytest.mark.parametrize("skip", ["跳过", "skip", "-"])
+async def test_typing_skip_at_an_optional_step_skips_it(
+    api: FakeBotAPI, bot: BotHarness, skip: str
+) -> None:
+    user = api.user(7120, "Sam", language_code="zh-hans")
+    await bot.say(user, "/addcard")
+    carrier = await bot.say(user, "工作卡")
+    assert "cf:carrier" in _data(carrier)  # the optional carrier question
+    kind = await bot.say(user, skip)
+    assert "cf:kind:sim" in _data(kind)  # moved on: no carrier called "跳过"
+    assert "✓ 运营商：—" in (kind.text or "")

@@ -12,6 +12,7 @@ import re
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -74,6 +75,7 @@ SUMMARY, PICK, CONFIRM = "summary", "pick", "confirm"
 END = ConversationHandler.END
 
 _EDIT = re.compile(r"^card:edit:(\d{1,9})$")
+_SKIP = re.compile(r"(?i)skip|跳过|跳過|不填|没有|沒有|无|無|none|n/?a|-+|/")
 _step = with_draft(FORM, N_("This conversation has expired. Send /addcard to start again."))
 
 
@@ -195,7 +197,11 @@ async def start_from_request(update: Update, context: BotContext) -> str | int:
     _ = scope._
     ctx = field_context(scope, context)
     values = _understood(text_for_bot(message), ctx)
-    lead = _("I'll remind you before it expires. Let's record the card (/cancel stops).")
+    lead = (
+        _("I'll remind you before it expires. Let's record the card (/cancel stops).")
+        if scope.chat.type == ChatType.PRIVATE
+        else _("I'll remind this group before it expires. Let's record the card (/cancel stops).")
+    )
     if values:
         lead += "\n" + "\n".join("✓ " + line for line in describe(values, ctx, only_set=True))
     draft = await _new_draft(update, context, scope, values, lead)
@@ -276,7 +282,10 @@ async def _answer(
     pressed: bool,
 ) -> str | None:
     """Typed text or a pressed button (raw None: Skip) for `field`. A mistake changes nothing
-    and keeps the question open."""
+    and keeps the question open. Typing "skip" (跳过, 不填, -) at an optional field is the
+    Skip button, not a plan called "skip"."""
+    if not pressed and raw is not None and field.optional and _SKIP.fullmatch(raw.strip()):
+        raw = None
     try:
         if raw is None:
             if not field.optional:  # only a forged button skips a required field
