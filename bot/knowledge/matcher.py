@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from math import log, sqrt
 from typing import Literal
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -248,18 +249,25 @@ class Matcher:
             for term, count in frequency.items()
         }
 
-        self._phrasing_entry = [index for index, _ in phrasings]
-        self._phrasing_norm = [
-            sqrt(sum(self._weight[term] ** 2 for term in terms)) for _, terms in phrasings
-        ]
-        self._phrasings_with: defaultdict[str, list[int]] = defaultdict(list)
+        # Scoring adds up per feature over arrays (numpy): a question touches thousands of
+        # (feature, phrasing) pairs, which a Python loop makes the costliest step of an update.
+        # Phrasings are stored entry by entry, so each entry's are one slice of the arrays.
+        self._phrasing_norm = np.array(
+            [sqrt(sum(self._weight[term] ** 2 for term in terms)) for _, terms in phrasings]
+        )
+        self._entry_starts = np.searchsorted(
+            np.array([index for index, _ in phrasings]), np.arange(len(self._entries))
+        )
+        positions_of: defaultdict[str, list[int]] = defaultdict(list)
         for position, (_, terms) in enumerate(phrasings):
             for term in terms:
-                self._phrasings_with[term].append(position)
-        self._entries_with: defaultdict[str, list[int]] = defaultdict(list)
+                positions_of[term].append(position)
+        self._phrasings_with = {term: np.array(found) for term, found in positions_of.items()}
+        entries_of: defaultdict[str, list[int]] = defaultdict(list)
         for index, vocabulary in enumerate(vocabularies):
             for term in vocabulary:
-                self._entries_with[term].append(index)
+                entries_of[term].append(index)
+        self._entries_with = {term: np.array(found) for term, found in entries_of.items()}
         # Each keyword is looked up by its rarest term, then checked whole.
         self._keywords_by_term: defaultdict[str, list[_Keyword]] = defaultdict(list)
         for keyword in keywords:
@@ -354,34 +362,29 @@ class Matcher:
 
     def _scores(self, query: _Query, user_carriers: Sequence[str]) -> list[tuple[float, int]]:
         """(score, entry index) for every entry with enough evidence, best first."""
-        dots: defaultdict[int, float] = defaultdict(float)
-        covered: defaultdict[int, float] = defaultdict(float)
+        dots = np.zeros(len(self._phrasing_norm))
+        covered = np.zeros(len(self._entries))
         keyword_terms: defaultdict[int, set[str]] = defaultdict(set)
         for term, weight in query.weights.items():
             if term not in self._weight:
                 continue
-            square = weight * weight
-            for position in self._phrasings_with.get(term, ()):
-                dots[position] += square
-            for index in self._entries_with.get(term, ()):
-                covered[index] += weight
+            if (positions := self._phrasings_with.get(term)) is not None:
+                dots[positions] += weight * weight  # a phrasing holds a feature once
+            if (indexes := self._entries_with.get(term)) is not None:
+                covered[indexes] += weight
             for keyword in self._keywords_by_term.get(term, ()):
                 if keyword.terms <= query.weights.keys():
                     keyword_terms[keyword.entry] |= keyword.terms
-
-        best_phrasing: defaultdict[int, float] = defaultdict(float)
-        for position, dot in dots.items():
-            similarity = dot / (query.norm * self._phrasing_norm[position])
-            index = self._phrasing_entry[position]
-            if similarity > best_phrasing[index]:
-                best_phrasing[index] = similarity
+        similarity = dots / (query.norm * self._phrasing_norm)
+        best_phrasing = np.maximum.reduceat(similarity, self._entry_starts).tolist()
 
         # One carrier named (or several sharing a guide, like Smart and TNT) steers towards
         # it; naming several is a question across carriers (switching, comparing).
         named = set(query.carriers) if len(self._guides(query.carriers)) == 1 else set()
         users = set(user_carriers) if not query.carriers else set()
         scored: list[tuple[float, int]] = []
-        for index, evidence in covered.items():
+        for index in np.flatnonzero(covered).tolist():
+            evidence = float(covered[index])
             if evidence < MIN_EVIDENCE and index not in keyword_terms:
                 continue
             keyword_weight = sum(query.weights[term] for term in keyword_terms.get(index, ()))
