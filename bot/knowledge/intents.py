@@ -31,7 +31,7 @@ def _any(*patterns: str) -> re.Pattern[str]:
 
 
 # Things a user's card is called.
-_ZH_CARD = r"(?:手机卡|电话卡|流量卡|上网卡|sim卡|esim|sim|卡|号码|手机号|号)"
+_ZH_CARD = r"(?:手机卡|电话卡|流量卡|上网卡|sim卡|esim|sim|卡片|卡|号码|手机号|号)"
 _EN_CARD = r"(?:cards?|sims?|sim cards?|esims?|numbers?|lines?|plans?|data cards?)"
 _EN_MY = r"(?:my|our|the)(?: [a-z0-9]+){0,3}"
 
@@ -63,6 +63,7 @@ _MY_CARDS = _any(
     rf"(?:查看|看看|看下|看一下|列出|显示|查一下)?我(?:的|记录的|记的|存的|添加的|加的)(?:所有)?{_ZH_CARD}"
     r"(?:列表|清单|有哪些|都有哪些)?$",
     rf"我(?:有|记了|存了|加了)(?:哪些|几张|多少张|什么){_ZH_CARD}",
+    r"我.{0,6}(?:登记|记录|记|存|加|添加)(?:了|过)(?:哪|几|多少)",
     rf"(?:查看|看看|看下|看一下|列出|显示|查一下)我{_ZH_KEPT}.{{0,4}}{_ZH_CARD}",
     rf"把我的?(?:所有|全部)?的?{_ZH_CARD}.{{0,4}}(?:列|显示|发给我|给我看)",
     rf"{_ZH_KEPT}.{{0,10}}{_ZH_CARD}.{{0,12}}(?:什么时候|啥时候|哪天|几号).{{0,4}}(?:到期|过期)",
@@ -91,7 +92,7 @@ _ADD_CARD = _any(
     rf"(?<![a-z])(?:new|another|got a) .{{0,20}}{_EN_CARD}.{{0,30}}(?:save|add|track|record|store)"
     r" (?:it|this|that)(?![a-z])",
     r"(?<![a-z])(?:add|save|put) (?:it|this|that) (?:to|on|in) (?:my|the) list(?![a-z])",
-    rf"(?<![a-z])(?:pa ?add|paki ?add|i ?add mo)(?: [a-z]+){{0,4}} {_EN_CARD}",
+    rf"(?<![a-z])(?:pa ?add|paki ?add|i ?add mo)(?: [a-z]+){{0,4}} (?:{_EN_CARD}|ko)(?![a-z])",
     rf"(?:帮我|给我|我要|我想|我想要|请|麻烦|再)?{_ZH_ADD_VERB}(?:一下|一|1|另)?(?:张|个)"
     rf"(?:新的?)?(?:我的)?.{{0,6}}{_ZH_CARD}",
     rf"(?:帮我|给我|我要|我想|请|麻烦)(?:添加|新增|记录|记下|记一下|录入|保存)(?:我的)?.{{0,6}}{_ZH_CARD}",
@@ -114,7 +115,7 @@ _REMIND_ME = _any(
     r"提醒我|提醒一下|帮我提醒|记得提醒|到时候?提醒|设(?:个|置|一个)?提醒|定(?:个|一个)?提醒|叫我.{0,10}续",
     r"(?<![a-z])(?:remind me|remind us|set (?:up )?(?:a )?reminder|alert me|notify me|ping me"
     r"|nudge me|poke me|give me a heads ?up|reminder (?:for|to|on)|pa ?remind|paki ?remind"
-    r"|i ?remind mo ako)(?![a-z])",
+    r"|i ?remind mo ako|paalala(?:han)? mo ako|ipaalala mo)(?![a-z])",
 )
 # English news of a renewal is read from the text before "topped up" and "top up" become one
 # word (normalize.py), because here the tense is what matters.
@@ -125,12 +126,16 @@ _RENEWED_EN = _any(
     rf"(?<![a-z]){_EN_DONE}(?: [a-z0-9]+){{0,3}} already(?![a-z])",
     r"(?<![a-z])done (?:renewing|topping up|loading|reloading|paying|recharging)(?![a-z])",
     r"(?<![a-z])nag ?(?:load|renew|top ?up|reload|bayad)(?:ed)? na(?![a-z])",
+    rf"(?<![a-z]){_EN_DONE}(?: [a-z0-9]+){{0,2}} na(?![a-z])",
+    r"(?<![a-z])(?:i |just |already )*(?:added|bought) (?:more )?(?:data|load|a promo|a data pack)"
+    r"(?![a-z])",
 )
 _RENEWED = _any(
     r"(?:已经|已|刚刚|刚|今天|昨天|刚才)?(?:续费|续约|续上|续|充值|充|交|缴|增值)(?:了|好了|完了|过了)"
     r"(?:\d+(?:块|元)?(?:钱|话费)?)?",
     r"(?:已经|已)(?:续费|续约|续上|续|充值|充|交|缴|增值)",
     r"(?:增|充|续|交|缴)了(?:值|费|钱)",
+    r"(?:增|充|续|交|缴)过(?:值|费|钱)?了",
     r"(?:续费|续约|充值|交费|缴费|增值|充钱|交钱)(?:搞定|完成|好了|完事|办好|弄好)",
     r"(?:刚刚|刚|已经|今天|昨天)给.{0,20}(?:加了|充了|续了|买了|交了)",
 )
@@ -174,16 +179,29 @@ def detect_intent(text: str) -> Intent | None:
     ):
         return Intent("my_cards", carrier)
     # "How do I add a card?" asks about the bot itself: starting to add one shows how.
-    if _ADD_CARD.search(normalized) and not _NOT_ADD_CARD.search(normalized):
+    # "Record it for me" (记上, 录进去) is about the bot even for a secondary card.
+    records = _RECORD_FOR_ME.search(normalized) is not None
+    listed = _NEW_CARD_HEADER.match(text) is not None  # "new card: globe prepaid, 0917…"
+    if listed or (
+        _ADD_CARD.search(normalized) and (records or not _NOT_ADD_CARD.search(normalized))
+    ):
         return Intent("add_card", carrier)
     plain = " ".join(re.findall(r"[a-z0-9]+", text[:MAX_INPUT_CHARS].lower()))
     said_renewed = _RENEWED.search(normalized) or _RENEWED_EN.search(plain)
-    if said_renewed and not _PROBLEM.search(normalized) and not _QUESTION_MARK.search(text):
+    # "不用提醒了" (no need to remind me) is not a problem with the renewal.
+    remaining = _NO_REMINDER_NEEDED.sub(" ", normalized)
+    if said_renewed and not _PROBLEM.search(remaining) and not _QUESTION_MARK.search(text):
         return Intent("renewed_card", carrier)
     return None
 
 
 _QUESTION_MARK = re.compile("[?？]")
+_NEW_CARD_HEADER = re.compile(r"\s*new (?:card|sim|esim|number)\s*[:：]", re.IGNORECASE)
+_RECORD_FOR_ME = re.compile(r"(?:给我|帮我|也)(?:记|录|存)(?:上|下|进去|进来|一下)")
+_NO_REMINDER_NEEDED = re.compile(
+    r"不用(?:再)?提醒了?|别(?:再)?提醒了?|不要(?:再)?提醒了?|no need to remind me|"
+    r"(?:don t|dont|no more) remind(?:er)?s?"
+)
 _HOW_TO_CHECK = _any(
     r"^(?:请问)?(?:怎么|如何|怎样|咋|在哪|去哪)(?:查|看|知道|查询)",
     r"^how (?:do|can|to|would) (?:i |you )?(?:check|find|see|know|look)",

@@ -70,6 +70,11 @@ _ZH_REPLACEMENTS = {
     "木有": "没有",
     # Cantonese (Hong Kong) words, in their Simplified form after conversion.
     "唔该": "谢谢",
+    "简讯": "短信",
+    "短讯": "短信",
+    "连结": "链接",
+    "交的钱": "交钱",
+    "充的钱": "充钱",
     "睇下": "看看",
     "睇": "看",
     "用晒": "用完",
