@@ -26,7 +26,8 @@ _TAGLISH_MIN = 2
 # Words (in normalised text) that point to a region.
 _WORDS = {
     "ph": (
-        "philippines", "philippine", "pinas", "菲律宾", "load", "eload", "pasaload", "gcash",
+        "philippines", "philippine", "pinas", "菲律宾", "load", "loaded", "loading", "eload",
+        "pasaload", "gcash",
         "maya", "sari sari", "sarisari", "peso", "php", *_TAGLISH,
     ),
     "hk": ("hong kong", "hk", "香港", "港卡", "增值", "储值卡", "增值券", "澳门", "macau"),
