@@ -22,9 +22,9 @@ def _pattern(forms: list[str]) -> re.Pattern[str]:
 
 
 class Domain:
-    def __init__(self, subjects: list[str], devices: list[str], foreign: list[str]) -> None:
+    def __init__(self, subjects: list[str], weak: list[str], foreign: list[str]) -> None:
         self._subjects = _pattern(subjects)
-        self._devices = _pattern(devices)
+        self._weak = _pattern(weak)
         self._foreign = _pattern(foreign)
 
     @classmethod
@@ -35,7 +35,7 @@ class Domain:
         except (OSError, yaml.YAMLError) as error:
             raise KnowledgeDataError(f"{DOMAIN_FILE}: cannot be read: {error}") from error
         lists: dict[str, list[str]] = {}
-        for key in ("subjects", "devices", "foreign_subjects"):
+        for key in ("subjects", "weak_subjects", "foreign_subjects"):
             value = data.get(key) if isinstance(data, dict) else None
             if not isinstance(value, dict) or set(value) != {"zh", "en"}:
                 raise KnowledgeDataError(f"{DOMAIN_FILE}: '{key}' needs zh and en lists")
@@ -45,16 +45,16 @@ class Domain:
                     f"{DOMAIN_FILE}: '{key}' must list non-empty strings (quote numbers)"
                 )
             lists[key] = [str(form) for form in forms]
-        return cls(lists["subjects"], lists["devices"], lists["foreign_subjects"])
+        return cls(lists["subjects"], lists["weak_subjects"], lists["foreign_subjects"])
 
     def names_foreign_subject(self, normalized: str) -> bool:
         return self._foreign.search(normalized) is not None
 
     def is_about_cards(self, normalized: str) -> bool:
         """Normalised text names a phone / card / bill subject (other things renewed, like a
-        gym card or a passport, are not counted; the phone itself counts when nothing else
-        is named)."""
+        gym card or a passport, are not counted; the phone itself, or topping up, counts when
+        nothing else is named)."""
         rest = self._foreign.sub(" ", normalized)
         if self._subjects.search(rest):
             return True
-        return rest == normalized and self._devices.search(rest) is not None
+        return rest == normalized and self._weak.search(rest) is not None

@@ -44,7 +44,7 @@ _HOW = _any(
 # A renewal that went wrong is a support question, not news to record.
 _PROBLEM = _any(
     r"没|不|未|但|却|还是|失败|错|重复|两次|扣了|退|骗|吗|呢|怎么|咋|为什么|为啥|多久|多少|几|哪|啥|什么"
-    r"|能|可以|会",
+    r"|能|可以|会|该|要|得交",
     r"(?<![a-z])(?:but|not|no|didnt|didn t|doesnt|isnt|hasnt|havent|cant|cannot|wont|still"
     r"|failed|fail|never|wrong|twice|why|how|refund|missing|scam|error"
     r"|pero|wala|hindi|bakit|ayaw|paano)(?![a-z])",
@@ -53,7 +53,10 @@ _PROBLEM = _any(
 _EN_MINE = r"my(?: [a-z]+){0,3} "  # "my", "my saved", "my mom s smart"
 _ZH_WHEN = r"(?:什么时候|啥时候|啥时|何时|哪天|几号|几月几号|还有几天|还剩几天|多久|快)"
 # Kept with the bot: "the cards I saved here", "你这儿记的", "on file".
-_ZH_KEPT = r"(?:在这|在你这|你这|这里)?.{0,3}(?:登记|记录|记|存|保存|添加|加)(?:过|了)?的"
+_ZH_KEPT = (
+    r"(?:(?:在这|在你这|你这|这里)?.{0,3}(?:登记|记录|记|存|保存|添加|加)(?:过|了)?"
+    r"|(?:登记|记录|记|存)在(?:你这|这里|这)儿?)的"
+)
 _EN_KEPT = r"(?:i |we )?(?:saved|added|stored|recorded|registered|have|put in|gave you)"
 _ZH_DUE = r"(?:到期|过期|截止|要续|该续|续费|交钱|充值|停机)"
 
@@ -67,6 +70,7 @@ _MY_CARDS = _any(
     rf"(?:查看|看看|看下|看一下|列出|显示|查一下)我{_ZH_KEPT}.{{0,4}}{_ZH_CARD}",
     rf"把我的?(?:所有|全部)?的?{_ZH_CARD}.{{0,4}}(?:列|显示|发给我|给我看)",
     rf"{_ZH_KEPT}.{{0,10}}{_ZH_CARD}.{{0,12}}(?:什么时候|啥时候|哪天|几号).{{0,4}}(?:到期|过期)",
+    rf"{_ZH_KEPT}.{{0,6}}{_ZH_CARD}.{{0,6}}(?:给我看|看一下|看看|列出来|列一下)",
     rf"(?<![a-z])(?:list|show|see|view)(?: me)?(?: all)? (?:the |my )?{_EN_CARD} {_EN_KEPT}",
     rf"(?<![a-z])(?:what|which) {_EN_CARD} do you have (?:on file |saved |stored )?"
     r"(?:for|of|on) me",
@@ -78,20 +82,25 @@ _MY_CARDS = _any(
     rf"{_EN_CARD}(?: please| pls| plz)?$",
     rf"^(?:all )?{_EN_MINE}?{_EN_CARD}(?: please| pls| plz)?$",
     rf"(?<![a-z])(?:what|which) {_EN_CARD} do i have",
-    rf"(?<![a-z])which of {_EN_MINE}?{_EN_CARD}.{{0,20}}(?:expire|due|run out|renew)",
+    rf"(?<![a-z])which of {_EN_MINE}?{_EN_CARD}.{{0,20}}(?:expir|due|run out|renew)",
+    rf"(?<![a-z])what {_EN_CARD} did i (?:give|add|save|tell) you",
     rf"(?<![a-z])(?:expiry|expiration|renewal|due) dates? of {_EN_MINE}?{_EN_CARD}",
     rf"(?<![a-z]){_EN_MINE}?{_EN_CARD}? ?(?:expiry|expiration|renewal|due) dates?",
     rf"(?<![a-z])how (?:many|long) days? (?:left|until|till|before) {_EN_MINE}",
 )
-_ZH_ADD_VERB = r"(?:添加|新增|记录|记下|记一下|录入|登记|保存|加|记|录|存)"
+_ZH_ADD_VERB = r"(?:添加|新增|记录|记下|记一下|录入|登记|保存|加入|加|记|录|存)"
 _ZH_INTO = r"(?:进来|进去|上去|上|下来|一下)"
 _ADD_CARD = _any(
     r"^(?:加|添加|新增|记)(?:一)?(?:张)?卡$",
     rf"{_ZH_CARD}.{{0,12}}(?:加|记|录|存|添加|登记){_ZH_INTO}",
+    rf"{_ZH_CARD}.{{0,4}}想?(?:加入|加进|加上)",
     rf"(?:在这|在你这|这里)(?:登记|记录|记|录|存|添加|加){_ZH_INTO}?",
     rf"(?<![a-z])(?:new|another|got a) .{{0,20}}{_EN_CARD}.{{0,30}}(?:save|add|track|record|store)"
     r" (?:it|this|that)(?![a-z])",
     r"(?<![a-z])(?:add|save|put) (?:it|this|that) (?:to|on|in) (?:my|the) list(?![a-z])",
+    rf"(?<![a-z])(?:add|put) (?:my |our |the )?(?:[a-z0-9]+ ){{0,2}}{_EN_CARD} (?:on|to) "
+    r"(?:my|the) list(?![a-z])",
+    r"(?<![a-z])(?:pls|please|plz) add(?: it)?$|(?<![a-z])add (?:it )?(?:pls|please|plz)$",
     rf"(?<![a-z])(?:pa ?add|paki ?add|i ?add mo)(?: [a-z]+){{0,4}} (?:{_EN_CARD}|ko)(?![a-z])",
     rf"(?:帮我|给我|我要|我想|我想要|请|麻烦|再)?{_ZH_ADD_VERB}(?:一下|一|1|另)?(?:张|个)"
     rf"(?:新的?)?(?:我的)?.{{0,6}}{_ZH_CARD}",
@@ -112,7 +121,8 @@ _NOT_ADD_CARD = _any(
     r"(?<![a-z])register (?:my|a|the|your)(?![a-z])",
 )
 _REMIND_ME = _any(
-    r"提醒我|提醒一下|帮我提醒|记得提醒|到时候?提醒|设(?:个|置|一个)?提醒|定(?:个|一个)?提醒|叫我.{0,10}续",
+    r"提醒我|提醒一下|帮我提醒|记得提醒|到时候?提醒|设(?:个|置|一个)?提醒|定(?:个|一个)?提醒"
+    r"|叫我.{0,10}(?:续|充|交|缴)",
     r"(?<![a-z])(?:remind me|remind us|set (?:up )?(?:a )?reminder|alert me|notify me|ping me"
     r"|nudge me|poke me|give me a heads ?up|reminder (?:for|to|on)|pa ?remind|paki ?remind"
     r"|i ?remind mo ako|paalala(?:han)? mo ako|ipaalala mo)(?![a-z])",
@@ -125,8 +135,10 @@ _RENEWED_EN = _any(
     rf"^{_EN_DONE}(?![a-z])",
     rf"(?<![a-z]){_EN_DONE}(?: [a-z0-9]+){{0,3}} already(?![a-z])",
     r"(?<![a-z])done (?:renewing|topping up|loading|reloading|paying|recharging)(?![a-z])",
-    r"(?<![a-z])nag ?(?:load|renew|top ?up|reload|bayad)(?:ed)? na(?![a-z])",
+    r"(?<![a-z])(?:nag|nakapag|naka) ?(?:load|renew|top ?up|reload|bayad)(?:ed)? na(?![a-z])",
     rf"(?<![a-z]){_EN_DONE}(?: [a-z0-9]+){{0,2}} na(?![a-z])",
+    rf"^(?:[a-z0-9]+ ){{1,3}}{_EN_DONE}$",
+    r"(?<![a-z])added (?:another |more |an extra )?(?:\d+ ?gb|data|load)(?![a-z])",
     r"(?<![a-z])(?:i |just |already )*(?:added|bought) (?:more )?(?:data|load|a promo|a data pack)"
     r"(?![a-z])",
 )
@@ -139,7 +151,7 @@ _RENEWED = _any(
     r"(?:续费|续约|充值|交费|缴费|增值|充钱|交钱)(?:搞定|完成|好了|完事|办好|弄好)",
     r"(?:刚刚|刚|已经|今天|昨天)给.{0,20}(?:加了|充了|续了|买了|交了)",
 )
-_ZH_MY_DATA = r"(?:数据|信息|资料|记录|账号|账户|个人信息)"
+_ZH_MY_DATA = r"(?:数据|信息|资料|记录|账号|账户|个人信息|东西)"
 _FORGET = _any(
     r"(?:存了|保存了|记了|记录了|有)我的.{0,8}(?:删|清)",
     r"(?<![a-z])(?:delete|remove|erase|wipe|clear|purge)(?: all| everything)? (?:of )?(?:my|what)"
@@ -158,6 +170,7 @@ _FORGET = _any(
     r"(?<![a-z])my(?: [a-z]+)? (?:data|info|information|details|records) (?:deleted|removed"
     r"|erased|wiped)(?![a-z])",
     r"(?<![a-z])forget (?:about )?(?:me|everything|all about me)(?![a-z])",
+    r"(?<![a-z])(?:stop|quit) (?:storing|saving|keeping) my(?![a-z])",
 )
 
 
