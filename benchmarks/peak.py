@@ -9,7 +9,7 @@ replayed on a virtual clock with the engine's own parts: sweeps every
 REMINDER_SWEEP_SECONDS (the burst's minute falls mid-way between two), batches of
 engine.BATCH_SIZE claimed nearest expiry first (as DeliveryRepository.due_cards orders
 them), the early start re-planned before every batch with peak.burst_horizon at the
-engine's planning pace, sends paced by bot.ratelimit.Pacer at the limiter's rates with
+engine's planning pace, sends paced by bot.runtime.ratelimit.Pacer at the limiter's rates with
 peak.send_window sends in flight, each taking --rtt-ms to come back. What it leaves out
 is the bot's own cost per send: benchmarks/reminders.py measures the real dispatch rate.
 
@@ -32,7 +32,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.ratelimit import Pacer  # noqa: E402
 from bot.reminders.engine import BATCH_SIZE  # noqa: E402
 from bot.reminders.peak import (  # noqa: E402
     PLANNING_SHARE,
@@ -41,6 +40,7 @@ from bot.reminders.peak import (  # noqa: E402
     send_rate,
     send_window,
 )
+from bot.runtime.ratelimit import Pacer  # noqa: E402
 
 DUE = datetime(2026, 12, 24, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 SWEEP_SECONDS = 60.0  # the default REMINDER_SWEEP_SECONDS

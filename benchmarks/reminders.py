@@ -31,9 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.app import build_application  # noqa: E402
-from bot.fakebotapi import FakeBotAPI  # noqa: E402
+from bot.runtime.app import build_application  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
+from fakebotapi import FakeBotAPI  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.repositories.deliveries import DeliveryRepository  # noqa: E402
@@ -79,7 +79,7 @@ async def time_select(
     url: str, now: datetime, runs: int = 30, *, with_deliveries: bool = False
 ) -> dict[str, float]:
     """A batch of due cards, and with_deliveries their deliveries too (the sweep's reads)."""
-    gc.freeze()  # as the application does once it has started (bot/app.py)
+    gc.freeze()  # as the application does once it has started (bot/runtime/app.py)
     db = Database(url)
     timings = []
     try:

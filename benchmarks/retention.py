@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.reminders import time_select  # noqa: E402
-from bot.retention import Pruner  # noqa: E402
-from bot.services import Services  # noqa: E402
+from bot.reminders.retention import Pruner  # noqa: E402
+from bot.runtime.services import Services  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402

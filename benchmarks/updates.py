@@ -44,9 +44,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.fakebotapi import FakeBotAPI  # noqa: E402
-from bot.ratelimit import TelegramRateLimiter  # noqa: E402
-from bot.update_processor import PerChatUpdateProcessor  # noqa: E402
+from bot.runtime.ratelimit import TelegramRateLimiter  # noqa: E402
+from bot.runtime.update_processor import PerChatUpdateProcessor  # noqa: E402
+from fakebotapi import FakeBotAPI  # noqa: E402
 
 EVAL_DIR = ROOT / "tests" / "data" / "eval"
 # Seconds from starting the bot's process to its first getUpdates (issue 11's start-up bound).
@@ -81,7 +81,7 @@ def _echo_application(token: str, base_url: str) -> Any:
 
 
 def _renewbot_application(token: str, base_url: str, database_url: str) -> Any:
-    import bot.app
+    import bot.runtime.app
     from bot.settings import load_settings
     from storage.db import Database
     from storage.migrate import upgrade
@@ -93,11 +93,11 @@ def _renewbot_application(token: str, base_url: str, database_url: str) -> Any:
 
     asyncio.run(migrate())
     # build_application creates its limiter itself: give it the echo bot's (see the docstring).
-    bot.app.TelegramRateLimiter = partial(TelegramRateLimiter, per_second=UNPACED)  # type: ignore[misc]
+    bot.runtime.app.TelegramRateLimiter = partial(TelegramRateLimiter, per_second=UNPACED)  # type: ignore[misc]
     settings = load_settings(
         _env_file=None, bot_token=token, bot_api_base_url=base_url, database_url=database_url
     )
-    return bot.app.build_application(settings)
+    return bot.runtime.app.build_application(settings)
 
 
 def serve(kind: str, token: str, base_url: str, database_url: str, profile: str | None) -> None:

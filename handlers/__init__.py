@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram.ext import Application, ChatMemberHandler
 
-from bot import updatelog
-from bot.permissions import track_admins
+from bot.runtime import updatelog
+from bot.runtime.permissions import track_admins
 from handlers import (
     cards,
     chat_settings,

@@ -11,19 +11,19 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.chatscope import ChatScope, chat_scope
-from bot.i18n import Translator
-from bot.parsing import (
+from bot.domain.parsing import (
     COMMON_TIMEZONES,
     InputError,
     format_timezone,
     parse_remind_at,
     parse_timezone,
 )
-from bot.permissions import admin_only
+from bot.i18n import Translator
 from bot.reminders.policy import ChatPolicy
 from bot.reminders.schedule import refresh_chat
-from bot.services import BotContext
+from bot.runtime.chatscope import ChatScope, chat_scope
+from bot.runtime.permissions import admin_only
+from bot.runtime.services import BotContext
 from storage.models import Chat
 from storage.repositories.chats import ChatRepository
 

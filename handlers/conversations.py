@@ -24,7 +24,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, ConversationHandler, TypeHandler
 from telegram.warnings import PTBUserWarning
 
-from bot.services import BotContext
+from bot.runtime.services import BotContext
 
 OnEnd = Callable[[Update, BotContext], Awaitable[None]]
 

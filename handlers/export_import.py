@@ -15,7 +15,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chatscope import ChatScope, chat_scope
 from bot.exchange.csvfile import (
     CARD_COLUMNS,
     MAX_FILE_BYTES,
@@ -26,10 +25,11 @@ from bot.exchange.csvfile import (
     renewals_csv,
 )
 from bot.exchange.ical import cards_calendar
-from bot.permissions import may_configure
 from bot.reminders.policy import ChatPolicy
 from bot.reminders.schedule import refresh_card
-from bot.services import BotContext
+from bot.runtime.chatscope import ChatScope, chat_scope
+from bot.runtime.permissions import may_configure
+from bot.runtime.services import BotContext
 from handlers.card_rows import CardRow, RowError, validate
 from handlers.cards.common import IDLE_TIMEOUT, NOT_TYPED, TYPED, field_context, thread_of
 from handlers.conversations import Conversation

@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.i18n import N_
-from bot.permissions import admin_only
+from bot.runtime.permissions import admin_only
 from handlers.cards.listing import cards_command
 
 

@@ -14,10 +14,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.chatscope import ChatScope, chat_scope
 from bot.i18n import Translator
-from bot.permissions import admin_only
-from bot.services import BotContext
+from bot.runtime.chatscope import ChatScope, chat_scope
+from bot.runtime.permissions import admin_only
+from bot.runtime.services import BotContext
 from handlers.cards.common import show
 from storage.repositories.faq import MAX_FAQ_PER_CHAT, FaqRepository
 

@@ -24,9 +24,7 @@ from telegram.ext import (
     MessageHandler,
 )
 
-from bot.chatscope import ChatScope, chat_scope, scope_for
-from bot.i18n import N_, Translator
-from bot.parsing import (
+from bot.domain.parsing import (
     InputError,
     format_lead_days,
     format_timezone,
@@ -34,9 +32,11 @@ from bot.parsing import (
     parse_remind_at,
     parse_timezone,
 )
-from bot.permissions import admin_only, bot_can_post
+from bot.i18n import N_, Translator
 from bot.reminders.policy import ChatPolicy, join_days
-from bot.services import BotContext
+from bot.runtime.chatscope import ChatScope, chat_scope, scope_for
+from bot.runtime.permissions import admin_only, bot_can_post
+from bot.runtime.services import BotContext
 from handlers.cards.common import IDLE_TIMEOUT, NOT_TYPED, TYPED, nudge, show, thread_of
 from handlers.chat_settings import apply_settings, hhmm, remind_rows, timezone_rows, updated_cards
 from handlers.conversations import Conversation

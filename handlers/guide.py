@@ -16,7 +16,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.chatscope import ChatScope, chat_scope
 from bot.i18n import Translator, translator
 from bot.knowledge import (
     CustomEntry,
@@ -28,7 +27,8 @@ from bot.knowledge import (
 )
 from bot.knowledge.entries import pick_lang
 from bot.knowledge.variants import to_variant
-from bot.services import BotContext
+from bot.runtime.chatscope import ChatScope, chat_scope
+from bot.runtime.services import BotContext
 from storage.repositories.faq import FaqRepository
 
 OPEN_FROM_MAIN_MENU = "menu:renew"  # the main menu's "How to renew" button

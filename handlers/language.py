@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.chatscope import chat_scope
 from bot.i18n import normalize_language, translator
-from bot.permissions import admin_only
-from bot.services import BotContext
+from bot.runtime.chatscope import chat_scope
+from bot.runtime.permissions import admin_only
+from bot.runtime.services import BotContext
 from storage.repositories.chats import ChatRepository
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}

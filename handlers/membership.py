@@ -8,9 +8,9 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, ChatMemberHandler, MessageHandler, filters
 
-from bot.chatscope import language_of, scope_for
 from bot.reminders.schedule import refresh_chat
-from bot.services import BotContext
+from bot.runtime.chatscope import language_of, scope_for
+from bot.runtime.services import BotContext
 from handlers.start import group_greeting
 from storage.repositories.chats import ChatRepository
 from storage.repositories.deliveries import DeliveryRepository

@@ -2,7 +2,7 @@
 
 Anyone else gets exactly the reply an unknown command gets. A broadcast is previewed, then
 confirmed with a button (bc:send:<id>, or bc:cancel:<id>); the confirmation message becomes
-the progress message, and bot.broadcast sends it (resumably) within the rate limits.
+the progress message, and bot.runtime.broadcast sends it (resumably) within the rate limits.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, MessageLimit
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.broadcast import broadcast_runner, progress_text
-from bot.chatscope import chat_scope
 from bot.i18n import Translator
-from bot.permissions import Handler
-from bot.services import BotContext
+from bot.runtime.broadcast import broadcast_runner, progress_text
+from bot.runtime.chatscope import chat_scope
+from bot.runtime.permissions import Handler
+from bot.runtime.services import BotContext
 from handlers.unknown import PRIVATE_MESSAGES, unknown_command
 from storage.models import DeliveryStatus, RecipientStatus
 from storage.repositories.broadcasts import BroadcastRepository

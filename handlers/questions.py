@@ -13,14 +13,14 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.chatcache import ChatKnowledge
-from bot.chatscope import ChatScope, chat_scope, scope_for
 from bot.i18n import N_
 from bot.knowledge import CustomEntry, KnowledgeBase, Match, render
 from bot.knowledge.intents import Intent
 from bot.knowledge.reply_language import reply_language
 from bot.knowledge.understand import understand
-from bot.services import BotContext
+from bot.runtime.chatcache import ChatKnowledge
+from bot.runtime.chatscope import ChatScope, chat_scope, scope_for
+from bot.runtime.services import BotContext
 from handlers.cards.listing import cards_page
 from handlers.free_text import TEXT, addressed_to_bot, text_for_bot
 from handlers.guide import View, entry_data, home_keyboard, home_page

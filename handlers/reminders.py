@@ -12,15 +12,15 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.chatscope import ChatScope, chat_scope
-from bot.dates import format_date
+from bot.domain.dates import format_date
 from bot.knowledge import KnowledgeBase, render_answer
-from bot.permissions import may_configure, refuse
 from bot.reminders.message import reminder_keyboard
 from bot.reminders.moments import EVENING, evening_ahead, snooze_until
 from bot.reminders.policy import ChatPolicy
 from bot.reminders.schedule import refresh_card
-from bot.services import BotContext
+from bot.runtime.chatscope import ChatScope, chat_scope
+from bot.runtime.permissions import may_configure, refuse
+from bot.runtime.services import BotContext
 from handlers.cards.common import message_gone, say, show
 from handlers.chat_settings import hhmm
 from storage.models import Card

@@ -7,11 +7,11 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.chatscope import chat_scope, language_of, scope_for
-from bot.commands import Audience, commands_for
 from bot.i18n import Translator
 from bot.reminders.schedule import refresh_chat
-from bot.services import BotContext
+from bot.runtime.chatscope import chat_scope, language_of, scope_for
+from bot.runtime.commands import Audience, commands_for
+from bot.runtime.services import BotContext
 from storage.repositories.chats import ChatRepository
 
 

@@ -11,12 +11,12 @@ from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.charts import EXPIRY_DAYS, SPEND_MONTHS, ChartData, chart_data, render_png, spend_window
-from bot.chatscope import ChatScope, chat_scope
-from bot.dates import format_date
-from bot.parsing import format_money
+from bot.domain.dates import format_date
+from bot.domain.parsing import format_money
 from bot.reminders.message import carrier_name
 from bot.reminders.policy import ChatPolicy
-from bot.services import BotContext
+from bot.runtime.chatscope import ChatScope, chat_scope
+from bot.runtime.services import BotContext
 from handlers.cards.common import may_see
 from storage.models import Card
 from storage.repositories.cards import CardRepository

@@ -15,8 +15,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chatscope import chat_scope
-from bot.services import BotContext
+from bot.runtime.chatscope import chat_scope
+from bot.runtime.services import BotContext
 
 # New messages only: editing an old message is not sending a command again.
 PRIVATE_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE

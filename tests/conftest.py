@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.fakebotapi import FakeBotAPI
+from fakebotapi import FakeBotAPI
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.harness import BotHarness

@@ -13,10 +13,10 @@ from typing import Any
 
 from telegram import Update
 
-from bot.app import build_application
-from bot.fakebotapi import CallbackAnswer, FakeBotAPI, SentMessage
-from bot.services import RenewBotApplication
+from bot.runtime.app import build_application
+from bot.runtime.services import RenewBotApplication
 from bot.settings import Settings, load_settings
+from fakebotapi import CallbackAnswer, FakeBotAPI, SentMessage
 from storage.db import Database
 from storage.migrate import upgrade
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands import COMMANDS, Audience
+from bot.runtime.commands import COMMANDS, Audience
 
 LONG = "Ж" * 4096  # the longest text Telegram accepts, in 2-byte characters
 

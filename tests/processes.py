@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.fakebotapi import FakeBotAPI
+from fakebotapi import FakeBotAPI
 from tests.test_settings import CONTRACT
 
 

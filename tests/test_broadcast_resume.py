@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.broadcast import CONCURRENCY
-from bot.fakebotapi import FakeBotAPI, SentMessage
+from bot.runtime.broadcast import CONCURRENCY
+from fakebotapi import FakeBotAPI, SentMessage
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import RecipientStatus

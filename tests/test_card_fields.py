@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.dates import format_date, spelled_date
+from bot.domain.dates import format_date, spelled_date
 from bot.i18n import translator
 from handlers.cards.fields import (
     CYCLE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.chatcache import ChatCache
+from bot.runtime.chatcache import ChatCache
 from storage.db import Database
 from storage.models import Card
 from storage.repositories.cards import CardRepository

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.fakebotapi import FakeBotAPI
+from fakebotapi import FakeBotAPI
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.test_settings import CONTRACT

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import (
+from bot.tools.cli import (
     EXIT_BOT_API_UNREACHABLE,
     EXIT_CONFIGURATION,
     EXIT_DATABASE,
     EXIT_TOKEN_REJECTED,
 )
-from bot.fakebotapi import FakeBotAPI
+from fakebotapi import FakeBotAPI
 from tests.test_settings import CONTRACT
 
 

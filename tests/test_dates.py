@@ -1,4 +1,4 @@
-"""bot.dates: every accepted date form, the error codes, and round-trip properties."""
+"""bot.domain.dates: every accepted date form, the error codes, and round-trip properties."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.dates import (
+from bot.domain.dates import (
     MONTH_NAMES,
     QUICK_OFFSETS,
     DateParseError,
@@ -484,7 +484,7 @@ def test_quick_offsets() -> None:
 
 def test_pure_modules_import_no_framework_and_defer_dateparser() -> None:
     code = (
-        "import sys, bot.dates, bot.parsing, bot.reminders.moments\n"
+        "import sys, bot.domain.dates, bot.domain.parsing, bot.reminders.moments\n"
         "bad = {'telegram', 'sqlalchemy', 'dateparser'} & set(sys.modules)\n"
         "assert not bad, bad\n"
     )

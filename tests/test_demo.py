@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo_session import parse_duration
-from bot.fakebotapi import utf16_len
-from bot.terminal import styled
+from bot.tools.demo_session import parse_duration
+from bot.tools.terminal import styled
+from fakebotapi import utf16_len
 from tests.test_settings import CONTRACT
 
 SCRIPT = """\

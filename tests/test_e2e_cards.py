@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.dates import format_date
-from bot.fakebotapi import FakeBotAPI, SentMessage
-from bot.fakebotapi.objects import FakeUser
+from bot.domain.dates import format_date
+from fakebotapi import FakeBotAPI, SentMessage
+from fakebotapi.objects import FakeUser
 from handlers.cards import common
 from storage.models import Card, Delivery, DeliveryStatus, Renewal
 from storage.repositories.chats import ChatRepository

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.fakebotapi import FakeBotAPI
+from fakebotapi import FakeBotAPI
 from tests.harness import BotHarness, ManualClock
 from tests.reminder_fixtures import add_card, get_card
 

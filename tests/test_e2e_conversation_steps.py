@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.fakebotapi import FakeBotAPI, SentMessage
-from bot.fakebotapi.objects import FakeUser
+from fakebotapi import FakeBotAPI, SentMessage
+from fakebotapi.objects import FakeUser
 from storage.repositories.chats import ChatRepository
 from tests.harness import BotHarness, ManualClock
 from tests.reminder_fixtures import add_card

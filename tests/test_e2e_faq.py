@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 
-from bot.fakebotapi import FakeBotAPI, SentMessage
 from bot.i18n import LANGUAGES, translator
 from bot.knowledge import KnowledgeBase
+from fakebotapi import FakeBotAPI, SentMessage
 from storage.repositories.chats import ChatRepository
 from storage.repositories.faq import FaqRepository
 from tests.harness import BotHarness

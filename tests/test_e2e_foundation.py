@@ -10,8 +10,8 @@ from telegram import Update
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.fakebotapi import FakeBotAPI
-from bot.services import RenewBotApplication
+from bot.runtime.services import RenewBotApplication
+from fakebotapi import FakeBotAPI
 from storage.repositories.chats import ChatRepository
 from tests.harness import BotHarness
 
@@ -185,7 +185,7 @@ async def test_errors_are_logged_and_explained_to_the_user(
     await harness.start()
     try:
         user = api.user(1010, "Zed", language_code="zh-hans")
-        with caplog.at_level(logging.WARNING, logger="bot.errors"):
+        with caplog.at_level(logging.WARNING, logger="bot.runtime.errors"):
             sorry_text = "抱歉，我这边出了点问题，请稍后再试。"
             api.send_text(user, "/boom")
             await api.wait_for_message(1010, lambda m: m.text == sorry_text)

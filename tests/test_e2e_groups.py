@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.fakebotapi import FakeBotAPI, SentMessage
-from bot.fakebotapi.objects import FakeChat, FakeUser
+from fakebotapi import FakeBotAPI, SentMessage
+from fakebotapi.objects import FakeChat, FakeUser
 from storage.db import Database
 from storage.models import (
     Broadcast,

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.fakebotapi import FakeBotAPI, SentMessage
-from bot.fakebotapi.objects import FakeUser
+from fakebotapi import FakeBotAPI, SentMessage
+from fakebotapi.objects import FakeUser
 from handlers.cards import common
 from handlers.cards.form import FORM
 from handlers.cards.renew import RENEWAL

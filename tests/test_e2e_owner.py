@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from bot.fakebotapi import FakeBotAPI, SentMessage
-from bot.fakebotapi.objects import FakeUser
+from fakebotapi import FakeBotAPI, SentMessage
+from fakebotapi.objects import FakeUser
 from storage.models import Broadcast, BroadcastRecipient, Card, Delivery
 from storage.repositories.chats import ChatRepository
 from tests.harness import BotHarness, button_answer

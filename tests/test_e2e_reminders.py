@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.fakebotapi import FakeBotAPI, SentMessage
+from fakebotapi import FakeBotAPI, SentMessage
 from storage.repositories.chats import ChatRepository
 from tests.harness import BotHarness, ManualClock
 from tests.reminder_fixtures import add_card, deliveries, get_card

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import select
 
-from bot.fakebotapi import FakeBotAPI, SentMessage
+from fakebotapi import FakeBotAPI, SentMessage
 from storage.models import Card
 from tests.harness import BotHarness, ManualClock
 from tests.reminder_fixtures import add_card

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import select
 
-from bot.fakebotapi import FakeBotAPI, SentMessage
-from bot.fakebotapi.objects import FakeUser
+from fakebotapi import FakeBotAPI, SentMessage
+from fakebotapi.objects import FakeUser
 from storage.models import Card
 from tests.harness import BotHarness, ManualClock
 from tests.reminder_fixtures import add_card

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from bot.exchange.csvfile import CARD_COLUMNS, CsvFormatError, cards_csv, read_cards_csv
-from bot.fakebotapi import FakeBotAPI, FakeUser, SentMessage
+from fakebotapi import FakeBotAPI, FakeUser, SentMessage
 from handlers import export_import
 from storage.models import Card
 from storage.repositories.cards import CardRepository

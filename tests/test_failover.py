@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from bot.fakebotapi import FakeBotAPI, SentMessage
-from bot.fakebotapi.objects import FakeUser
+from fakebotapi import FakeBotAPI, SentMessage
+from fakebotapi.objects import FakeUser
 from storage.db import Database
 from storage.models import Card, PersistedConversation, PersistedData
 from tests.conftest import reset_postgres

@@ -39,9 +39,9 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.fakebotapi import FakeBotAPI
-from bot.fakebotapi.formatting import parse_formatted
-from bot.fakebotapi.ratelimit import RateLimiter
+from fakebotapi import FakeBotAPI
+from fakebotapi.formatting import parse_formatted
+from fakebotapi.ratelimit import RateLimiter
 
 TOKEN = "123:abc"
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import func, select
 
-from bot.fakebotapi import FakeBotAPI
+from fakebotapi import FakeBotAPI
 from storage.models import Delivery
 from tests.harness import BotHarness, ManualClock
 from tests.reminder_fixtures import labels_sent, seed_due_cards

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bot.fakebotapi import FakeBotAPI, SentMessage
-from bot.fakebotapi.objects import FakeChat, FakeUser
+from fakebotapi import FakeBotAPI, SentMessage
+from fakebotapi.objects import FakeChat, FakeUser
 from tests.harness import BotHarness, ManualClock, button_answer
 from tests.hostile_corpus import (
     ALL_COMMANDS,

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot.dates import find_date, read_date
+from bot.domain.dates import find_date, read_date
 from bot.knowledge.intents import detect_intent
 
 TODAY = date(2026, 11, 29)

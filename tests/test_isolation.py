@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from bot.fakebotapi import FakeBotAPI
+from fakebotapi import FakeBotAPI
 from tests.harness import BotHarness, ManualClock, button_answer
 from tests.reminder_fixtures import add_card
 

@@ -23,8 +23,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
-from bot.fakebotapi import FakeBotAPI, SentMessage
-from bot.fakebotapi.objects import FakeUser
+from fakebotapi import FakeBotAPI, SentMessage
+from fakebotapi.objects import FakeUser
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Card

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.fakebotapi import FakeBotAPI
-from bot.logging_setup import configure_logging
+from bot.runtime.logging_setup import configure_logging
+from fakebotapi import FakeBotAPI
 from tests.harness import BotHarness
 from tests.processes import BotProcess, wait_until
 

@@ -1,4 +1,4 @@
-"""bot.parsing: accepted forms, error codes and round trips of each input parser."""
+"""bot.domain.parsing: accepted forms, error codes and round trips of each input parser."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.parsing import (
+from bot.domain.parsing import (
     COMMON_TIMEZONES,
     InputError,
     Money,

@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from bot.fakebotapi import FakeBotAPI
 from bot.reminders.peak import PLANNING_SHARE, PlanningRate, burst_horizon
 from bot.settings import load_settings
+from fakebotapi import FakeBotAPI
 from storage.db import Database
 from storage.models import Card, Delivery
 from storage.repositories.deliveries import DeliveryRepository

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.persistence import SQLPersistence
+from bot.runtime.persistence import SQLPersistence
 from storage.db import Database
 
 

@@ -7,7 +7,7 @@ from bisect import bisect_left
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ratelimit import PAID_MESSAGES_PER_SECOND, Pacer, TelegramRateLimiter
+from bot.runtime.ratelimit import PAID_MESSAGES_PER_SECOND, Pacer, TelegramRateLimiter
 
 
 def _max_in_window(times: list[float], window: float) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.fakebotapi import FakeBotAPI
+from fakebotapi import FakeBotAPI
 from tests.processes import BotProcess, wait_until
 from tests.reminder_fixtures import labels_sent, seed_due_database
 

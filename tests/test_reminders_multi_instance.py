@@ -12,8 +12,8 @@ import psutil
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.fakebotapi import FakeBotAPI
 from bot.reminders.leader import SWEEP_LOCK_KEY
+from fakebotapi import FakeBotAPI
 from tests.conftest import reset_postgres
 from tests.processes import BotProcess, wait_until
 from tests.reminder_fixtures import labels_sent, seed_due_database

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import event
 from sqlmodel import col, func, select
 
-from bot.fakebotapi import FakeBotAPI
 from bot.settings import load_settings
+from fakebotapi import FakeBotAPI
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import (

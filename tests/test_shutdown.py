@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from bot.fakebotapi import FakeBotAPI
+from fakebotapi import FakeBotAPI
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Delivery

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from bot.charts import SPEND_MONTHS, ChartData, chart_data, chart_figure, render_png
-from bot.fakebotapi import FakeBotAPI
+from fakebotapi import FakeBotAPI
 from storage.models import Card, Renewal
 from storage.repositories.cards import CardRepository
 from tests.harness import BotHarness, ManualClock

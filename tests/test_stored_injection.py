@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import func, select
 
-from bot.fakebotapi import FakeBotAPI, SentMessage
+from fakebotapi import FakeBotAPI, SentMessage
 from storage.models import Card
 from storage.repositories.cards import CardRepository
 from tests.harness import BotHarness

@@ -7,8 +7,8 @@ import asyncio
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
-from bot.fakebotapi import FakeBotAPI
-from bot.services import RenewBotApplication
+from bot.runtime.services import RenewBotApplication
+from fakebotapi import FakeBotAPI
 from tests.harness import BotHarness
 
 

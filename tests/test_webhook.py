@@ -14,11 +14,11 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import build_application
-from bot.fakebotapi import FakeBotAPI
-from bot.services import RenewBotApplication
+from bot.runtime.app import build_application
+from bot.runtime.services import RenewBotApplication
+from bot.runtime.webhook import SECRET_HEADER, serve_webhook, web_app, webhook_path, webhook_secret
 from bot.settings import load_settings
-from bot.webhook import SECRET_HEADER, serve_webhook, web_app, webhook_path, webhook_secret
+from fakebotapi import FakeBotAPI
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.conftest import reset_postgres

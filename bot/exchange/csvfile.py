@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.parsing import MINOR_PER_MAJOR
+from bot.domain.parsing import MINOR_PER_MAJOR
 from storage.models import Card, Renewal
 
 CARD_COLUMNS = (

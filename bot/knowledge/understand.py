@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.commands import COMMANDS, Audience
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.entries import CustomEntry
 from bot.knowledge.intents import Intent, detect_intent
 from bot.knowledge.matcher import Match
 from bot.knowledge.smalltalk import SmallTalk, small_talk, strip_small_talk
+from bot.runtime.commands import COMMANDS, Audience
 
 
 @dataclass(frozen=True, slots=True)

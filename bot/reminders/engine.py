@@ -44,9 +44,9 @@ from bot.reminders.message import offset_for, reminder_keyboard, reminder_text
 from bot.reminders.moments import Moment, days_left, due_moments, reminder_moments
 from bot.reminders.peak import PlanningRate, burst_horizon, early_window, send_window
 from bot.reminders.policy import ChatPolicy
+from bot.reminders.retention import Pruner
 from bot.reminders.schedule import compute_next_remind_at
-from bot.retention import Pruner
-from bot.services import Services
+from bot.runtime.services import Services
 from storage.models import Card, Chat, Delivery, DeliveryStatus
 from storage.repositories.chats import ChatRepository
 from storage.repositories.deliveries import FINAL_STATUSES, DeliveryRepository

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.reminders.engine import ReminderEngine
-from bot.services import BotContext, RenewBotApplication
+from bot.runtime.services import BotContext, RenewBotApplication
 
 SWEEP_JOB_NAME = "reminder-sweep"
 

@@ -7,7 +7,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.dates import format_date
+from bot.domain.dates import format_date
 from bot.i18n import translator
 from bot.knowledge.carriers import carrier_by_code
 from storage.models import Card

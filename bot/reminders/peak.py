@@ -6,7 +6,7 @@ Two settings bound the lateness:
 - REMINDER_EARLY_WINDOW lets a burst start up to that many minutes early, just early enough
   that at the planned pace its last message still goes out on time (`burst_horizon`);
 - ALLOW_PAID_BROADCAST sends reminders as Telegram paid broadcasts, paced at up to 1,000 a
-  second (bot.ratelimit) with many sends in flight (`send_window`).
+  second (bot.runtime.ratelimit) with many sends in flight (`send_window`).
 
 Within a burst the nearest expiry goes first (storage: DeliveryRepository.due_cards).
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from bot.ratelimit import MESSAGES_PER_SECOND, PAID_MESSAGES_PER_SECOND
+from bot.runtime.ratelimit import MESSAGES_PER_SECOND, PAID_MESSAGES_PER_SECOND
 from bot.settings import Settings
 
 # An early start is planned at this share of the pace, so that slower sends (round trips,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.chatscope import chat_scope
-from bot.services import BotContext
+from bot.runtime.chatscope import chat_scope
+from bot.runtime.services import BotContext
 from handlers.cards import alerts, delete, form, history, listing, renew
 from handlers.cards.common import tell
 

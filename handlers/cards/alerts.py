@@ -7,10 +7,10 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.chatscope import chat_scope
-from bot.permissions import may_configure
 from bot.reminders.schedule import refresh_card
-from bot.services import BotContext
+from bot.runtime.chatscope import chat_scope
+from bot.runtime.permissions import may_configure
+from bot.runtime.services import BotContext
 from handlers.cards.common import admins_only, field_context, not_found, rows, show, tell
 from handlers.cards.fields import LEAD_DAYS, FieldContext, FieldError, field_line, values_of
 from handlers.cards.view import back_to_card, card_name

@@ -18,11 +18,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chatscope import ChatScope, chat_scope
 from bot.i18n import Translator
-from bot.permissions import may_configure
 from bot.reminders.policy import ChatPolicy
-from bot.services import BotContext
+from bot.runtime.chatscope import ChatScope, chat_scope
+from bot.runtime.permissions import may_configure
+from bot.runtime.services import BotContext
 from handlers.cards.fields import FieldContext
 from handlers.conversations import Conversation
 

@@ -9,10 +9,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.chatscope import ChatScope, chat_scope, language_of
 from bot.i18n import translator
-from bot.permissions import may_configure
-from bot.services import BotContext
+from bot.runtime.chatscope import ChatScope, chat_scope, language_of
+from bot.runtime.permissions import may_configure
+from bot.runtime.services import BotContext
 from handlers.cards.common import admins_only, id_arg, id_in, not_found, show, tell
 from handlers.cards.picker import pick_card
 from handlers.cards.view import card_name

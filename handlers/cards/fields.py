@@ -14,7 +14,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from bot.dates import (
+from bot.domain.dates import (
     MAX_DATE,
     MIN_DATE,
     MONTH_NAMES,
@@ -23,12 +23,9 @@ from bot.dates import (
     format_date,
     spelled_date,
 )
-from bot.dates import normalise as normalise_text
-from bot.dates import read_date as read_typed_date
-from bot.i18n import N_, Translator
-from bot.knowledge.carriers import CARRIERS, carrier_by_code, find_carrier
-from bot.knowledge.normalize import alternatives
-from bot.parsing import (
+from bot.domain.dates import normalise as normalise_text
+from bot.domain.dates import read_date as read_typed_date
+from bot.domain.parsing import (
     MAX_CYCLE_DAYS,
     MAX_LEAD_DAY,
     MAX_LEAD_VALUES,
@@ -41,6 +38,9 @@ from bot.parsing import (
     parse_lead_days,
     parse_price,
 )
+from bot.i18n import N_, Translator
+from bot.knowledge.carriers import CARRIERS, carrier_by_code, find_carrier
+from bot.knowledge.normalize import alternatives
 from bot.reminders.message import carrier_name
 from bot.reminders.policy import join_days, split_days
 from storage.models import Card, CardKind, Cycle, RenewFrom

@@ -22,14 +22,14 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot.chatscope import ChatScope, chat_scope
-from bot.dates import find_date
+from bot.domain.dates import find_date
 from bot.i18n import N_
 from bot.knowledge.intents import detect_intent
-from bot.permissions import may_configure
 from bot.reminders.message import carrier_name
 from bot.reminders.schedule import refresh_card
-from bot.services import BotContext
+from bot.runtime.chatscope import ChatScope, chat_scope
+from bot.runtime.permissions import may_configure
+from bot.runtime.services import BotContext
 from handlers.cards.common import (
     NOT_TYPED,
     TYPED,

@@ -8,10 +8,10 @@ from collections import defaultdict
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.chatscope import ChatScope, chat_scope
-from bot.dates import format_date
+from bot.domain.dates import format_date
 from bot.reminders.policy import ChatPolicy
-from bot.services import BotContext
+from bot.runtime.chatscope import ChatScope, chat_scope
+from bot.runtime.services import BotContext
 from handlers.cards.common import (
     answer,
     field_context,

@@ -7,9 +7,9 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.chatscope import ChatScope
-from bot.permissions import may_configure
-from bot.services import BotContext
+from bot.runtime.chatscope import ChatScope
+from bot.runtime.permissions import may_configure
+from bot.runtime.services import BotContext
 from handlers.cards.common import (
     admins_only,
     field_context,

@@ -20,16 +20,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.chatscope import ChatScope, chat_scope
-from bot.dates import apply_quick, format_date, next_expiry
+from bot.domain.dates import apply_quick, format_date, next_expiry
+from bot.domain.parsing import format_money
 from bot.i18n import N_
 from bot.knowledge.intents import detect_intent
-from bot.parsing import format_money
-from bot.permissions import may_configure
 from bot.reminders.message import carrier_name
 from bot.reminders.policy import ChatPolicy
 from bot.reminders.schedule import refresh_card
-from bot.services import BotContext
+from bot.runtime.chatscope import ChatScope, chat_scope
+from bot.runtime.permissions import may_configure
+from bot.runtime.services import BotContext
 from handlers.cards.common import (
     NOT_TYPED,
     TYPED,

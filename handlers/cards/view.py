@@ -10,9 +10,9 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.dates import format_date
+from bot.domain.dates import format_date
+from bot.domain.parsing import format_money
 from bot.i18n import N_, Translator
-from bot.parsing import format_money
 from bot.reminders.message import carrier_name
 from handlers.cards.fields import FieldContext, describe, labelled, show_date, values_of
 from storage.models import Card, Channel, Cycle, Renewal

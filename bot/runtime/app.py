@@ -19,17 +19,17 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot.broadcast import start_broadcasts
-from bot.commands import Audience, commands_for
-from bot.errors import on_error
 from bot.i18n import LANGUAGES, translator
 from bot.knowledge import KnowledgeBase
-from bot.persistence import SQLPersistence
-from bot.ratelimit import TelegramRateLimiter
 from bot.reminders.jobs import start_reminders, stop_reminders
-from bot.services import BotContext, RenewBotApplication, Services, system_clock
+from bot.runtime.broadcast import start_broadcasts
+from bot.runtime.commands import Audience, commands_for
+from bot.runtime.errors import on_error
+from bot.runtime.persistence import SQLPersistence
+from bot.runtime.ratelimit import TelegramRateLimiter
+from bot.runtime.services import BotContext, RenewBotApplication, Services, system_clock
+from bot.runtime.update_processor import PerChatUpdateProcessor
 from bot.settings import Settings
-from bot.update_processor import PerChatUpdateProcessor
 from handlers import register_handlers
 from storage.db import Database
 

@@ -23,12 +23,12 @@ from pathlib import Path
 
 from telegram import Update
 
-from bot.app import build_application
-from bot.demo_session import PROMPT, SWEEP_SECONDS, ChatSession, ShiftedClock
-from bot.fakebotapi import FakeBotAPI
-from bot.logging_setup import configure_logging
-from bot.services import RenewBotApplication
+from bot.runtime.app import build_application
+from bot.runtime.logging_setup import configure_logging
+from bot.runtime.services import RenewBotApplication
 from bot.settings import Settings, load_settings
+from bot.tools.demo_session import PROMPT, SWEEP_SECONDS, ChatSession, ShiftedClock
+from fakebotapi import FakeBotAPI
 from storage.db import Database
 from storage.migrate import upgrade
 

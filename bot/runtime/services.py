@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.chatcache import ChatCache, ChatKnowledge
+from bot.runtime.chatcache import ChatCache, ChatKnowledge
 from bot.settings import Settings
 from storage.db import Database
 

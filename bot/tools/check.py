@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.logging_setup import RedactTokens
+from bot.runtime.logging_setup import RedactTokens
 from bot.settings import Settings, SettingsError, load_settings
 from storage.db import Database, sqlite_path
 from storage.migrate import head_revisions, is_up_to_date, sqlite_revisions

@@ -19,10 +19,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.fakebotapi import FakeBotAPI, FakeUser, SentMessage
-from bot.fakebotapi.objects import FakeChat
-from bot.services import RenewBotApplication
-from bot.terminal import dim, render
+from bot.runtime.services import RenewBotApplication
+from bot.tools.terminal import dim, render
+from fakebotapi import FakeBotAPI, FakeUser, SentMessage
+from fakebotapi.objects import FakeChat
 
 SWEEP_SECONDS = 1.0  # reminders that fall due while you type show up within a second
 SETTLE_TIMEOUT = 60.0

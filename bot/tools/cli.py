@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 
-from bot.logging_setup import RedactTokens, configure_logging
+from bot.runtime.logging_setup import RedactTokens, configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from storage.db import Database, sqlite_path
 from storage.migrate import upgrade
@@ -109,9 +109,9 @@ async def _reach_telegram(settings: Settings) -> None:
 
 
 def cmd_run(settings: Settings) -> int:
-    from bot.active import run_polling  # PTB is only needed for this command
-    from bot.app import build_application
-    from bot.webhook import run_webhook
+    from bot.runtime.active import run_polling  # PTB is only needed for this command
+    from bot.runtime.app import build_application
+    from bot.runtime.webhook import run_webhook
 
     token = settings.token  # fails early, before touching the database
     configure_logging(settings.log_level, token)
@@ -144,13 +144,13 @@ def cmd_backup(settings: Settings, target: str) -> int:
 
 
 def cmd_check() -> int:
-    from bot.check import run_checks
+    from bot.tools.check import run_checks
 
     return asyncio.run(run_checks())
 
 
 def cmd_chat(language: str | None, files: Path | None) -> int:
-    from bot.demo import run_demo
+    from bot.tools.demo import run_demo
 
     return asyncio.run(run_demo(language, files))
 

@@ -5,7 +5,7 @@ so this one does both:
 
     POST <path of WEBHOOK_URL>  an update from Telegram; 403 unless the
                                 X-Telegram-Bot-Api-Secret-Token header holds the secret
-    GET  /healthz               200 when this is the active instance (bot.active) and the
+    GET  /healthz               200 when this is the active instance (bot.runtime.active) and the
                                 database answers, 503 otherwise, so a load balancer sends
                                 Telegram's requests to the active instance only
 
@@ -28,8 +28,8 @@ from aiohttp import web
 from sqlalchemy import text
 from telegram import Update
 
-from bot.active import run_until_signalled, run_while_active
-from bot.services import RenewBotApplication
+from bot.runtime.active import run_until_signalled, run_while_active
+from bot.runtime.services import RenewBotApplication
 from bot.settings import Settings
 from storage.db import Database
 
@@ -92,7 +92,7 @@ def web_app(application: RenewBotApplication, secret: str, path: str) -> web.App
 
 
 async def serve_webhook(application: RenewBotApplication, stop: asyncio.Event) -> int:
-    """Run the bot in webhook mode until `stop` is set; returns the exit code (bot.active)."""
+    """Run the bot in webhook mode until `stop` is set; returns the exit code (see active)."""
     settings = application.services.settings
     assert settings.webhook_url is not None
     url = settings.webhook_url

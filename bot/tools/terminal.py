@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.fakebotapi import SentMessage
+from fakebotapi import SentMessage
 
 INDENT = "      "
 _STYLES = {  # entity type -> (on, off)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from telegram import Update
 
 from bot.i18n import Translator, pick_language, translator
-from bot.services import BotContext
+from bot.runtime.services import BotContext
 from storage.models import Chat
 from storage.repositories.chats import ChatRepository
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from bot.services import Services
+from bot.runtime.services import Services
 from storage.repositories.broadcasts import BroadcastRepository
 from storage.repositories.deliveries import DeliveryRepository
 

@@ -17,9 +17,9 @@ from typing import TypeVar
 from telegram import ChatMember, ChatMemberRestricted, Update
 from telegram.constants import ChatType
 
-from bot.chatscope import chat_scope
 from bot.i18n import N_
-from bot.services import BotContext
+from bot.runtime.chatscope import chat_scope
+from bot.runtime.services import BotContext
 
 ADMIN_TTL_SECONDS = 300.0
 MAX_CACHED_CHATS = 2_000

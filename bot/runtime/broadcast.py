@@ -23,9 +23,9 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.ext import Application
 
 from bot.i18n import translator
-from bot.ratelimit import MESSAGES_PER_SECOND, Pacer
 from bot.reminders.leader import SweepLeader
-from bot.services import BotContext, RenewBotApplication, Services
+from bot.runtime.ratelimit import MESSAGES_PER_SECOND, Pacer
+from bot.runtime.services import BotContext, RenewBotApplication, Services
 from storage.models import Broadcast, RecipientStatus
 from storage.repositories.broadcasts import BroadcastRepository
 from storage.repositories.chats import ChatRepository

@@ -7,11 +7,11 @@ import logging
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
-from bot.chatscope import language_of
 from bot.i18n import translator
-from bot.services import BotContext
+from bot.runtime.chatscope import language_of
+from bot.runtime.services import BotContext
 
-log = logging.getLogger("bot.errors")
+log = logging.getLogger("bot.runtime.errors")
 
 
 def describe_update(update: object) -> str:

@@ -1,4 +1,4 @@
-"""Run the fake Bot API standalone: ``python -m bot.fakebotapi --port 8081 --token 123:abc``.
+"""Run the fake Bot API standalone: ``python -m fakebotapi --port 8081 --token 123:abc``.
 
 Point the bot at the printed base URL. When stdin is a terminal (or with ``--repl``) you can
 type as a user: plain lines are sent as messages, ``:press N`` presses button N of the last
@@ -19,7 +19,7 @@ from .server import FakeBotAPI
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot.fakebotapi", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m fakebotapi", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default="123:abc")
@@ -127,7 +127,7 @@ async def _main(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of ``python -m bot.fakebotapi``."""
+    """Entry point of ``python -m fakebotapi``."""
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_main(_parse_args(argv)))
 

@@ -14,8 +14,8 @@ import time
 from telegram import Update
 from telegram.ext import BaseHandler, TypeHandler
 
-from bot.errors import describe_update
-from bot.services import BotContext
+from bot.runtime.errors import describe_update
+from bot.runtime.services import BotContext
 
 log = logging.getLogger("bot.updates")
 

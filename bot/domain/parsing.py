@@ -2,7 +2,7 @@
 number tail and renewal cycle.
 
 Each parser returns a value or raises InputError with a stable `code` that the UI translates.
-Input goes through `bot.dates.normalise` first, so full-width characters and small Chinese
+Input goes through `bot.domain.dates.normalise` first, so full-width characters and small Chinese
 numerals work everywhere.
 """
 
@@ -16,7 +16,7 @@ from datetime import time
 from decimal import Decimal
 from functools import cache
 
-from bot.dates import Cycle, normalise
+from bot.domain.dates import Cycle, normalise
 
 
 class InputError(ValueError):

@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 
 from bot.reminders.leader import SweepLeader
-from bot.services import RenewBotApplication
+from bot.runtime.services import RenewBotApplication
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Running the bot: the application, update processing, pacing, webhook, persistence, failover."""

@@ -1,0 +1,1 @@
+"""The command line: run, migrate, check, backup and the terminal demo."""
