@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -18,13 +19,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import Translator
+from bot.i18n import Translator, translator
 from bot.reminders.policy import ChatPolicy
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext
+from bot.settings import Settings
 from handlers.cards.fields import FieldContext
 from handlers.conversations import Conversation
+from storage.models import Chat
 
 # Card and renewal ids are 32-bit integers in the database: longer digit runs are not ids.
 _ID = re.compile(r"#?(\d{1,9})")
@@ -37,15 +40,20 @@ TYPED = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
 NOT_TYPED = filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL
 
 
-def field_context(scope: ChatScope, context: BotContext) -> FieldContext:
-    policy = ChatPolicy.of(scope.chat, context.settings)
+def context_for(chat: Chat, lang: str, settings: Settings, now: datetime) -> FieldContext:
+    """How the chat's fields are read and shown (the chat's today, currency and lead days)."""
+    policy = ChatPolicy.of(chat, settings)
     return FieldContext(
-        _=scope._,
-        lang=scope.lang,
-        today=context.services.now().astimezone(policy.zone).date(),
+        _=translator(lang),
+        lang=lang,
+        today=now.astimezone(policy.zone).date(),
         currency=_LOCAL_CURRENCY.get(policy.timezone, "CNY"),
         chat_lead_days=policy.lead_days,
     )
+
+
+def field_context(scope: ChatScope, context: BotContext) -> FieldContext:
+    return context_for(scope.chat, scope.lang, context.settings, context.services.now())
 
 
 def rows(

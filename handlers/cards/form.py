@@ -26,7 +26,6 @@ from bot.domain.dates import find_date
 from bot.i18n import N_
 from bot.knowledge.intents import detect_intent
 from bot.reminders.message import carrier_name
-from bot.reminders.schedule import refresh_card
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext
@@ -57,7 +56,6 @@ from handlers.cards.fields import (
     FieldError,
     UnsureAnswer,
     Values,
-    columns_of,
     describe,
     kind_named,
     labelled,
@@ -65,9 +63,9 @@ from handlers.cards.fields import (
     values_of,
 )
 from handlers.cards.picker import named_card
+from handlers.cards.saving import CardLimitReached, limit_text, save_card
 from handlers.cards.view import card_keyboard, card_text
 from handlers.free_text import TEXT, Asks, text_for_bot
-from storage.models import Card
 from storage.repositories.cards import MAX_CARDS_PER_CHAT, CardRepository
 
 FORM = "card_form"  # the conversation's persistence name and its drafts' slot in user_data
@@ -77,12 +75,6 @@ END = ConversationHandler.END
 _EDIT = re.compile(r"^card:edit:(\d{1,9})$")
 _SKIP = re.compile(r"(?i)skip|跳过|跳過|不填|没有|沒有|无|無|none|n/?a|-+|/")
 _step = with_draft(FORM, N_("This conversation has expired. Send /addcard to start again."))
-
-
-def limit_text(scope: ChatScope) -> str:
-    return scope._(
-        "This chat already has {max} cards, the most I can keep. Delete one with /delcard first."
-    ).format(max=MAX_CARDS_PER_CHAT)
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:
@@ -149,7 +141,7 @@ async def _new_draft(
     async with context.db.session(readonly=True) as session:
         count = await CardRepository(session).count(scope.chat.id)
     if count >= MAX_CARDS_PER_CHAT:
-        await tell(update, limit_text(scope))
+        await tell(update, limit_text(scope._))
         return None
     if drop_draft(context, FORM, scope.chat.id) is not None:
         lead = _("(I dropped the card you had not finished.)") + "\n" + lead
@@ -407,27 +399,14 @@ async def _save(
         return None
     if next_field(None, draft["values"], only_missing=True) is not None:
         return await _resume(update, field_context(scope, context), draft)
-    columns = columns_of(draft["values"])
-    card: Card | None = None
-    async with context.db.session() as session:
-        repo = CardRepository(session)
-        if draft["card_id"] is None:
-            problem = limit_text(scope)
-            if await repo.count(scope.chat.id) < MAX_CARDS_PER_CHAT:
-                card = await repo.add(Card(chat_id=scope.chat.id, created_by=user.id,
-                                           thread_id=draft["thread_id"], **columns))
-            moved = True
-        else:
-            problem = not_found(_)
-            card = await repo.get(scope.chat.id, draft["card_id"])
-            moved = card is not None and card.expires_on != columns["expires_on"]
-            if moved:  # a new expiry starts a new period: an old snooze or "stop" is over
-                columns |= {"lapsed": False, "snoozed_until": None}
-            if card is not None:
-                await repo.update(card, **columns)
-        if card is not None:
-            await refresh_card(session, card, scope.chat, context.settings,
-                               context.services.now(), keep_pending=not moved)
+    try:
+        card = await save_card(
+            context.db, scope.chat, context.settings, context.services.now(), draft["values"],
+            card_id=draft["card_id"], created_by=user.id, thread_id=draft["thread_id"],
+        )
+        problem = not_found(_)
+    except CardLimitReached:
+        card, problem = None, limit_text(scope._)
     drop_draft(context, FORM, scope.chat.id)
     if card is None or card.id is None:
         await show(update, problem)

@@ -26,7 +26,6 @@ from bot.i18n import N_
 from bot.knowledge.intents import detect_intent
 from bot.reminders.message import carrier_name
 from bot.reminders.policy import ChatPolicy
-from bot.reminders.schedule import refresh_card
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext
@@ -60,9 +59,10 @@ from handlers.cards.fields import (
     values_of,
 )
 from handlers.cards.picker import named_card, pick_card
+from handlers.cards.saving import renew_card
 from handlers.cards.view import CHANNEL_NAMES, card_name, renewal_line
 from handlers.free_text import TEXT, Asks, text_for_bot
-from storage.models import Card, Channel, Cycle, Renewal, RenewFrom
+from storage.models import Card, Channel, Cycle, RenewFrom
 from storage.repositories.cards import CardRepository
 
 RENEWAL = "card_renewal"  # the conversation's persistence name and its drafts' slot
@@ -233,19 +233,13 @@ async def _renew(
     if user is None or not await may_configure(update, context):
         await tell(update, admins_only(_))
         return END
-    now = context.services.now()
-    renewal: Renewal | None = None
-    async with context.db.session() as session:
-        repo = CardRepository(session)
-        card = await repo.get(scope.chat.id, draft["card_id"])
-        if card is not None:
-            renewal = await repo.record_renewal(card, day, renewed_at=now, renewed_by=user.id)
-            await refresh_card(session, card, scope.chat, context.settings, now,
-                               keep_pending=False)
-    if card is None or renewal is None:
+    renewed = await renew_card(context.db, scope.chat, context.settings,
+                               context.services.now(), draft["card_id"], day, user.id)
+    if renewed is None:
         drop_draft(context, RENEWAL, scope.chat.id)
         await show(update, not_found(_))
         return END
+    card, renewal = renewed
     draft.update(renewal_id=renewal.id, label=card.label, price=card.price,
                  currency=card.currency)
     lead = _("✅ Renewed: {card} now expires on {date}. Saved.").format(

@@ -1,0 +1,208 @@
+"""Every card read and write of the Mini App, through the code the chat handlers use: the field
+registry parses and shows (handlers/cards/fields.py), handlers/cards/saving.py writes, and
+bot.domain.dates proposes the next expiry. The page sends each field as the text a user would
+type in chat, so it gets the same parsing and the same (translated) messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from bot.domain.dates import format_date, next_expiry
+from bot.domain.parsing import format_lead_days, format_money
+from bot.reminders.message import carrier_name
+from bot.reminders.policy import split_days
+from bot.settings import Settings
+from handlers.cards.common import context_for
+from handlers.cards.fields import (
+    CARRIER,
+    EXPIRY,
+    FIELDS,
+    CardField,
+    FieldContext,
+    FieldError,
+    UnsureAnswer,
+    Values,
+    values_of,
+)
+from handlers.cards.saving import CardLimitReached, limit_text, renew_card, save_card
+from handlers.cards.view import card_name, status_text
+from storage.db import Database
+from storage.models import Card, Chat, Cycle
+from storage.repositories.cards import CardRepository
+
+# The page's form: one text per field, named by the field's key.
+FORM_KEYS = tuple(f.key for f in FIELDS)
+_CHOSEN = frozenset({"kind", "cycle", "renew_from"})  # <select>s: their values are button values
+
+
+@dataclass
+class Problem(Exception):
+    """Input the chat would also refuse: messages per field (already translated), a guessed
+    date for the expiry to confirm, or a question to confirm first (a past expiry)."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    guess: str | None = None
+    confirm: str | None = None
+
+
+class NotFound(Exception):
+    """Not one of this chat's cards (the API answers 404)."""
+
+
+def status_of(days: int) -> str:
+    """The status colour's name, on the same scale as /cards' 🔴🟠🟡🟢."""
+    if days < 0:
+        return "expired"
+    if days <= 3:
+        return "soon"
+    return "week" if days <= 7 else "fine"
+
+
+def card_json(card: Card, ctx: FieldContext) -> dict[str, Any]:
+    values = values_of(card)
+    days = (card.expires_on - ctx.today).days
+    shown = {f.key: f.show(values, ctx) for f in FIELDS if f.listed and f.applies(values)}
+    renew_to = (
+        None if card.cycle == Cycle.NONE
+        else next_expiry(card.expires_on, card.cycle, card.cycle_days, card.renew_from, ctx.today)
+    )
+    return {
+        "id": card.id,
+        "label": card.label,
+        "name_html": card_name(card, ctx.lang),
+        "carrier": card.carrier,
+        "carrier_name": carrier_name(card.carrier, ctx.lang),
+        "expires_on": card.expires_on.isoformat(),
+        "days_left": days,
+        "status": status_of(days),
+        "status_text": status_text(card, ctx.today, ctx._),
+        "lapsed": card.lapsed,
+        "shown": {key: value for key, value in shown.items() if value is not None},
+        "form": form_of(card, ctx),
+        "renew_to": renew_to.isoformat() if renew_to else None,
+        "renew_to_text": format_date(renew_to, ctx.lang) if renew_to else None,
+    }
+
+
+def form_of(card: Card, ctx: FieldContext) -> dict[str, str]:
+    """The card as the texts that, typed back, give the same card (the edit form)."""
+    return {
+        "label": card.label,
+        "carrier": carrier_name(card.carrier, ctx.lang) or "",
+        "kind": card.kind,
+        "number": card.number_tail or "",
+        "plan": card.plan or "",
+        "price": format_money(card.price, card.currency) if card.price and card.currency else "",
+        "expiry": card.expires_on.isoformat(),
+        "cycle": card.cycle,
+        "cycle_days": str(card.cycle_days or ""),
+        "renew_from": card.renew_from,
+        "lead_days": format_lead_days(split_days(card.lead_days)) if card.lead_days else "",
+    }
+
+
+def _read(f: CardField, text: str, ctx: FieldContext) -> Values:
+    if f is CARRIER and CARRIER.choose is not None and text in {c for _, c in f.buttons(ctx)}:
+        return CARRIER.choose(text, ctx)
+    return f.pick(text, ctx) if f.key in _CHOSEN else f.parse(text, ctx)
+
+
+def read_form(form: dict[str, Any], ctx: FieldContext, *, past_ok: bool) -> Values:
+    """A complete card from the page's texts, field by field in the order /addcard asks them;
+    Problem names every field that the chat would refuse, and nothing is kept."""
+    values: Values = {}
+    problem = Problem()
+    for f in FIELDS:
+        if not f.applies(values):
+            values |= f.cleared()
+            continue
+        text = str(form.get(f.key) or "").strip()
+        if not text:
+            if f.optional:
+                values |= f.cleared()
+            else:
+                problem.errors[f.key] = f.prompt_text(ctx)
+            continue
+        try:
+            values |= _read(f, text, ctx)
+        except UnsureAnswer as unsure:
+            problem.errors[f.key] = unsure.text(ctx._)
+            problem.guess = unsure.day.isoformat()
+        except FieldError as error:
+            problem.errors[f.key] = error.text(ctx._)
+    if problem.errors:
+        raise problem
+    if not past_ok and (question := EXPIRY.confirm(values, ctx)) is not None:
+        raise Problem(confirm=question)
+    return values
+
+
+@dataclass(frozen=True)
+class CardBook:
+    """One chat's cards as the app sees them, in the chat's language."""
+
+    db: Database
+    settings: Settings
+    chat: Chat
+    lang: str
+    now: datetime
+
+    @property
+    def ctx(self) -> FieldContext:
+        return context_for(self.chat, self.lang, self.settings, self.now)
+
+    async def list(self) -> list[dict[str, Any]]:
+        ctx = self.ctx
+        async with self.db.session(readonly=True) as session:
+            cards = await CardRepository(session).list(self.chat.id)
+        return [card_json(card, ctx) for card in cards]
+
+    async def save(
+        self, form: dict[str, Any], user_id: int, card_id: int | None = None
+    ) -> dict[str, Any]:
+        ctx = self.ctx
+        values = read_form(form, ctx, past_ok=bool(form.get("confirm_past")))
+        try:
+            card = await save_card(self.db, self.chat, self.settings, self.now, values,
+                                   card_id=card_id, created_by=user_id)
+        except CardLimitReached:
+            raise Problem(errors={"label": limit_text(ctx._)}) from None
+        if card is None:
+            raise NotFound
+        return card_json(card, ctx)
+
+    async def renew(self, card_id: int, typed: str, user_id: int, past_ok: bool) -> dict[str, Any]:
+        """Renew to the typed date, or (nothing typed) to the cycle's next expiry."""
+        ctx = self.ctx
+        async with self.db.session(readonly=True) as session:
+            card = await CardRepository(session).get(self.chat.id, card_id)
+        if card is None:
+            raise NotFound
+        day = self._renewal_day(card, typed.strip(), ctx, past_ok)
+        renewed = await renew_card(self.db, self.chat, self.settings, self.now, card_id, day,
+                                   user_id)
+        if renewed is None:
+            raise NotFound
+        return card_json(renewed[0], ctx)
+
+    def _renewal_day(self, card: Card, typed: str, ctx: FieldContext, past_ok: bool) -> date:
+        if not typed:
+            if card.cycle == Cycle.NONE:
+                raise Problem(errors={"date": ctx._(
+                    "It has no fixed cycle: when does it expire now? Type a date or pick one."
+                )})
+            return next_expiry(card.expires_on, card.cycle, card.cycle_days, card.renew_from,
+                               ctx.today)
+        try:
+            values = EXPIRY.parse(typed, ctx)
+        except UnsureAnswer as unsure:
+            raise Problem(
+                errors={"date": unsure.text(ctx._)}, guess=unsure.day.isoformat()
+            ) from None
+        except FieldError as error:
+            raise Problem(errors={"date": error.text(ctx._)}) from None
+        if not past_ok and (question := EXPIRY.confirm(values, ctx)) is not None:
+            raise Problem(confirm=question)
+        return date.fromisoformat(values["expires_on"])
