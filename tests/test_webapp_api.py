@@ -169,6 +169,14 @@ async def test_a_card_added_in_the_app_is_scheduled_and_listed_in_chat(
     assert saved.next_remind_at == datetime(2026, 4, 27, 1, 0, tzinfo=UTC)
     reply = await webapp.bot.say(ann, "/cards")
     assert "Travel eSIM" in reply.text
+    # The fewest answers /addcard needs: a name and an expiry (no cycle, so nothing of it).
+    status, plain = await webapp.call("POST", "api/cards", ann, json={
+        "label": "Spare", "expiry": "in 30 days", "kind": "sim", "cycle": "none",
+        "renew_from": "renewal_day", "cycle_days": "12"})
+    assert status == 201
+    spare = next(c for c in await _cards(webapp, ann.id) if c.label == "Spare")
+    assert (spare.expires_on, spare.cycle, spare.cycle_days, spare.renew_from, spare.carrier) == (
+        date(2026, 4, 9), "none", None, "expiry", None)
     assert card["form"]["price"] == "₱99.00"
     status, again = await webapp.call("PUT", f"api/cards/{card['id']}", ann, json=card["form"])
     assert status == 200

@@ -115,8 +115,7 @@ def read_form(form: dict[str, Any], ctx: FieldContext, *, past_ok: bool) -> Valu
     values: Values = {}
     problem = Problem()
     for f in FIELDS:
-        if not f.applies(values):
-            values |= f.cleared()
+        if not f.applies(values):  # as in /addcard: never asked, so its default is kept
             continue
         text = str(form.get(f.key) or "").strip()
         if not text:

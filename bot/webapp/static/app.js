@@ -107,7 +107,7 @@
     [...carriers].map(([code, name]) =>
       el("option", { value: code, selected: code === state.carrier }, name)));
     fill();
-    root.replaceChildren(
+    root.replaceChildren(...[
       el("h1", {}, session.chat.type === "private" ? t("mine") : t("group")),
       state.notice ? el("p", { class: "notice", role: "status" }, state.notice) : null,
       session.can_edit ? null : el("p", { class: "notice" }, t("read_only")),
@@ -115,7 +115,8 @@
       list,
       el("p", { class: "legend" }, t("legend")),
       session.can_edit ? el("button", { class: "add", onclick: () => showForm(null) }, t("add"))
-        : null);
+        : null,
+    ].filter(Boolean));
     state.notice = "";
   }
 
@@ -240,7 +241,7 @@
           t("use_guess")));
       }
     };
-    root.replaceChildren(
+    root.replaceChildren(...[
       el("h1", { html: card.name_html }),
       el("p", {}, card.shown.expiry || card.expires_on),
       card.renew_to ? el("button", { class: "add", "data-action": "renew-cycle",
@@ -252,7 +253,8 @@
       el("div", { class: "row" },
         el("button", { "data-action": "renew-typed", onclick: () => renew(text.value, false) },
           t("renew_confirm")),
-        el("button", { class: "plain", onclick: renderList }, t("cancel"))));
+        el("button", { class: "plain", onclick: renderList }, t("cancel"))),
+    ].filter(Boolean));
   }
 
   // ------------------------------------------------------------------ start
