@@ -170,7 +170,7 @@ async def test_a_card_added_in_the_app_is_scheduled_and_listed_in_chat(
     reply = await webapp.bot.say(ann, "/cards")
     assert "Travel eSIM" in reply.text
     # The fewest answers /addcard needs: a name and an expiry (no cycle, so nothing of it).
-    status, plain = await webapp.call("POST", "api/cards", ann, json={
+    status, _card = await webapp.call("POST", "api/cards", ann, json={
         "label": "Spare", "expiry": "in 30 days", "kind": "sim", "cycle": "none",
         "renew_from": "renewal_day", "cycle_days": "12"})
     assert status == 201

@@ -65,8 +65,8 @@ async def open_app(browser: Any, webapp: WebApp, user: FakeUser, *, width: int =
     stub = {"initData": init_data if init_data is not None else webapp.init_data(user),
             "initDataUnsafe": unsafe, "themeParams": THEME}
     await context.add_init_script(
-        "window.Telegram = {WebApp: Object.assign(%s, {ready() {}, expand() {}})};"
-        % json.dumps(stub)
+        f"window.Telegram = {{WebApp: Object.assign({json.dumps(stub)}, "
+        "{ready() {}, expand() {}})};"
     )
     # Telegram's script is not reachable here; the stub stands in for what it sets up.
     await context.route("https://telegram.org/**", lambda route: route.fulfill(
