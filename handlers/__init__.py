@@ -22,6 +22,7 @@ from handlers import (
     start,
     stats,
     unknown,
+    webapp,
 )
 
 
@@ -42,6 +43,8 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
             application.add_handler(handler)
     # Free-text questions come last in group 0, where PTB runs only the first handler that
     # matches: any command or conversation step registered before them wins the update.
+    for handler in webapp.handlers(application.services.settings):  # type: ignore[attr-defined]
+        application.add_handler(handler)
     for handler in questions.handlers():
         application.add_handler(handler)
     # Then the commands nobody took (after questions, which never take a command).

@@ -31,6 +31,7 @@ from bot.runtime.services import BotContext, RenewBotApplication, Services, syst
 from bot.runtime.update_processor import PerChatUpdateProcessor
 from bot.settings import Settings
 from handlers import register_handlers
+from handlers.webapp import set_menu_button
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ _SCOPES = (
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     await register_command_menus(application)
+    await set_menu_button(application)
     start_reminders(application)
     start_broadcasts(application)
     KnowledgeBase.load()  # parse the answers now, not on the first question
@@ -103,14 +105,16 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 async def register_command_menus(application: Application) -> None:  # type: ignore[type-arg]
     """setMyCommands for every scope, in English (default) and Chinese."""
     bot = application.bot
+    webapp = application.services.settings.webapp_url is not None  # type: ignore[attr-defined]
     for language in LANGUAGES:
         _ = translator(language)
         code = None if language == "en" else language
         for audience, scope in _SCOPES:
-            commands = [BotCommand(c.name, _(c.description)) for c in commands_for(audience)]
+            commands = [BotCommand(c.name, _(c.description))
+                        for c in commands_for(audience, webapp=webapp)]
             await bot.set_my_commands(commands, scope=scope, language_code=code)
         if code is None:
-            private = commands_for(Audience.PRIVATE)
+            private = commands_for(Audience.PRIVATE, webapp=webapp)
             await bot.set_my_commands(
                 [BotCommand(c.name, _(c.description)) for c in private],
                 scope=BotCommandScopeDefault(),
@@ -118,7 +122,8 @@ async def register_command_menus(application: Application) -> None:  # type: ign
         # Owners see their commands in their own chat's menu, and nobody else does.
         owner_menu = [
             BotCommand(c.name, _(c.description))
-            for c in (*commands_for(Audience.PRIVATE), *commands_for(Audience.OWNER))
+            for c in (*commands_for(Audience.PRIVATE, webapp=webapp),
+                      *commands_for(Audience.OWNER))
         ]
         for owner_id in sorted(application.services.settings.bot_owner_ids):  # type: ignore[attr-defined]
             try:

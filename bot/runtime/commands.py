@@ -56,5 +56,10 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
-def commands_for(audience: Audience) -> list[Command]:
-    return [command for command in COMMANDS if audience in command.audiences]
+# Only when the Mini App is configured (WEBAPP_URL): without it nothing changes.
+APP_COMMAND = Command("app", N_("Open your cards in the app"), (_P, _G))
+
+
+def commands_for(audience: Audience, *, webapp: bool = False) -> list[Command]:
+    table = (*COMMANDS, APP_COMMAND) if webapp else COMMANDS
+    return [command for command in table if audience in command.audiences]

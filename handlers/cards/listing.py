@@ -32,6 +32,7 @@ from handlers.cards.view import (
     monthly_costs,
     status_icon,
 )
+from handlers.webapp import app_row
 from storage.repositories.cards import CardRepository
 
 PAGE_SIZE = 10
@@ -88,6 +89,7 @@ async def cards_page(
         nav.append(InlineKeyboardButton("▶", callback_data=f"cards:page:{page + 1}"))
     keyboard += [nav] if nav else []
     keyboard.append([_add_button(scope)])
+    keyboard += app_row(context, scope.chat.id, scope.chat.type, _)
     await show(update, "\n".join(lines), InlineKeyboardMarkup(keyboard))
 
 
