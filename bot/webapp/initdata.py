@@ -14,7 +14,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from bot.i18n import pick_language
 
@@ -92,3 +92,10 @@ def sign(token: str, user: dict[str, object], auth_date: datetime, **extra: str)
     }
     fields["hash"] = _hash(fields, token)
     return urlencode(fields)
+
+
+def launch_url(webapp_url: str, init_data: str, chat_id: int | None = None) -> str:
+    """The app's URL as Telegram opens it: the signed data in the #tgWebAppData fragment
+    (and a group's id as ?chat=), so a desktop browser can open it without Telegram."""
+    query = f"?chat={chat_id}" if chat_id is not None else ""
+    return f"{webapp_url}{query}#tgWebAppData={quote(init_data, safe='')}"
