@@ -116,6 +116,7 @@ async def test_other_users_cards_and_chats_are_not_found(webapp: WebApp, api: Fa
     ann, bob = _user(api), _user(api, 4003)
     bobs = await _seed(webapp, bob.id, date(2026, 4, 1), label="Bob's")
     for method, path, body in (
+        ("GET", f"api/cards/{bobs.id}", None),
         ("PUT", f"api/cards/{bobs.id}", FORM),
         ("POST", f"api/cards/{bobs.id}/renew", {"date": ""}),
         ("PUT", "api/cards/99999", FORM),

@@ -145,11 +145,11 @@ async def test_a_card_added_in_the_page_is_in_the_chat_and_scheduled(
     await page.select_option("#f-kind", "esim")
     await page.fill("#f-price", "lots")
     await page.fill("#f-expiry", "2026-04-31")
-    await shot(page, "add-errors-en-360")
     await page.get_by_text("✅ Save").click()
     await expect(page.locator("#e-price")).to_have_text(
         "Please write the price like 30, ¥30, ₱99, HK$50 or US$5.")
     await expect(page.locator("#e-expiry")).to_contain_text("April 2026 has only 30 days")
+    await shot(page, "add-errors-en-360")
     async with webapp.bot.database.session(readonly=True) as session:
         assert list(await session.exec(select(Card))) == []
     await page.fill("#f-price", "₱99")

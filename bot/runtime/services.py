@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.runtime.chatcache import ChatCache, ChatKnowledge
 from bot.settings import Settings
+from bot.webapp.listcache import CardListCache
 from storage.db import Database
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ class Services:
     clock: Callable[[], datetime] = field(default=system_clock)
     reminders: ReminderEngine | None = None  # set while the application runs
     chat_cache: ChatCache[ChatKnowledge] = field(default_factory=ChatCache)
+    card_lists: CardListCache = field(default_factory=CardListCache)  # the Mini App's
 
     def now(self) -> datetime:
         return self.clock()

@@ -17,8 +17,11 @@ from bot.settings import Settings
 from handlers.cards.common import context_for
 from handlers.cards.fields import (
     CARRIER,
+    CYCLE,
     EXPIRY,
     FIELDS,
+    PLAN,
+    PRICE,
     CardField,
     FieldContext,
     FieldError,
@@ -32,8 +35,8 @@ from storage.db import Database
 from storage.models import Card, Chat, Cycle
 from storage.repositories.cards import CardRepository
 
-# The page's form: one text per field, named by the field's key.
-FORM_KEYS = tuple(f.key for f in FIELDS)
+# What a card in the list shows besides its name and status (the rest is in the edit form).
+_LISTED = (EXPIRY, PLAN, PRICE, CYCLE)
 _CHOSEN = frozenset({"kind", "cycle", "renew_from"})  # <select>s: their values are button values
 
 
@@ -61,9 +64,10 @@ def status_of(days: int) -> str:
 
 
 def card_json(card: Card, ctx: FieldContext) -> dict[str, Any]:
+    """A card in the list: what /cards shows of it, and its renewal proposal."""
     values = values_of(card)
     days = (card.expires_on - ctx.today).days
-    shown = {f.key: f.show(values, ctx) for f in FIELDS if f.listed and f.applies(values)}
+    shown = {f.key: f.show(values, ctx) for f in _LISTED}
     renew_to = (
         None if card.cycle == Cycle.NONE
         else next_expiry(card.expires_on, card.cycle, card.cycle_days, card.renew_from, ctx.today)
@@ -78,9 +82,7 @@ def card_json(card: Card, ctx: FieldContext) -> dict[str, Any]:
         "days_left": days,
         "status": status_of(days),
         "status_text": status_text(card, ctx.today, ctx._),
-        "lapsed": card.lapsed,
         "shown": {key: value for key, value in shown.items() if value is not None},
-        "form": form_of(card, ctx),
         "renew_to": renew_to.isoformat() if renew_to else None,
         "renew_to_text": format_date(renew_to, ctx.lang) if renew_to else None,
     }
@@ -158,6 +160,15 @@ class CardBook:
             cards = await CardRepository(session).list(self.chat.id)
         return [card_json(card, ctx) for card in cards]
 
+    async def get(self, card_id: int) -> dict[str, Any]:
+        """One card with its edit form."""
+        ctx = self.ctx
+        async with self.db.session(readonly=True) as session:
+            card = await CardRepository(session).get(self.chat.id, card_id)
+        if card is None:
+            raise NotFound
+        return card_json(card, ctx) | {"form": form_of(card, ctx)}
+
     async def save(
         self, form: dict[str, Any], user_id: int, card_id: int | None = None
     ) -> dict[str, Any]:
@@ -170,7 +181,7 @@ class CardBook:
             raise Problem(errors={"label": limit_text(ctx._)}) from None
         if card is None:
             raise NotFound
-        return card_json(card, ctx)
+        return card_json(card, ctx) | {"form": form_of(card, ctx)}
 
     async def renew(self, card_id: int, typed: str, user_id: int, past_ok: bool) -> dict[str, Any]:
         """Renew to the typed date, or (nothing typed) to the cycle's next expiry."""

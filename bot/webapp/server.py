@@ -4,6 +4,7 @@
     GET  <path>                        the page (static files shipped in bot/webapp/static)
     GET  <path>api/session?chat=ID     the user's rights in the chat, the page's words, the form
     GET  <path>api/cards?chat=ID       the chat's cards by expiry
+    GET  <path>api/cards/N?chat=ID     card N with its edit form
     POST <path>api/cards?chat=ID       add a card        (the form's texts, as typed in chat)
     PUT  <path>api/cards/N?chat=ID     change card N
     POST <path>api/cards/N/renew?...   mark card N renewed ({"date": typed text or ""})
@@ -16,6 +17,7 @@ X-Telegram-Init-Data header; the user is taken from it and nowhere else. chat=ID
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib.resources import files
@@ -68,6 +70,7 @@ class Caller:
     def __init__(self, application: RenewBotApplication, user: initdata.WebAppUser,
                  access: Access) -> None:
         services = application.services
+        self.lists = services.card_lists
         self.user = user
         self.access = access
         self._ = translator(access.lang)
@@ -108,7 +111,9 @@ def _api(application: RenewBotApplication, handler: Api, *, writes: bool = False
         if writes and not access.can_edit:
             return _error(403, caller._(ADMINS_ONLY))
         try:
-            return await handler(request, caller)
+            response = await handler(request, caller)
+            response.enable_compression()  # a 200-card list is ~10x smaller gzipped
+            return response
         except NotFound:
             return _error(404, not_found(caller._))
         except Problem as problem:
@@ -155,7 +160,17 @@ async def _session(request: web.Request, caller: Caller) -> web.Response:
 
 
 async def _list(request: web.Request, caller: Caller) -> web.Response:
-    return web.json_response({"cards": await caller.book.list()})
+    chat_id, key = caller.access.chat.id, (caller.book.ctx.today, caller.access.lang)
+    body = caller.lists.get(chat_id, key)
+    if body is None:
+        version = caller.lists.version
+        body = json.dumps({"cards": await caller.book.list()}).encode()
+        caller.lists.put(chat_id, key, body, version)
+    return web.Response(body=body, content_type="application/json")
+
+
+async def _card(request: web.Request, caller: Caller) -> web.Response:
+    return web.json_response(await caller.book.get(_card_id(request)))
 
 
 async def _add(request: web.Request, caller: Caller) -> web.Response:
@@ -179,7 +194,9 @@ def _static(name: str) -> Callable[[web.Request], Awaitable[web.Response]]:
     body = (STATIC / name).read_bytes()
 
     async def serve(request: web.Request) -> web.Response:
-        return web.Response(body=body, content_type=_STATIC_TYPES[name], charset="utf-8")
+        response = web.Response(body=body, content_type=_STATIC_TYPES[name], charset="utf-8")
+        response.enable_compression()
+        return response
 
     return serve
 
@@ -203,6 +220,7 @@ def add_webapp(app: web.Application, application: RenewBotApplication) -> None:
     app.router.add_get(path + "api/session", _api(application, _session))
     app.router.add_get(path + "api/cards", _api(application, _list))
     app.router.add_post(path + "api/cards", _api(application, _add, writes=True))
+    app.router.add_get(card, _api(application, _card))
     app.router.add_put(card, _api(application, _edit, writes=True))
     app.router.add_post(card + "/renew", _api(application, _renew, writes=True))
 

@@ -76,7 +76,7 @@
       el("div", { class: "status" }, card.status_text),
       meta.length ? el("div", { class: "meta" }, meta.join(" · ")) : null,
       state.session.can_edit ? el("div", { class: "actions" },
-        el("button", { class: "plain", "data-action": "edit", onclick: () => showForm(card) },
+        el("button", { class: "plain", "data-action": "edit", onclick: () => editCard(card) },
           t("edit")),
         el("button", { "data-action": "renew", onclick: () => showRenew(card) }, t("renewed")),
       ) : null);
@@ -152,6 +152,12 @@
           el("option", { value: field.key === "carrier" ? label : choice })))];
     }
     return input;
+  }
+
+  async function editCard(card) {
+    const { status, data } = await api("GET", "api/cards/" + card.id);
+    if (status === 200) showForm(data);
+    else { state.notice = data.error || t("failed"); await loadCards(); }
   }
 
   function showForm(card) {
