@@ -4,16 +4,19 @@ change them, members read), and bad input gets the chat's own messages and saves
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
+import aiohttp
 import pytest
 from sqlmodel import select
 
 from bot.i18n import translator
 from bot.runtime.webhook import web_app
 from bot.webapp.initdata import InitDataError, sign, verify
-from bot.webapp.server import CSP
+from bot.webapp.listcache import CardListCache
+from bot.webapp.server import CSP, polling_server
 from fakebotapi import FakeBotAPI
 from fakebotapi.objects import FakeUser
 from storage.models import Card, Renewal
@@ -266,6 +269,33 @@ async def test_the_page_is_static_with_a_strict_policy_and_no_secrets(
     assert "'unsafe-inline'" not in CSP
 
 
+async def test_in_polling_mode_the_app_has_a_server_of_its_own(
+    webapp: WebApp, api: FakeBotAPI
+) -> None:
+    application = webapp.bot.app
+    assert application is not None
+    settings = application.services.settings
+    port = _free_port()
+    application.services.settings = settings.model_copy(
+        update={"webapp_listen": "127.0.0.1", "webapp_port": port})
+    try:
+        async with polling_server(application):
+            async with webapp.http.get(f"http://127.0.0.1:{port}/app/api/cards") as response:
+                assert response.status == 401  # served, and guarded
+            async with webapp.http.get(f"http://127.0.0.1:{port}/app/") as response:
+                assert response.status == 200
+        with pytest.raises(aiohttp.ClientConnectionError):  # stopped with the bot
+            await webapp.http.get(f"http://127.0.0.1:{port}/app/")
+    finally:
+        application.services.settings = settings
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 async def test_the_webhook_server_serves_the_app_only_when_configured(
     webapp: WebApp, api: FakeBotAPI
 ) -> None:
@@ -282,3 +312,15 @@ async def test_the_webhook_server_serves_the_app_only_when_configured(
     finally:
         application.services.settings = settings
     assert routes == {"/hook", "/healthz"}
+
+
+def test_a_list_read_before_a_change_is_not_kept() -> None:
+    lists = CardListCache()
+    key = (TODAY, "en")
+    version = lists.version  # a read begins ...
+    lists.invalidate({1})  # ... a commit to chat 1 lands ...
+    lists.put(1, key, b"old", version)  # ... and the read's list is not stored
+    assert lists.get(1, key) is None
+    lists.put(1, key, b"new", lists.version)
+    assert lists.get(1, key) == b"new"
+    assert lists.get(1, (TODAY, "zh")) is None  # another language renders anew
