@@ -250,6 +250,26 @@ async def test_renew_follows_the_cycle_or_a_typed_date(webapp: WebApp, api: Fake
     ]
 
 
+async def test_history_lists_renewals_and_their_total(webapp: WebApp, api: FakeBotAPI) -> None:
+    ann, bob = _user(api), _user(api, 4003)
+    card = await _seed(webapp, ann.id, date(2026, 3, 15), cycle="monthly")
+    status, body = await webapp.call("GET", f"api/cards/{card.id}/history", ann)
+    assert (status, body["lines"], body["total"]) == (200, [], None)
+    for _ in range(2):
+        await webapp.call("POST", f"api/cards/{card.id}/renew", ann, json={"date": ""})
+    async with webapp.bot.database.session() as session:
+        for renewal in await session.exec(select(Renewal)):
+            renewal.amount, renewal.currency = 3000, "CNY"
+            session.add(renewal)
+    status, body = await webapp.call("GET", f"api/cards/{card.id}/history", ann)
+    assert status == 200
+    assert body["lines"] == ["2026-03-10: 2026-04-15 → 2026-05-15 · ¥30.00",
+                             "2026-03-10: 2026-03-15 → 2026-04-15 · ¥30.00"]
+    assert body["total"] == "Paid in total: ¥60.00"
+    status, _ = await webapp.call("GET", f"api/cards/{card.id}/history", bob)
+    assert status == 404
+
+
 # --------------------------------------------------------------------------- the page
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +186,11 @@ async def test_edit_and_renew_in_the_page_and_a_change_in_chat_shows_after_reloa
     await page.get_by_text("Renew to 2026-06-01").click()
     await page.get_by_text("✅ Saved.").wait_for()
     await expect(home.locator(".due")).to_have_text("2026-06-01 (in 83 days)")
+    await home.get_by_text("📜 History").click()
+    await expect(page.locator("ul.history li")).to_have_text(
+        ["2026-03-10: 2026-05-01 → 2026-06-01"])
+    await shot(page, "history-en-360")
+    await page.get_by_text("↩️ Back").click()
     async with webapp.bot.database.session(readonly=True) as session:
         cards = {c.label: c for c in await session.exec(select(Card))}
     assert cards["Home broadband"].expires_on == date(2026, 6, 1)
@@ -226,7 +231,10 @@ async def test_a_group_member_reads_and_cannot_edit(
     await page.locator("li.card").first.wait_for()
     assert await page.locator("h1").inner_text() == "This group's cards"
     assert await page.get_by_text("Only the group's admins can change this.").count() == 1
-    assert await page.locator("button").count() == 0
+    assert await page.locator('[data-action="edit"], [data-action="renew"], .add').count() == 0
+    await page.get_by_text("📜 History").click()  # reading is for members too
+    await expect(page.locator(".hint")).to_have_text(
+        "No renewals recorded yet. Press ✅ Renewed when you renew it.")
     page = await open_app(browser, webapp, admin, start_param=f"g{GROUP}")
     await page.locator("li.card").first.wait_for()
     assert await page.get_by_text("✏️ Edit").count() == 1
@@ -237,7 +245,9 @@ async def test_forged_or_missing_initdata_gets_a_clear_message(
 ) -> None:
     ann = _user(api)
     await _seed_three(webapp, ann.id)
-    for init_data in (webapp.init_data(ann, token="1:forged"), ""):
+    max_age = webapp.bot.settings.webapp_initdata_max_age
+    stale = webapp.init_data(ann, age=timedelta(seconds=max_age + 1))
+    for init_data in (webapp.init_data(ann, token="1:forged"), stale, ""):
         page = await open_app(browser, webapp, ann, init_data=init_data)
         message = page.locator(".fatal")
         await message.wait_for()

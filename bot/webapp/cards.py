@@ -12,7 +12,7 @@ from typing import Any
 from bot.domain.dates import format_date, next_expiry
 from bot.domain.parsing import format_lead_days, format_money
 from bot.reminders.message import carrier_name
-from bot.reminders.policy import split_days
+from bot.reminders.policy import ChatPolicy, split_days
 from bot.settings import Settings
 from handlers.cards.common import context_for
 from handlers.cards.fields import (
@@ -30,7 +30,7 @@ from handlers.cards.fields import (
     values_of,
 )
 from handlers.cards.saving import CardLimitReached, limit_text, renew_card, save_card
-from handlers.cards.view import card_name, status_text
+from handlers.cards.view import card_name, money_list, paid_totals, renewal_line, status_text
 from storage.db import Database
 from storage.models import Card, Chat, Cycle
 from storage.repositories.cards import CardRepository
@@ -168,6 +168,26 @@ class CardBook:
         if card is None:
             raise NotFound
         return card_json(card, ctx) | {"form": form_of(card, ctx)}
+
+    async def history(self, card_id: int) -> dict[str, Any]:
+        """A card's renewals, newest first, as /history lists them, and what they cost."""
+        ctx = self.ctx
+        zone = ChatPolicy.of(self.chat, self.settings).zone
+        async with self.db.session(readonly=True) as session:
+            repo = CardRepository(session)
+            card = await repo.get(self.chat.id, card_id)
+            renewals = await repo.history(self.chat.id, card_id)
+        if card is None:
+            raise NotFound
+        totals = paid_totals(renewals)
+        return {
+            "name_html": card_name(card, ctx.lang),
+            "lines": [renewal_line(r, r.renewed_at.astimezone(zone).date(), ctx)
+                      for r in renewals],
+            "empty": ctx._("No renewals recorded yet. Press ✅ Renewed when you renew it."),
+            "total": ctx._("Paid in total: {amount}").format(amount=money_list(totals))
+            if totals else None,
+        }
 
     async def save(
         self, form: dict[str, Any], user_id: int, card_id: int | None = None

@@ -5,6 +5,7 @@
     GET  <path>api/session?chat=ID     the user's rights in the chat, the page's words, the form
     GET  <path>api/cards?chat=ID       the chat's cards by expiry
     GET  <path>api/cards/N?chat=ID     card N with its edit form
+    GET  <path>api/cards/N/history?... card N's renewals and what they cost
     POST <path>api/cards?chat=ID       add a card        (the form's texts, as typed in chat)
     PUT  <path>api/cards/N?chat=ID     change card N
     POST <path>api/cards/N/renew?...   mark card N renewed ({"date": typed text or ""})
@@ -173,6 +174,10 @@ async def _card(request: web.Request, caller: Caller) -> web.Response:
     return web.json_response(await caller.book.get(_card_id(request)))
 
 
+async def _history(request: web.Request, caller: Caller) -> web.Response:
+    return web.json_response(await caller.book.history(_card_id(request)))
+
+
 async def _add(request: web.Request, caller: Caller) -> web.Response:
     card = await caller.book.save(await _form(request), caller.user.id)
     return web.json_response(card, status=201)
@@ -222,6 +227,7 @@ def add_webapp(app: web.Application, application: RenewBotApplication) -> None:
     app.router.add_post(path + "api/cards", _api(application, _add, writes=True))
     app.router.add_get(card, _api(application, _card))
     app.router.add_put(card, _api(application, _edit, writes=True))
+    app.router.add_get(card + "/history", _api(application, _history))
     app.router.add_post(card + "/renew", _api(application, _renew, writes=True))
 
 

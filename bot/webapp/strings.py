@@ -17,6 +17,8 @@ _PAGE = {
     "cancel": N_("✖ Cancel"),
     "edit": N_("✏️ Edit"),
     "renewed": N_("✅ Renewed"),
+    "history": N_("📜 History"),
+    "back": N_("↩️ Back"),
     "new_card": N_("New card"),
     "saved": N_("✅ Saved."),
     "legend": N_("🔴 expired · 🟠 within 3 days · 🟡 within 7 days · 🟢 fine"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -24,7 +23,13 @@ from handlers.cards.common import (
     tell,
 )
 from handlers.cards.picker import pick_card
-from handlers.cards.view import back_to_card, card_name, money_list, renewal_line
+from handlers.cards.view import (
+    back_to_card,
+    card_name,
+    money_list,
+    paid_totals,
+    renewal_line,
+)
 from storage.repositories.cards import CardRepository
 
 SHOWN = 15  # the latest renewals listed (one message); the totals count them all
@@ -52,10 +57,7 @@ async def _history(update: Update, context: BotContext, scope: ChatScope, card_i
         lines.append("• " + renewal_line(renewal, renewal.renewed_at.astimezone(zone).date(), ctx))
     if len(renewals) > SHOWN:
         lines.append(_("… and {count} older ones.").format(count=len(renewals) - SHOWN))
-    totals: dict[str, int] = defaultdict(int)
-    for renewal in renewals:
-        if renewal.amount is not None and renewal.currency:
-            totals[renewal.currency] += renewal.amount
+    totals = paid_totals(renewals)
     if totals:
         lines += ["", _("Paid in total: {amount}").format(amount=money_list(totals))]
     receipts = [

@@ -138,6 +138,15 @@ def monthly_costs(cards: Iterable[Card]) -> dict[str, int]:
     }
 
 
+def paid_totals(renewals: Iterable[Renewal]) -> dict[str, int]:
+    """What the renewals cost together, in minor units per currency."""
+    totals: dict[str, int] = defaultdict(int)
+    for renewal in renewals:
+        if renewal.amount is not None and renewal.currency:
+            totals[renewal.currency] += renewal.amount
+    return dict(totals)
+
+
 def money_list(totals: dict[str, int]) -> str:
     return " + ".join(
         format_money(amount, currency) for currency, amount in sorted(totals.items())

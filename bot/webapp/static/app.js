@@ -75,11 +75,13 @@
       el("div", { class: "due" }, el("b", {}, card.shown.expiry || card.expires_on)),
       el("div", { class: "status" }, card.status_text),
       meta.length ? el("div", { class: "meta" }, meta.join(" · ")) : null,
-      state.session.can_edit ? el("div", { class: "actions" },
-        el("button", { class: "plain", "data-action": "edit", onclick: () => editCard(card) },
-          t("edit")),
-        el("button", { "data-action": "renew", onclick: () => showRenew(card) }, t("renewed")),
-      ) : null);
+      el("div", { class: "actions" },
+        el("button", { class: "plain", "data-action": "history",
+          onclick: () => showHistory(card) }, t("history")),
+        state.session.can_edit ? el("button", { class: "plain", "data-action": "edit",
+          onclick: () => editCard(card) }, t("edit")) : null,
+        state.session.can_edit ? el("button", { "data-action": "renew",
+          onclick: () => showRenew(card) }, t("renewed")) : null));
   }
 
   function renderList() {
@@ -260,6 +262,23 @@
         el("button", { "data-action": "renew-typed", onclick: () => renew(text.value, false) },
           t("renew_confirm")),
         el("button", { class: "plain", onclick: renderList }, t("cancel"))),
+    ].filter(Boolean));
+  }
+
+  // ------------------------------------------------------------------ history
+
+  async function showHistory(card) {
+    const { status, data } = await api("GET", "api/cards/" + card.id + "/history");
+    if (status !== 200) { state.notice = data.error || t("failed"); await loadCards(); return; }
+    const lines = data.lines.length
+      ? el("ul", { class: "history" }, data.lines.map((line) => el("li", { html: line })))
+      : el("p", { class: "hint" }, data.empty);
+    root.replaceChildren(...[
+      el("h1", { html: "📜 " + data.name_html }),
+      lines,
+      data.total ? el("p", { class: "total" }, data.total) : null,
+      el("div", { class: "row" },
+        el("button", { class: "plain", onclick: renderList }, t("back"))),
     ].filter(Boolean));
   }
 
