@@ -69,7 +69,8 @@ def test_initdata_is_checked_as_telegram_documents_it() -> None:
     assert verify(raw, token, 3600, NOW).language == "zh"
     tampered = raw.replace("%22id%22%3A7", "%22id%22%3A8")
     assert tampered != raw
-    for bad in (tampered, sign("123456:other", user, NOW), "", "hash=abc", raw + "&hash=x"):
+    for bad in (tampered, sign("123456:other", user, NOW), "", "hash=abc", raw + "&hash=x",
+                raw.replace("hash=", "hash=%E4%BD%A0")):
         with pytest.raises(InitDataError):
             verify(bad, token, 3600, NOW)
     with pytest.raises(InitDataError, match="too old"):
@@ -130,6 +131,9 @@ async def test_other_users_cards_and_chats_are_not_found(webapp: WebApp, api: Fa
         assert answer["error"] == "That card was not found. It may have been deleted."
     status, _ = await webapp.call("GET", "api/cards", ann, chat=bob.id)  # Bob's private chat
     assert status == 404
+    for chat in ("x", str(2**64), "-100999"):  # no chat id, too large, a group nobody knows
+        status, _ = await webapp.call("GET", f"api/cards?chat={chat}", ann)
+        assert status == 404
     assert [c.label for c in await _cards(webapp, bob.id)] == ["Bob's"]
     assert (await _cards(webapp, bob.id))[0].expires_on == date(2026, 4, 1)
 
@@ -206,6 +210,15 @@ async def test_bad_input_gets_the_chats_messages_and_saves_nothing(
             "lead_days": _("Each number must be between 0 and {max}.").format(max=365),
         }
         assert await _cards(webapp, user.id) == []
+    ann = _user(api)
+    status, body = await webapp.call("POST", "api/cards", ann,
+                                     json=FORM | {"expiry": "next monday " * 400})
+    assert status == 400
+    assert body["errors"] == {
+        "expiry": "That is 4799 characters long; please keep it to 4096."}  # stripped
+    status, _ = await webapp.call("POST", "api/cards", ann, json=["not", "a", "form"])
+    assert status == 400
+    assert await _cards(webapp, ann.id) == []
 
 
 async def test_a_past_expiry_is_confirmed_and_a_guess_is_offered(

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.domain.dates import format_date, next_expiry
 from bot.domain.parsing import format_lead_days, format_money
+from bot.i18n import N_
 from bot.reminders.message import carrier_name
 from bot.reminders.policy import ChatPolicy, split_days
 from bot.settings import Settings
@@ -35,6 +36,7 @@ from storage.db import Database
 from storage.models import Card, Chat, Cycle
 from storage.repositories.cards import CardRepository
 
+MAX_TEXT = 4096  # a Telegram message's length
 # What a card in the list shows besides its name and status (the rest is in the edit form).
 _LISTED = (EXPIRY, PLAN, PRICE, CYCLE)
 _CHOSEN = frozenset({"kind", "cycle", "renew_from"})  # <select>s: their values are button values
@@ -111,6 +113,14 @@ def _read(f: CardField, text: str, ctx: FieldContext) -> Values:
     return f.pick(text, ctx) if f.key in _CHOSEN else f.parse(text, ctx)
 
 
+def _too_long(text: str, ctx: FieldContext) -> str:
+    """More than a Telegram message could carry, so more than any answer typed in chat."""
+    return FieldError(
+        N_("That is {length} characters long; please keep it to {max}."),
+        length=len(text), max=MAX_TEXT,
+    ).text(ctx._)
+
+
 def read_form(form: dict[str, Any], ctx: FieldContext, *, past_ok: bool) -> Values:
     """A complete card from the page's texts, field by field in the order /addcard asks them;
     Problem names every field that the chat would refuse, and nothing is kept."""
@@ -120,6 +130,9 @@ def read_form(form: dict[str, Any], ctx: FieldContext, *, past_ok: bool) -> Valu
         if not f.applies(values):  # as in /addcard: never asked, so its default is kept
             continue
         text = str(form.get(f.key) or "").strip()
+        if len(text) > MAX_TEXT:
+            problem.errors[f.key] = _too_long(text, ctx)
+            continue
         if not text:
             if f.optional:
                 values |= f.cleared()
@@ -218,6 +231,8 @@ class CardBook:
         return card_json(renewed[0], ctx)
 
     def _renewal_day(self, card: Card, typed: str, ctx: FieldContext, past_ok: bool) -> date:
+        if len(typed) > MAX_TEXT:
+            raise Problem(errors={"date": _too_long(typed, ctx)})
         if not typed:
             if card.cycle == Cycle.NONE:
                 raise Problem(errors={"date": ctx._(

@@ -57,7 +57,8 @@ def _fields(raw: str) -> dict[str, str]:
 def verify(raw: str, token: str, max_age: int, now: datetime) -> WebAppUser:
     """The user the signed initData names; InitDataError unless it is genuine and fresh."""
     fields = _fields(raw)
-    if not hmac.compare_digest(fields.get("hash", ""), _hash(fields, token)):
+    # Bytes: compare_digest refuses str with non-ASCII characters instead of saying "no".
+    if not hmac.compare_digest(fields.get("hash", "").encode(), _hash(fields, token).encode()):
         raise InitDataError("bad signature")
     try:
         age = now.timestamp() - int(fields["auth_date"])

@@ -84,11 +84,17 @@ def _error(status: int, message: str, **extra: Any) -> web.Response:
 
 
 def _chat_id(request: web.Request) -> int | None:
+    """The chat asked for; NotFound for anything that is no Telegram chat id (64 bits)."""
     raw = request.query.get("chat", "")
+    if not raw:
+        return None
     try:
-        return int(raw) if raw else None
+        chat_id = int(raw)
     except ValueError:
-        raise web.HTTPNotFound from None
+        raise NotFound from None
+    if not -(2**63) < chat_id < 2**63:
+        raise NotFound
+    return chat_id
 
 
 def _api(application: RenewBotApplication, handler: Api, *, writes: bool = False) -> Callable[
@@ -105,7 +111,10 @@ def _api(application: RenewBotApplication, handler: Api, *, writes: bool = False
         except initdata.InitDataError as error:
             log.info("mini app: refused initData (%s)", error)
             return _error(401, unauthorised(translator(initdata.unverified_language(raw))))
-        access = await access_to(application, user, _chat_id(request))
+        try:
+            access = await access_to(application, user, _chat_id(request))
+        except NotFound:
+            access = None
         if access is None:
             return _error(404, not_found(translator(user.language)))
         caller = Caller(application, user, access)
