@@ -5,7 +5,7 @@ The keyboards and apply_settings() are shared with the /settings menu (group_set
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -24,10 +24,12 @@ from bot.reminders.schedule import refresh_chat
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import admin_only
 from bot.runtime.services import BotContext
+from bot.settings import Settings
+from storage.db import Database
 from storage.models import Chat
 from storage.repositories.chats import ChatRepository
 
-_REMIND_TIMES = ("08:00", "09:00", "12:00", "18:00", "20:00", "21:00")
+REMIND_TIMES = ("08:00", "09:00", "12:00", "18:00", "20:00", "21:00")
 
 
 def timezone_rows(prefix: str = "tz:") -> list[list[InlineKeyboardButton]]:
@@ -36,25 +38,33 @@ def timezone_rows(prefix: str = "tz:") -> list[list[InlineKeyboardButton]]:
 
 
 def remind_rows(prefix: str = "at:") -> list[list[InlineKeyboardButton]]:
-    buttons = [InlineKeyboardButton(t, callback_data=prefix + t) for t in _REMIND_TIMES]
+    buttons = [InlineKeyboardButton(t, callback_data=prefix + t) for t in REMIND_TIMES]
     return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
 
 
-async def apply_settings(
-    context: BotContext, chat_id: int, *, reschedule: bool = True, **values: object
+async def save_chat_settings(
+    db: Database, settings: Settings, now: datetime, chat_id: int, *, reschedule: bool = True,
+    **values: object,
 ) -> tuple[Chat, int]:
     """Save some of a chat's settings and, unless they do not touch the schedule (language,
     topic), recompute its cards' reminders. Returns the chat and the number of cards
-    recomputed."""
-    async with context.db.session() as session:
+    recomputed. The chat commands, /settings and the Mini App all save through here."""
+    async with db.session() as session:
         repo = ChatRepository(session)
         chat = await repo.get(chat_id)
         assert chat is not None
         await repo.update_settings(chat, **values)
         if not reschedule:
             return chat, 0
-        count = await refresh_chat(session, chat, context.settings, context.services.now())
+        count = await refresh_chat(session, chat, settings, now)
     return chat, count
+
+
+async def apply_settings(
+    context: BotContext, chat_id: int, *, reschedule: bool = True, **values: object
+) -> tuple[Chat, int]:
+    return await save_chat_settings(context.db, context.settings, context.services.now(),
+                                    chat_id, reschedule=reschedule, **values)
 
 
 def updated_cards(_: Translator, count: int) -> str:

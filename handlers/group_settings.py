@@ -159,11 +159,12 @@ async def page_button(update: Update, context: BotContext) -> str | int | None:
         ),
     }[page]
     await show(update, text, InlineKeyboardMarkup([*rows, _back(_)]))
-    return page if page in _TYPED_HINTS else END
+    return page if page in TYPED_HINTS else END
 
 
-def _parse(update: Update, setting: str, value: str) -> dict[str, object]:
-    """The chat fields a pressed value sets; InputError when the button is not one of ours."""
+def setting_values(setting: str, value: str) -> dict[str, object]:
+    """The chat fields a chosen or typed value of a setting sets (lang, tz, at, lead, rem);
+    InputError when it is not a value of that setting."""
     if setting == "lang" and value in LANGUAGE_NAMES:
         return {"language": value}
     if setting == "tz":
@@ -174,9 +175,16 @@ def _parse(update: Update, setting: str, value: str) -> dict[str, object]:
         return {"default_lead_days": join_days(parse_lead_days(value))}
     if setting == "rem" and value in ("on", "off"):
         return {"reminders_enabled": value == "on"}
-    if setting == "topic" and value == "general":
+    raise InputError("unknown_value")
+
+
+def _parse(update: Update, setting: str, value: str) -> dict[str, object]:
+    """The chat fields a pressed value sets; InputError when the button is not one of ours."""
+    if setting != "topic":
+        return setting_values(setting, value)
+    if value == "general":
         return {"reminder_thread_id": None}
-    if setting == "topic" and value == "here" and thread_of(update) is not None:
+    if value == "here" and thread_of(update) is not None:
         return {"reminder_thread_id": thread_of(update)}
     raise InputError("unknown_button")
 
@@ -209,7 +217,7 @@ async def value_button(update: Update, context: BotContext) -> int | None:
 
 
 # What each typing page says to text it cannot use (the same words as its command's).
-_TYPED_HINTS = {
+TYPED_HINTS = {
     "tz": N_("I don't know that time zone. Try a city (Manila, 上海), Asia/Manila or UTC+8:"),
     "at": N_("Please give a time of day such as 09:00 or 21:30."),
     "lead": N_("Please type days like 7,3,1,0."),
@@ -229,7 +237,7 @@ def _typed(page: str) -> Callable[[Update, BotContext], Awaitable[int | None]]:
         try:
             values = _parse(update, page, message.text)
         except InputError:
-            await message.reply_text(scope._(_TYPED_HINTS[page]))
+            await message.reply_text(scope._(TYPED_HINTS[page]))
             return None
         await _save(update, context, scope, page, values)
         return END
@@ -252,7 +260,7 @@ def _conversation() -> ConversationHandler:  # type: ignore[type-arg]
         ],
         states={
             page: [MessageHandler(TYPED, _typed(page)), MessageHandler(NOT_TYPED, nudge)]
-            for page in _TYPED_HINTS
+            for page in TYPED_HINTS
         },
         fallbacks=[CommandHandler("cancel", _close)],
         allow_reentry=True,

@@ -283,6 +283,54 @@ async def test_history_lists_renewals_and_their_total(webapp: WebApp, api: FakeB
     assert status == 404
 
 
+# --------------------------------------------------------------------------- settings
+
+
+async def test_settings_are_read_and_saved_as_in_settings(webapp: WebApp, api: FakeBotAPI) -> None:
+    ann = _user(api)
+    card = await _seed(webapp, ann.id, date(2026, 4, 1))
+    status, body = await webapp.call("GET", "api/settings", ann)
+    assert status == 200
+    assert body["values"] == {"lang": "en", "tz": "Asia/Shanghai", "at": "09:00",
+                              "lead": "7, 3, 1, 0", "rem": "on"}
+    bad = {"tz": "Atlantis", "at": "25:99", "lead": "7, 3", "lang": "zh"}
+    status, body = await webapp.call("PUT", "api/settings", ann, json=bad)
+    assert status == 400
+    assert body["errors"] == {
+        "tz": "I don't know that time zone. Try a city (Manila, 上海), Asia/Manila or UTC+8:",
+        "at": "Please give a time of day such as 09:00 or 21:30."}
+    status, body = await webapp.call("GET", "api/settings", ann)
+    assert body["values"]["lang"] == "en"  # nothing was saved
+    status, body = await webapp.call("PUT", "api/settings", ann, json={
+        "tz": "Manila", "at": "20:30", "lead": "1,0", "lang": "zh"})
+    assert status == 200
+    assert body["saved"] == "✅ 已保存。\n已更新 1 张卡的提醒时间。"
+    status, body = await webapp.call("GET", "api/settings", ann)
+    assert body["values"] == {"lang": "zh", "tz": "Asia/Manila", "at": "20:30",
+                              "lead": "1, 0", "rem": "on"}
+    async with webapp.bot.database.session(readonly=True) as session:
+        moved = await session.get(Card, card.id)
+    assert moved is not None
+    # 1 day before 2026-04-01 at 20:30 in Manila (UTC+8)
+    assert moved.next_remind_at == datetime(2026, 3, 31, 12, 30, tzinfo=UTC)
+
+
+async def test_group_settings_are_for_its_admins(webapp: WebApp, api: FakeBotAPI) -> None:
+    admin, member = _user(api), _user(api, 4004)
+    group = api.group(GROUP, "Family")
+    api.set_admins(group, [admin.id])
+    api.set_member(group, member)
+    await _seed(webapp, GROUP, date(2026, 4, 1), chat_type="supergroup")
+    for method in ("GET", "PUT"):
+        status, body = await webapp.call(method, "api/settings", member, chat=GROUP,
+                                         json={"rem": "off"} if method == "PUT" else None)
+        assert (status, body["error"]) == (403, "Only the group's admins can change this.")
+    status, _ = await webapp.call("PUT", "api/settings", admin, chat=GROUP, json={"rem": "off"})
+    assert status == 200
+    [card] = await _cards(webapp, GROUP)
+    assert card.next_remind_at is None  # reminders off for the group
+
+
 # --------------------------------------------------------------------------- the page
 
 

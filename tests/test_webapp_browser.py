@@ -254,3 +254,27 @@ async def test_forged_or_missing_initdata_gets_a_clear_message(
         assert "only works when opened from the bot in Telegram" in await message.inner_text()
         assert await page.locator("li.card").count() == 0
     await shot(page, "unauthorised-en-360")
+
+
+async def test_settings_change_the_language_and_the_remind_time(
+    webapp: WebApp, api: FakeBotAPI, browser: Any
+) -> None:
+    ann = _user(api)
+    await _seed_three(webapp, ann.id)
+    page = await open_app(browser, webapp, ann)
+    await page.get_by_text("⚙️ Settings").click()
+    await page.fill("#s-tz", "Atlantis")
+    await page.get_by_text("✅ Save").click()
+    await expect(page.locator("#se-tz")).to_contain_text("I don't know that time zone")
+    await page.fill("#s-tz", "Asia/Shanghai")
+    await page.fill("#s-at", "20:30")
+    await page.select_option("#s-lang", "zh")
+    await shot(page, "settings-en-360")
+    await page.get_by_text("✅ Save").click()
+    await expect(page.locator("h1")).to_have_text("你的卡片")
+    await expect(page.locator(".notice")).to_have_text("✅ 已保存。\n已更新 3 张卡的提醒时间。")
+    async with webapp.bot.database.session(readonly=True) as session:
+        cards = list(await session.exec(select(Card).where(Card.chat_id == ann.id)))
+    assert {card.next_remind_at.astimezone(UTC).time().isoformat() for card in cards
+            if card.next_remind_at} == {"12:30:00"}  # 20:30 in Shanghai
+    assert page.errors == []

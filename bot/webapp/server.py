@@ -9,6 +9,8 @@
     POST <path>api/cards?chat=ID       add a card        (the form's texts, as typed in chat)
     PUT  <path>api/cards/N?chat=ID     change card N
     POST <path>api/cards/N/renew?...   mark card N renewed ({"date": typed text or ""})
+    GET  <path>api/settings?chat=ID    the chat's settings (language, time zone, reminders)
+    PUT  <path>api/settings?chat=ID    change them (admins only in groups, as /settings)
 
 <path> is the path of WEBAPP_URL. Every API call carries Telegram.WebApp.initData in the
 X-Telegram-Init-Data header; the user is taken from it and nowhere else. chat=ID is optional
@@ -30,11 +32,12 @@ from aiohttp import web
 from bot.i18n import translator
 from bot.runtime.permissions import ADMINS_ONLY
 from bot.runtime.services import RenewBotApplication
-from bot.webapp import initdata
+from bot.webapp import initdata, preferences
 from bot.webapp.access import Access, access_to
 from bot.webapp.cards import CardBook, NotFound, Problem
 from bot.webapp.strings import form_fields, page_strings, unauthorised
 from handlers.cards.common import not_found
+from handlers.chat_settings import updated_cards
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +100,11 @@ def _chat_id(request: web.Request) -> int | None:
     return chat_id
 
 
-def _api(application: RenewBotApplication, handler: Api, *, writes: bool = False) -> Callable[
+def _api(application: RenewBotApplication, handler: Api, *, admins: bool = False) -> Callable[
     [web.Request], Awaitable[web.Response]
 ]:
-    """Check initData and the caller's rights in the chat before `handler` runs."""
+    """Check initData and the caller's rights in the chat before `handler` runs (`admins`:
+    only for those who may change the chat: its admins, or the user in their own chat)."""
     settings = application.services.settings
 
     async def guarded(request: web.Request) -> web.Response:
@@ -118,7 +122,7 @@ def _api(application: RenewBotApplication, handler: Api, *, writes: bool = False
         if access is None:
             return _error(404, not_found(translator(user.language)))
         caller = Caller(application, user, access)
-        if writes and not access.can_edit:
+        if admins and not access.can_edit:
             return _error(403, caller._(ADMINS_ONLY))
         try:
             response = await handler(request, caller)
@@ -204,6 +208,20 @@ async def _renew(request: web.Request, caller: Caller) -> web.Response:
     return web.json_response(card)
 
 
+async def _settings(request: web.Request, caller: Caller) -> web.Response:
+    access, settings = caller.access, caller.book.settings
+    return web.json_response(preferences.current(access.chat, access.lang, settings, caller._))
+
+
+async def _save_settings(request: web.Request, caller: Caller) -> web.Response:
+    book = caller.book
+    chat, moved = await preferences.save(book.db, book.settings, book.now, caller.access.chat,
+                                         await _form(request), caller._)
+    _ = translator(chat.language or caller.user.language)  # a new language shows at once
+    note = "\n".join(filter(None, (_("✅ Saved."), updated_cards(_, moved))))
+    return web.json_response({"saved": note})
+
+
 def _static(name: str) -> Callable[[web.Request], Awaitable[web.Response]]:
     body = (STATIC / name).read_bytes()
 
@@ -233,11 +251,14 @@ def add_webapp(app: web.Application, application: RenewBotApplication) -> None:
         app.router.add_get(path + name, _static(name))
     app.router.add_get(path + "api/session", _api(application, _session))
     app.router.add_get(path + "api/cards", _api(application, _list))
-    app.router.add_post(path + "api/cards", _api(application, _add, writes=True))
+    app.router.add_post(path + "api/cards", _api(application, _add, admins=True))
     app.router.add_get(card, _api(application, _card))
-    app.router.add_put(card, _api(application, _edit, writes=True))
+    app.router.add_put(card, _api(application, _edit, admins=True))
     app.router.add_get(card + "/history", _api(application, _history))
-    app.router.add_post(card + "/renew", _api(application, _renew, writes=True))
+    app.router.add_post(card + "/renew", _api(application, _renew, admins=True))
+    # As /settings: a group's settings are for its admins, to read too.
+    app.router.add_get(path + "api/settings", _api(application, _settings, admins=True))
+    app.router.add_put(path + "api/settings", _api(application, _save_settings, admins=True))
 
 
 @contextlib.asynccontextmanager

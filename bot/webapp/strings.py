@@ -19,6 +19,7 @@ _PAGE = {
     "renewed": N_("✅ Renewed"),
     "history": N_("📜 History"),
     "back": N_("↩️ Back"),
+    "settings": N_("⚙️ Settings"),
     "new_card": N_("New card"),
     "saved": N_("✅ Saved."),
     "legend": N_("🔴 expired · 🟠 within 3 days · 🟡 within 7 days · 🟢 fine"),

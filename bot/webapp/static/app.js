@@ -110,7 +110,10 @@
       el("option", { value: code, selected: code === state.carrier }, name)));
     fill();
     root.replaceChildren(...[
-      el("h1", {}, session.chat.type === "private" ? t("mine") : t("group")),
+      el("div", { class: "head" },
+        el("h1", {}, session.chat.type === "private" ? t("mine") : t("group")),
+        session.can_edit ? el("button", { class: "plain", "data-action": "settings",
+          onclick: showSettings }, t("settings")) : null),
       state.notice ? el("p", { class: "notice", role: "status" }, state.notice) : null,
       session.can_edit ? null : el("p", { class: "notice" }, t("read_only")),
       el("div", { class: "bar" }, search, carrier),
@@ -280,6 +283,55 @@
       el("div", { class: "row" },
         el("button", { class: "plain", onclick: renderList }, t("back"))),
     ].filter(Boolean));
+  }
+
+  // ------------------------------------------------------------------ settings
+
+  async function showSettings() {
+    const { status, data } = await api("GET", "api/settings");
+    if (status !== 200) { state.notice = data.error || t("failed"); renderList(); return; }
+    const { values, choices, labels } = data;
+    const form = el("form", { novalidate: true });
+    const errors = {};
+    const input = (key) => {
+      if (key === "lang" || key === "rem") {
+        const options = key === "lang" ? choices.lang
+          : [[labels.rem_on, "on"], [labels.rem_off, "off"]];
+        return el("select", { id: "s-" + key, name: key }, options.map(([label, value]) =>
+          el("option", { value, selected: value === values[key] }, label)));
+      }
+      return [el("input", { id: "s-" + key, name: key, value: values[key], autocomplete: "off",
+        list: "s-" + key + "-choices" }),
+      el("datalist", { id: "s-" + key + "-choices" },
+        choices[key].map((choice) => el("option", { value: choice })))];
+    };
+    for (const key of ["lang", "tz", "at", "lead", "rem"]) {
+      errors[key] = el("div", { class: "error", id: "se-" + key });
+      form.append(el("div", { class: "field" },
+        key === "rem" ? null : el("label", { for: "s-" + key }, labels[key]),
+        input(key), errors[key]));
+    }
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const changed = {};
+      for (const key of Object.keys(values)) {
+        if (form.elements[key].value !== values[key]) changed[key] = form.elements[key].value;
+      }
+      for (const box of Object.values(errors)) box.replaceChildren();
+      const answer = await api("PUT", "api/settings", changed);
+      if (answer.status !== 200) {
+        for (const [key, message] of Object.entries(answer.data.errors || {})) {
+          errors[key].innerHTML = message;
+        }
+        return;
+      }
+      state.notice = answer.data.saved;
+      await start();  // a new language: the page's words too
+    });
+    form.append(el("div", { class: "row" },
+      el("button", { type: "submit" }, t("save")),
+      el("button", { type: "button", class: "plain", onclick: renderList }, t("cancel"))));
+    root.replaceChildren(el("h1", {}, labels.title), form);
   }
 
   // ------------------------------------------------------------------ start
