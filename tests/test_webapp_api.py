@@ -405,3 +405,23 @@ def test_a_list_read_before_a_change_is_not_kept() -> None:
     lists.put(1, key, b"new", lists.version)
     assert lists.get(1, key) == b"new"
     assert lists.get(1, (TODAY, "zh")) is None  # another language renders anew
+
+
+async def test_the_calendar_shows_expiries_and_the_engines_reminder_days(
+    webapp: WebApp, api: FakeBotAPI
+) -> None:
+    ann, bob = _user(api), _user(api, 4003)
+    card = await _seed(webapp, ann.id, date(2026, 4, 2), lead_days="7,1")
+    stopped = await _seed(webapp, ann.id, date(2026, 4, 20), lapsed=True)
+    await _seed(webapp, bob.id, date(2026, 4, 2))
+    status, body = await webapp.call("GET", "api/calendar?month=2026-04", ann)
+    assert status == 200
+    # 7 and 1 days before, the day itself is no lead here; then 3 overdue days (the default)
+    assert body == {"month": "2026-04", "days": {
+        "e:2026-04-02": [card.id], "e:2026-04-20": [stopped.id],
+        "r:2026-04-01": [card.id], "r:2026-04-03": [card.id], "r:2026-04-04": [card.id],
+        "r:2026-04-05": [card.id]}}
+    status, body = await webapp.call("GET", "api/calendar?month=2026-03", ann)
+    assert body["days"] == {"r:2026-03-26": [card.id]}
+    status, body = await webapp.call("GET", "api/calendar?month=nonsense", ann)
+    assert body["month"] == "2026-03"  # this month

@@ -278,3 +278,29 @@ async def test_settings_change_the_language_and_the_remind_time(
     assert {card.next_remind_at.astimezone(UTC).time().isoformat() for card in cards
             if card.next_remind_at} == {"12:30:00"}  # 20:30 in Shanghai
     assert page.errors == []
+
+
+async def test_the_month_calendar_marks_expiries_and_reminders(
+    webapp: WebApp, api: FakeBotAPI, browser: Any
+) -> None:
+    for user, lang in ((_user(api), "en"), (_user(api, 5004, "zh"), "zh")):
+        await _seed_three(webapp, user.id, lang=lang)
+        page = await open_app(browser, webapp, user)
+        await page.get_by_text("📅").click()
+        await expect(page.locator("h1")).to_have_text("March 2026" if lang == "en" else
+                                                       "2026年3月")
+        assert await page.get_attribute('[data-day="2026-03-12"]', "class") == "day expires soon"
+        assert await page.get_attribute('[data-day="2026-03-01"]', "class") == "day expires expired"
+        assert await page.get_attribute('[data-day="2026-03-10"]', "class") == "day today"
+        # Reminded 7, 3, 1 and 0 days before and 3 days after: Globe prepaid (03-01) on
+        # 03-01 to 03-04, Work SIM (03-12) on 03-05, 03-09, 03-11 and 03-12 to 03-15.
+        reminded = await page.locator(".day:has(small)").evaluate_all(
+            "cells => cells.map(c => c.dataset.day.slice(8))")
+        assert reminded == ["01", "02", "03", "04", "05", "09", "11", "12", "13", "14", "15"]
+        await page.click('[data-day="2026-03-12"]')
+        await expect(page.locator(".day-detail")).to_contain_text("Work SIM")
+        await shot(page, f"calendar-{lang}-360")
+        await page.get_by_role("button", name="▶").click()
+        await expect(page.locator("h1")).to_have_text("April 2026" if lang == "en" else
+                                                       "2026年4月")
+        assert page.errors == []

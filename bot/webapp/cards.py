@@ -6,13 +6,14 @@ type in chat, so it gets the same parsing and the same (translated) messages."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.domain.dates import format_date, next_expiry
 from bot.domain.parsing import format_lead_days, format_money
 from bot.i18n import N_
 from bot.reminders.message import carrier_name
+from bot.reminders.moments import reminder_moments
 from bot.reminders.policy import ChatPolicy, split_days
 from bot.settings import Settings
 from handlers.cards.common import context_for
@@ -181,6 +182,28 @@ class CardBook:
         if card is None:
             raise NotFound
         return card_json(card, ctx) | {"form": form_of(card, ctx)}
+
+    async def calendar(self, month: date) -> dict[str, list[int]]:
+        """The month's days with the cards that expire on them ("e:<day>") and that are
+        reminded on them ("r:<day>"), by the reminder engine's own moments."""
+        policy = ChatPolicy.of(self.chat, self.settings)
+        first = month.replace(day=1)
+        after = (first + timedelta(days=32)).replace(day=1)
+        async with self.db.session(readonly=True) as session:
+            cards = await CardRepository(session).list(self.chat.id)
+        days: dict[str, list[int]] = {}
+        for card in cards:
+            assert card.id is not None
+            if first <= card.expires_on < after:
+                days.setdefault(f"e:{card.expires_on.isoformat()}", []).append(card.id)
+            if card.lapsed or not policy.enabled:
+                continue
+            for moment in reminder_moments(card.expires_on, policy.leads_for(card),
+                                           policy.remind_at, policy.zone, policy.overdue_days):
+                day = moment.at.astimezone(policy.zone).date()
+                if first <= day < after:
+                    days.setdefault(f"r:{day.isoformat()}", []).append(card.id)
+        return days
 
     async def history(self, card_id: int) -> dict[str, Any]:
         """A card's renewals, newest first, as /history lists them, and what they cost."""

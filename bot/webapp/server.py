@@ -9,6 +9,7 @@
     POST <path>api/cards?chat=ID       add a card        (the form's texts, as typed in chat)
     PUT  <path>api/cards/N?chat=ID     change card N
     POST <path>api/cards/N/renew?...   mark card N renewed ({"date": typed text or ""})
+    GET  <path>api/calendar?month=YYYY-MM&chat=ID  the month's expiry and reminder days
     GET  <path>api/settings?chat=ID    the chat's settings (language, time zone, reminders)
     PUT  <path>api/settings?chat=ID    change them (admins only in groups, as /settings)
 
@@ -23,6 +24,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date
 from importlib.resources import files
 from typing import Any
 from urllib.parse import urlsplit
@@ -187,6 +189,15 @@ async def _card(request: web.Request, caller: Caller) -> web.Response:
     return web.json_response(await caller.book.get(_card_id(request)))
 
 
+async def _calendar(request: web.Request, caller: Caller) -> web.Response:
+    try:
+        month = date.fromisoformat(request.query.get("month", "") + "-01")
+    except ValueError:
+        month = caller.book.ctx.today
+    return web.json_response({"month": month.isoformat()[:7],
+                              "days": await caller.book.calendar(month)})
+
+
 async def _history(request: web.Request, caller: Caller) -> web.Response:
     return web.json_response(await caller.book.history(_card_id(request)))
 
@@ -258,6 +269,7 @@ def add_webapp(app: web.Application, application: RenewBotApplication) -> None:
     app.router.add_post(card + "/renew", _api(application, _renew, admins=True))
     # As /settings: a group's settings are for its admins, to read too.
     app.router.add_get(path + "api/settings", _api(application, _settings, admins=True))
+    app.router.add_get(path + "api/calendar", _api(application, _calendar))
     app.router.add_put(path + "api/settings", _api(application, _save_settings, admins=True))
 
 

@@ -112,8 +112,11 @@
     root.replaceChildren(...[
       el("div", { class: "head" },
         el("h1", {}, session.chat.type === "private" ? t("mine") : t("group")),
-        session.can_edit ? el("button", { class: "plain", "data-action": "settings",
-          onclick: showSettings }, t("settings")) : null),
+        el("div", { class: "tools" },
+          el("button", { class: "plain", "data-action": "calendar",
+            onclick: () => showCalendar("") }, t("calendar")),
+          session.can_edit ? el("button", { class: "plain", "data-action": "settings",
+            onclick: showSettings }, t("settings")) : null)),
       state.notice ? el("p", { class: "notice", role: "status" }, state.notice) : null,
       session.can_edit ? null : el("p", { class: "notice" }, t("read_only")),
       el("div", { class: "bar" }, search, carrier),
@@ -283,6 +286,64 @@
       el("div", { class: "row" },
         el("button", { class: "plain", onclick: renderList }, t("back"))),
     ].filter(Boolean));
+  }
+
+  // ------------------------------------------------------------------ calendar
+
+  const STATUS_ORDER = ["expired", "soon", "week", "fine"];
+
+  function monthShift(month, by) {
+    const [year, number] = month.split("-").map(Number);
+    const moved = new Date(Date.UTC(year, number - 1 + by, 1));
+    return moved.toISOString().slice(0, 7);
+  }
+
+  async function showCalendar(month) {
+    const { status, data } = await api("GET", "api/calendar" + (month ? "?month=" + month : ""));
+    if (status !== 200) { state.notice = data.error || t("failed"); renderList(); return; }
+    const locale = state.session.lang === "zh" ? "zh-CN" : "en-GB";
+    const [year, number] = data.month.split("-").map(Number);
+    const first = new Date(Date.UTC(year, number - 1, 1));
+    const length = new Date(Date.UTC(year, number, 0)).getUTCDate();
+    const byId = new Map(state.cards.map((card) => [card.id, card]));
+    const title = new Intl.DateTimeFormat(locale, { year: "numeric", month: "long",
+      timeZone: "UTC" }).format(first);
+    const weekday = new Intl.DateTimeFormat(locale, { weekday: "short", timeZone: "UTC" });
+    const grid = el("div", { class: "calendar", role: "grid" });
+    for (let day = 0; day < 7; day += 1) {  // 2024-01-01 was a Monday
+      grid.append(el("div", { class: "weekday" }, weekday.format(Date.UTC(2024, 0, 1 + day))));
+    }
+    for (let blank = 0; blank < (first.getUTCDay() + 6) % 7; blank += 1) {
+      grid.append(el("div", { class: "day blank" }));
+    }
+    const detail = el("div", { class: "day-detail", "aria-live": "polite" });
+    for (let day = 1; day <= length; day += 1) {
+      const iso = data.month + "-" + String(day).padStart(2, "0");
+      const expiring = (data.days["e:" + iso] || []).map((id) => byId.get(id)).filter(Boolean);
+      const reminded = (data.days["r:" + iso] || []).map((id) => byId.get(id)).filter(Boolean);
+      const worst = STATUS_ORDER.find((s) => expiring.some((card) => card.status === s));
+      const cell = el("button", {
+        type: "button", "data-day": iso,
+        class: ["day", worst && "expires " + worst, iso === state.session.today && "today"]
+          .filter(Boolean).join(" "),
+        onclick: () => detail.replaceChildren(el("h2", {}, iso),
+          ...expiring.map((card) => el("p", { class: "due-line " + card.status,
+            html: card.name_html + " · " + t("cal_expires") })),
+          ...reminded.map((card) => el("p", { class: "due-line",
+            html: card.name_html + " · " + t("cal_reminds") }))),
+      }, el("span", {}, String(day)), reminded.length ? el("small", {}, "🔔") : null);
+      grid.append(cell);
+    }
+    root.replaceChildren(
+      el("div", { class: "head" },
+        el("button", { class: "plain", "aria-label": "◀", onclick: () =>
+          showCalendar(monthShift(data.month, -1)) }, "◀"),
+        el("h1", {}, title),
+        el("button", { class: "plain", "aria-label": "▶", onclick: () =>
+          showCalendar(monthShift(data.month, 1)) }, "▶")),
+      grid, detail,
+      el("div", { class: "row" },
+        el("button", { class: "plain", onclick: renderList }, t("back"))));
   }
 
   // ------------------------------------------------------------------ settings
