@@ -13,6 +13,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, MessageHandler, filters
 
+from bot.callbacks import GuideButton
 from bot.i18n import N_
 from bot.knowledge import CustomEntry, KnowledgeBase, Match, render
 from bot.knowledge.intents import Intent
@@ -117,7 +118,7 @@ def _reply(view: View, match: Match, text: str) -> tuple[str, InlineKeyboardMark
         return render(match.entry, view.lang, match.carrier), None
     if match.kind == "choices":
         rows = [[view.button(e.title(view.lang), entry_data(e))] for e in match.candidates]
-        rows.append([view.button(_("None of these"), "none")])
+        rows.append([view.button(_("None of these"), GuideButton("none"))])
         return view.say("🤔 " + _("Did you mean…")), InlineKeyboardMarkup(rows)
     return view.say(_fallback(view, match, text)), home_keyboard(view)
 
