@@ -13,6 +13,7 @@ packs every kind at its largest.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ MAX_ID = 999_999_999
 # its length in bytes is its length in characters.
 _VALUE = r"[!-9;-~]"  # no ":" (the separator)
 
-Pattern = Callable[[object], bool]
+DataPattern = Callable[[object], bool]  # what CallbackQueryHandler takes as pattern
 T = TypeVar("T", bound=str)
 
 
@@ -68,8 +69,12 @@ class CallbackData:
         return cls.parse(data) is not None
 
     @classmethod
-    def matching(cls, **fields: object) -> Pattern:
+    def matching(cls, **fields: object) -> DataPattern:
         """A pattern for the buttons of this kind whose fields have these values."""
+        names = {field.name for field in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        unknown = set(fields) - names
+        if unknown:
+            raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
 
         def matches(data: object) -> bool:
             button = cls.parse(data)
@@ -91,7 +96,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.ASCII)
 
 
-def any_of(*patterns: Pattern) -> Pattern:
+def any_of(*patterns: DataPattern) -> DataPattern:
     """A pattern that takes the buttons any of `patterns` takes."""
     return lambda data: any(pattern(data) for pattern in patterns)
 
@@ -617,7 +622,7 @@ class BroadcastButton(CallbackData):
         return cls(_one_of(match["action"], get_args(BroadcastAction)), int(match["id"]))
 
 
-# Every kind, for the tests and for "any button of the card conversations".
+# Every kind (tests/test_callbacks.py holds each to the rules above).
 KINDS: tuple[type[CallbackData], ...] = (
     MenuButton, ViewCard, EditCard, RenewedCard, DeleteCard, ConfirmDelete, CardHistory,
     CardReminders, MuteCard, UnmuteCard, Receipt, CardLeadDays, ReminderButton, SnoozeButton,

@@ -273,3 +273,5 @@ def test_matching_and_any_of() -> None:
     assert either("cards:page:3") and either("menu:cards") and not either("menu:help")
     assert GuideButton.outdated("kb:e:../../x") and not GuideButton.outdated("kb:home")
     assert not GuideButton.outdated("menu:renew")
+    with pytest.raises(TypeError):  # a misspelt field would otherwise never match
+        FormStep.matching(stp="cancel")

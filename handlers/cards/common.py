@@ -18,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import ID, Pattern
+from bot.callbacks import ID, DataPattern
 from bot.i18n import Translator
 from bot.reminders.policy import ChatPolicy
 from bot.runtime.chatscope import ChatScope, chat_scope
@@ -208,7 +208,7 @@ def card_conversation(
     entry_points: list[BaseHandler],  # type: ignore[type-arg]
     states: dict[object, list[BaseHandler]],  # type: ignore[type-arg]
     cancel: Callable[[Update, BotContext], Awaitable[object]],
-    cancel_button: Pattern,
+    cancel_button: DataPattern,
 ) -> ConversationHandler:  # type: ignore[type-arg]
     """A persistent card conversation: /cancel or its Cancel button leaves it, starting it
     again restarts it, starting another conversation ends it (and drops its draft), and it
