@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import FaqPage
 from bot.i18n import Translator
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import admin_only
@@ -34,7 +35,6 @@ _ACTIONS = {
 _ARGUMENTS = re.compile(r"^/\S+\s*(\S*)\s*(.*)$", re.S)
 _SEPARATOR = re.compile(r"[|｜]")
 _SPACES = re.compile(r"\s+")
-_PAGE = re.compile(r"^faq:page:(\d{1,3})$")
 
 
 def _usage(_: Translator) -> str:
@@ -134,11 +134,10 @@ async def _list(message: Message, context: BotContext, scope: ChatScope) -> None
 
 @admin_only
 async def page_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    match = _PAGE.match(query.data or "") if query else None
-    if query is None or match is None:
+    button = FaqPage.from_update(update)
+    if button is None:
         return
-    text, markup = await _page(context, await chat_scope(update, context), int(match.group(1)))
+    text, markup = await _page(context, await chat_scope(update, context), button.page)
     await show(update, text, markup)
 
 
@@ -163,14 +162,14 @@ async def _page(
         lines.append(f"#{entry.id} <b>{escape(entry.question)}</b>\n    {escape(answer)}")
     nav = []
     if page > 1:
-        nav.append(InlineKeyboardButton("◀", callback_data=f"faq:page:{page - 1}"))
+        nav.append(InlineKeyboardButton("◀", callback_data=FaqPage(page - 1).pack()))
     if page < pages:
-        nav.append(InlineKeyboardButton("▶", callback_data=f"faq:page:{page + 1}"))
+        nav.append(InlineKeyboardButton("▶", callback_data=FaqPage(page + 1).pack()))
     return "\n".join(lines), InlineKeyboardMarkup([nav]) if nav else None
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("faq", faq_command),
-        CallbackQueryHandler(page_button, pattern=_PAGE),
+        CallbackQueryHandler(page_button, pattern=FaqPage.pattern),
     ]

@@ -78,6 +78,7 @@ def build_application(
     )
     assert isinstance(application, RenewBotApplication)
     application.services = Services(settings=settings, db=database, clock=clock)
+    database.on_change(application.services.chat_rows.invalidate)
     database.on_change(application.services.chat_cache.invalidate)
     database.on_change(application.services.card_lists.invalidate)
     register_handlers(application)
