@@ -48,8 +48,11 @@ async def test_cards_offer_the_app_and_a_group_gets_a_link(
 ) -> None:
     ann = api.user(6002, "Ann")
     await add_card(appbot.database, appbot.settings, appbot.clock, ann.id, date(2030, 1, 1))
-    cards = await appbot.say(ann, "/cards")
-    assert {"text": "📱 Open in app", "web_app": {"url": WEBAPP_URL}} in _buttons(cards)
+    card = await add_card(appbot.database, appbot.settings, appbot.clock, ann.id,
+                          date(2031, 1, 1), label="Spare")
+    for command in ("/cards", f"/card {card.id}"):
+        reply = await appbot.say(ann, command)
+        assert {"text": "📱 Open in app", "web_app": {"url": WEBAPP_URL}} in _buttons(reply)
     group = api.group(GROUP, "Family")
     api.set_admins(group, [ann.id])
     reply = await appbot.say(ann, "/app", chat=group)
@@ -64,7 +67,7 @@ async def test_without_webapp_url_nothing_changes(bot: BotHarness, api: FakeBotA
     assert "app" not in [name for name, _ in api.commands_for("all_private_chats")]
     ann = api.user(6003, "Ann")
     await add_card(bot.database, bot.settings, bot.clock, ann.id, date(2030, 1, 1))
-    for command in ("/app", "/cards", "/help"):
+    for command in ("/app", "/cards", "/help", "/card 1"):
         reply = await bot.say(ann, command)
         assert not any("web_app" in button for button in _buttons(reply)), command
         assert "/app" not in (reply.text or ""), command

@@ -75,6 +75,7 @@ from handlers.cards.picker import named_card
 from handlers.cards.saving import CardLimitReached, limit_text, save_card
 from handlers.cards.view import card_keyboard, card_text
 from handlers.free_text import TEXT, Asks, text_for_bot
+from handlers.webapp import app_row
 from storage.repositories.cards import MAX_CARDS_PER_CHAT, CardRepository
 
 FORM = "card_form"  # the conversation's persistence name and its drafts' slot in user_data
@@ -422,7 +423,9 @@ async def _save(
         await show(update, problem)
         return END
     text = _("✅ Saved.") + "\n\n" + card_text(card, field_context(scope, context))
-    await show(update, text, card_keyboard(card.id, _))
+    await show(update, text, card_keyboard(
+        card.id, _, app_row(context, scope.chat.id, scope.chat.type, _)
+    ))
     return END
 
 

@@ -115,7 +115,9 @@ async def show_card(
         await tell(update, not_found(scope._))
         return
     text = card_text(card, field_context(scope, context))
-    await show(update, f"{lead}\n\n{text}" if lead else text, card_keyboard(card_id, scope._))
+    keyboard = card_keyboard(card_id, scope._, app_row(context, scope.chat.id, scope.chat.type,
+                                                        scope._))
+    await show(update, f"{lead}\n\n{text}" if lead else text, keyboard)
 
 
 async def card_command(update: Update, context: BotContext) -> None:

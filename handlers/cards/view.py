@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
@@ -107,7 +107,10 @@ def card_text(card: Card, ctx: FieldContext) -> str:
     return "\n".join(lines)
 
 
-def card_keyboard(card_id: int, _: Translator) -> InlineKeyboardMarkup:
+def card_keyboard(
+    card_id: int, _: Translator, extra: Sequence[list[InlineKeyboardButton]] = ()
+) -> InlineKeyboardMarkup:
+    """The card view's buttons, then `extra` rows (the Mini App's, when it is configured)."""
     return InlineKeyboardMarkup(
         [
             [
@@ -124,6 +127,7 @@ def card_keyboard(card_id: int, _: Translator) -> InlineKeyboardMarkup:
                 InlineKeyboardButton(_("🗑 Delete"), callback_data=DeleteCard(card_id).pack()),
                 InlineKeyboardButton(_("🗂 All cards"), callback_data=CardsPage(1).pack()),
             ],
+            *extra,
         ]
     )
 
