@@ -13,12 +13,15 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.charts import EXPIRY_DAYS, SPEND_MONTHS, ChartData, chart_data, render_png, spend_window
 from bot.domain.dates import format_date
 from bot.domain.parsing import format_money
+from bot.i18n import Translator
 from bot.reminders.message import carrier_name
 from bot.reminders.policy import ChatPolicy
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.services import BotContext
+from bot.settings import Settings
 from handlers.cards.common import may_see
-from storage.models import Card
+from storage.db import Database
+from storage.models import Card, Chat
 from storage.repositories.cards import CardRepository
 from storage.repositories.renewals import RenewalRepository
 
@@ -62,6 +65,27 @@ def summary(data: ChartData, cards: list[Card], scope: ChatScope) -> str:
     return "\n".join(lines)
 
 
+async def chat_chart(
+    db: Database, chat: Chat, settings: Settings, now: datetime
+) -> tuple[ChartData, list[Card]]:
+    """What /stats (and the Mini App) chart for a chat, and its cards."""
+    policy = ChatPolicy.of(chat, settings)
+    today = now.astimezone(policy.zone).date()
+    since = datetime.combine(date(*spend_window(today), 1), time(), policy.zone)
+    async with db.session(readonly=True) as session:
+        cards = await CardRepository(session).list(chat.id)
+        renewals = await RenewalRepository(session).for_chat(chat.id, since=since)
+    return chart_data(cards, renewals, today, policy.zone), cards
+
+
+def nothing_to_chart(_: Translator) -> str:
+    return _("Nothing to chart yet: no card expires in the next {days} days and no renewal "
+             "with a price was recorded in the last {months} months. Add cards with /addcard "
+             "and press ✅ Renewed when you top one up.").format(
+        days=EXPIRY_DAYS, months=SPEND_MONTHS
+    )
+
+
 async def stats_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
@@ -69,22 +93,10 @@ async def stats_command(update: Update, context: BotContext) -> None:
     scope = await chat_scope(update, context)
     if not await may_see(update, context, scope):
         return
-    _ = scope._
-    policy = ChatPolicy.of(scope.chat, context.settings)
-    today = context.services.now().astimezone(policy.zone).date()
-    since = datetime.combine(date(*spend_window(today), 1), time(), policy.zone)
-    async with context.db.session(readonly=True) as session:
-        cards = await CardRepository(session).list(scope.chat.id)
-        renewals = await RenewalRepository(session).for_chat(scope.chat.id, since=since)
-    data = chart_data(cards, renewals, today, policy.zone)
+    data, cards = await chat_chart(context.db, scope.chat, context.settings,
+                                   context.services.now())
     if data.empty:
-        await message.reply_text(
-            _("Nothing to chart yet: no card expires in the next {days} days and no renewal "
-              "with a price was recorded in the last {months} months. Add cards with /addcard "
-              "and press ✅ Renewed when you top one up.").format(
-                days=EXPIRY_DAYS, months=SPEND_MONTHS
-            )
-        )
+        await message.reply_text(nothing_to_chart(scope._))
         return
     await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     png = await asyncio.to_thread(render_png, data, scope.lang)

@@ -425,3 +425,15 @@ async def test_the_calendar_shows_expiries_and_the_engines_reminder_days(
     assert body["days"] == {"r:2026-03-26": [card.id]}
     status, body = await webapp.call("GET", "api/calendar?month=nonsense", ann)
     assert body["month"] == "2026-03"  # this month
+
+
+async def test_statistics_are_the_stats_chart(webapp: WebApp, api: FakeBotAPI) -> None:
+    ann = _user(api)
+    status, body = await webapp.call("GET", "api/stats", ann)
+    assert status == 200
+    assert body["image"] is None
+    assert body["summary"].startswith("Nothing to chart yet")
+    await _seed(webapp, ann.id, date(2026, 3, 20), label="Soon")
+    status, body = await webapp.call("GET", "api/stats", ann)
+    assert body["image"].startswith("data:image/png;base64,iVBORw0KGgo")  # a PNG
+    assert "“Soon” on 2026-03-20" in body["summary"]

@@ -304,3 +304,18 @@ async def test_the_month_calendar_marks_expiries_and_reminders(
         await expect(page.locator("h1")).to_have_text("April 2026" if lang == "en" else
                                                        "2026年4月")
         assert page.errors == []
+
+
+async def test_statistics_show_the_stats_chart_and_summary(
+    webapp: WebApp, api: FakeBotAPI, browser: Any
+) -> None:
+    li = _user(api, 5005, "zh")
+    await _seed_three(webapp, li.id, lang="zh")
+    page = await open_app(browser, webapp, li)
+    await page.get_by_text("📊 统计").click()
+    chart = page.locator("img.chart")
+    await chart.wait_for()
+    assert await chart.evaluate("img => img.complete && img.naturalWidth > 300")
+    await expect(page.locator(".summary")).to_contain_text("“Work SIM”")
+    await shot(page, "stats-zh-360")
+    assert page.errors == []

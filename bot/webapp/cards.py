@@ -5,16 +5,20 @@ type in chat, so it gets the same parsing and the same (translated) messages."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from bot.charts import render_png
 from bot.domain.dates import format_date, next_expiry
 from bot.domain.parsing import format_lead_days, format_money
 from bot.i18n import N_
 from bot.reminders.message import carrier_name
 from bot.reminders.moments import reminder_moments
 from bot.reminders.policy import ChatPolicy, split_days
+from bot.runtime.chatscope import ChatScope
 from bot.settings import Settings
 from handlers.cards.common import context_for
 from handlers.cards.fields import (
@@ -33,6 +37,7 @@ from handlers.cards.fields import (
 )
 from handlers.cards.saving import CardLimitReached, limit_text, renew_card, save_card
 from handlers.cards.view import card_name, money_list, paid_totals, renewal_line, status_text
+from handlers.stats import chat_chart, nothing_to_chart, summary
 from storage.db import Database
 from storage.models import Card, Chat, Cycle
 from storage.repositories.cards import CardRepository
@@ -204,6 +209,18 @@ class CardBook:
                 if first <= day < after:
                     days.setdefault(f"r:{day.isoformat()}", []).append(card.id)
         return days
+
+    async def stats(self) -> dict[str, str | None]:
+        """/stats' chart (a PNG as a data: URL) and its summary."""
+        ctx = self.ctx
+        data, cards = await chat_chart(self.db, self.chat, self.settings, self.now)
+        if data.empty:
+            return {"image": None, "summary": nothing_to_chart(ctx._)}
+        png = await asyncio.to_thread(render_png, data, self.lang)
+        return {
+            "image": "data:image/png;base64," + base64.b64encode(png).decode(),
+            "summary": summary(data, cards, ChatScope(self.chat, self.lang, ctx._)),
+        }
 
     async def history(self, card_id: int) -> dict[str, Any]:
         """A card's renewals, newest first, as /history lists them, and what they cost."""

@@ -10,6 +10,7 @@
     PUT  <path>api/cards/N?chat=ID     change card N
     POST <path>api/cards/N/renew?...   mark card N renewed ({"date": typed text or ""})
     GET  <path>api/calendar?month=YYYY-MM&chat=ID  the month's expiry and reminder days
+    GET  <path>api/stats?chat=ID       /stats' chart and summary
     GET  <path>api/settings?chat=ID    the chat's settings (language, time zone, reminders)
     PUT  <path>api/settings?chat=ID    change them (admins only in groups, as /settings)
 
@@ -198,6 +199,10 @@ async def _calendar(request: web.Request, caller: Caller) -> web.Response:
                               "days": await caller.book.calendar(month)})
 
 
+async def _stats(request: web.Request, caller: Caller) -> web.Response:
+    return web.json_response(await caller.book.stats())
+
+
 async def _history(request: web.Request, caller: Caller) -> web.Response:
     return web.json_response(await caller.book.history(_card_id(request)))
 
@@ -270,6 +275,7 @@ def add_webapp(app: web.Application, application: RenewBotApplication) -> None:
     # As /settings: a group's settings are for its admins, to read too.
     app.router.add_get(path + "api/settings", _api(application, _settings, admins=True))
     app.router.add_get(path + "api/calendar", _api(application, _calendar))
+    app.router.add_get(path + "api/stats", _api(application, _stats))
     app.router.add_put(path + "api/settings", _api(application, _save_settings, admins=True))
 
 

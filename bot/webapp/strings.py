@@ -21,6 +21,7 @@ _PAGE = {
     "back": N_("↩️ Back"),
     "settings": N_("⚙️ Settings"),
     "calendar": N_("📅 Calendar"),
+    "stats": N_("📊 Statistics"),
     "cal_expires": N_("Expires"),
     "cal_reminds": N_("🔔 Reminder"),
     "new_card": N_("New card"),

@@ -110,13 +110,14 @@
       el("option", { value: code, selected: code === state.carrier }, name)));
     fill();
     root.replaceChildren(...[
-      el("div", { class: "head" },
-        el("h1", {}, session.chat.type === "private" ? t("mine") : t("group")),
-        el("div", { class: "tools" },
-          el("button", { class: "plain", "data-action": "calendar",
+      el("h1", {}, session.chat.type === "private" ? t("mine") : t("group")),
+      el("div", { class: "tools" },
+          el("button", { class: "plain", "data-action": "calendar", title: t("calendar"),
             onclick: () => showCalendar("") }, t("calendar")),
+          el("button", { class: "plain", "data-action": "stats", title: t("stats"),
+            onclick: showStats }, t("stats")),
           session.can_edit ? el("button", { class: "plain", "data-action": "settings",
-            onclick: showSettings }, t("settings")) : null)),
+            onclick: showSettings }, t("settings")) : null),
       state.notice ? el("p", { class: "notice", role: "status" }, state.notice) : null,
       session.can_edit ? null : el("p", { class: "notice" }, t("read_only")),
       el("div", { class: "bar" }, search, carrier),
@@ -344,6 +345,20 @@
       grid, detail,
       el("div", { class: "row" },
         el("button", { class: "plain", onclick: renderList }, t("back"))));
+  }
+
+  // ------------------------------------------------------------------ statistics
+
+  async function showStats() {
+    const { status, data } = await api("GET", "api/stats");
+    if (status !== 200) { state.notice = data.error || t("failed"); renderList(); return; }
+    root.replaceChildren(...[
+      el("h1", {}, t("stats")),
+      data.image ? el("img", { class: "chart", src: data.image, alt: t("stats") }) : null,
+      el("p", { class: "summary", html: data.summary }),
+      el("div", { class: "row" },
+        el("button", { class: "plain", onclick: renderList }, t("back"))),
+    ].filter(Boolean));
   }
 
   // ------------------------------------------------------------------ settings
