@@ -36,7 +36,15 @@ from handlers.cards.fields import (
     values_of,
 )
 from handlers.cards.saving import CardLimitReached, limit_text, renew_card, save_card
-from handlers.cards.view import card_name, money_list, paid_totals, renewal_line, status_text
+from handlers.cards.view import (
+    card_name,
+    days_left,
+    money_list,
+    paid_totals,
+    renewal_line,
+    status_of,
+    status_text,
+)
 from handlers.stats import chat_chart, nothing_to_chart, summary
 from storage.db import Database
 from storage.models import Card, Chat, Cycle
@@ -62,19 +70,9 @@ class NotFound(Exception):
     """Not one of this chat's cards (the API answers 404)."""
 
 
-def status_of(days: int) -> str:
-    """The status colour's name, on the same scale as /cards' 🔴🟠🟡🟢."""
-    if days < 0:
-        return "expired"
-    if days <= 3:
-        return "soon"
-    return "week" if days <= 7 else "fine"
-
-
 def card_json(card: Card, ctx: FieldContext) -> dict[str, Any]:
     """A card in the list: what /cards shows of it, and its renewal proposal."""
     values = values_of(card)
-    days = (card.expires_on - ctx.today).days
     shown = {f.key: f.show(values, ctx) for f in _LISTED}
     renew_to = (
         None if card.cycle == Cycle.NONE
@@ -87,8 +85,8 @@ def card_json(card: Card, ctx: FieldContext) -> dict[str, Any]:
         "carrier": card.carrier,
         "carrier_name": carrier_name(card.carrier, ctx.lang),
         "expires_on": card.expires_on.isoformat(),
-        "days_left": days,
-        "status": status_of(days),
+        "days_left": days_left(card, ctx.today),
+        "status": status_of(card, ctx.today),
         "status_text": status_text(card, ctx.today, ctx._),
         "shown": {key: value for key, value in shown.items() if value is not None},
         "renew_to": renew_to.isoformat() if renew_to else None,
