@@ -42,14 +42,16 @@ async def access_to(
     """The chat `user` asks for (None: their own private chat), or None when it is not theirs
     to see."""
     db = application.services.db
-    if chat_id is None or chat_id == user.id:
-        async with db.session() as session:  # registered on first contact, as in chat
-            chat, _created = await ChatRepository(session).ensure(
-                user.id, ChatType.PRIVATE, None, user.language
-            )
-        return Access(chat, chat.language or user.language, can_edit=True)
+    wanted = user.id if chat_id is None else chat_id
     async with db.session(readonly=True) as session:
-        chat = await ChatRepository(session).get(chat_id)
+        chat = await ChatRepository(session).get(wanted)
+    if wanted == user.id:
+        if chat is None:  # registered on first contact, as in chat
+            async with db.session() as session:
+                chat, _created = await ChatRepository(session).ensure(
+                    user.id, ChatType.PRIVATE, None, user.language
+                )
+        return Access(chat, chat.language or user.language, can_edit=True)
     if chat is None or chat.type == ChatType.PRIVATE:  # someone else's private chat
         return None
     try:

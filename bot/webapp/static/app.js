@@ -416,6 +416,10 @@
     applyTheme((tg && tg.themeParams) || parseJSON(hash.get("tgWebAppThemeParams")));
     if (tg && tg.ready) { tg.ready(); }
     if (tg && tg.expand) { tg.expand(); }
+    if (tg && tg.onEvent && !state.themed) {  // the user switched Telegram's theme
+      tg.onEvent("themeChanged", () => applyTheme(tg.themeParams));
+      state.themed = true;
+    }
     const { status, data } = await api("GET", "api/session");
     if (status !== 200) throw new Fatal(data.error);
     state.session = data;
