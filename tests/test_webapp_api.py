@@ -122,6 +122,7 @@ async def test_other_users_cards_and_chats_are_not_found(webapp: WebApp, api: Fa
     for method, path, body in (
         ("GET", f"api/cards/{bobs.id}", None),
         ("PUT", f"api/cards/{bobs.id}", FORM),
+        ("DELETE", f"api/cards/{bobs.id}", None),
         ("POST", f"api/cards/{bobs.id}/renew", {"date": ""}),
         ("PUT", "api/cards/99999", FORM),
         ("PUT", "api/cards/123456789012345", FORM),
@@ -281,6 +282,29 @@ async def test_history_lists_renewals_and_their_total(webapp: WebApp, api: FakeB
     assert body["total"] == "Paid in total: ¥60.00"
     status, _ = await webapp.call("GET", f"api/cards/{card.id}/history", bob)
     assert status == 404
+
+
+async def test_delete_asks_as_delcard_and_takes_the_history_too(
+    webapp: WebApp, api: FakeBotAPI
+) -> None:
+    ann, member = _user(api), _user(api, 4004)
+    card = await _seed(webapp, ann.id, date(2026, 3, 15), cycle="monthly", label="Old")
+    await webapp.call("POST", f"api/cards/{card.id}/renew", ann, json={"date": ""})
+    status, body = await webapp.call("GET", f"api/cards/{card.id}", ann)
+    assert body["delete_question"] == (
+        "Delete <b>Old</b> · China Mobile? Its renewal history (1 recorded) and its reminders "
+        "go too. This cannot be undone.")
+    group = api.group(GROUP, "Family")
+    api.set_member(group, member)
+    family = await _seed(webapp, GROUP, date(2026, 4, 1), chat_type="supergroup")
+    status, _ = await webapp.call("DELETE", f"api/cards/{family.id}", member, chat=GROUP)
+    assert status == 403
+    status, body = await webapp.call("DELETE", f"api/cards/{card.id}", ann)
+    assert (status, body["deleted"]) == (200, "🗑 Deleted <b>Old</b> · China Mobile.")
+    assert await _cards(webapp, ann.id) == []
+    assert len(await _cards(webapp, GROUP)) == 1
+    async with webapp.bot.database.session(readonly=True) as session:
+        assert list(await session.exec(select(Renewal))) == []
 
 
 # --------------------------------------------------------------------------- settings

@@ -206,6 +206,13 @@ async def test_edit_and_renew_in_the_page_and_a_change_in_chat_shows_after_reloa
     await page.reload()
     await page.locator("li.card").first.wait_for()
     assert await _labels(page) == ["Work SIM (old)", "Home broadband", "Globe prepaid"]
+    # Delete, as /delcard: asked first, then gone with its history.
+    await page.locator("li.card", has_text="Globe prepaid").get_by_text("✏️ Edit").click()
+    await page.get_by_text("🗑 Delete").click()
+    await expect(page.locator(".question")).to_contain_text("renewal history (1 recorded)")
+    await page.get_by_text("🗑 Yes, delete it").click()
+    await expect(page.locator(".notice")).to_have_text("🗑 Deleted Globe prepaid · Globe.")
+    assert await _labels(page) == ["Work SIM (old)", "Home broadband"]
     assert page.errors == []
 
 

@@ -178,13 +178,29 @@ class CardBook:
         return [card_json(card, ctx) for card in cards]
 
     async def get(self, card_id: int) -> dict[str, Any]:
-        """One card with its edit form."""
+        """One card with its edit form, and /delcard's question."""
         ctx = self.ctx
         async with self.db.session(readonly=True) as session:
-            card = await CardRepository(session).get(self.chat.id, card_id)
+            repo = CardRepository(session)
+            card = await repo.get(self.chat.id, card_id)
+            renewals = len(await repo.history(self.chat.id, card_id))
         if card is None:
             raise NotFound
-        return card_json(card, ctx) | {"form": form_of(card, ctx)}
+        question = ctx._(
+            "Delete {card}? Its renewal history ({count} recorded) and its reminders go too. "
+            "This cannot be undone."
+        ).format(card=card_name(card, ctx.lang), count=renewals)
+        return card_json(card, ctx) | {"form": form_of(card, ctx), "delete_question": question}
+
+    async def delete(self, card_id: int) -> str:
+        """Delete one of the chat's cards with its history and reminders, as /delcard."""
+        async with self.db.session() as session:
+            repo = CardRepository(session)
+            card = await repo.get(self.chat.id, card_id)
+            if card is None:
+                raise NotFound
+            await repo.delete(self.chat.id, card_id)  # renewals, deliveries: ON DELETE CASCADE
+        return self.ctx._("🗑 Deleted {card}.").format(card=card_name(card, self.lang))
 
     async def calendar(self, month: date) -> dict[str, list[int]]:
         """The month's days with the cards that expire on them ("e:<day>") and that are

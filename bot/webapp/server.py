@@ -8,6 +8,7 @@
     GET  <path>api/cards/N/history?... card N's renewals and what they cost
     POST <path>api/cards?chat=ID       add a card        (the form's texts, as typed in chat)
     PUT  <path>api/cards/N?chat=ID     change card N
+    DELETE <path>api/cards/N?chat=ID   delete card N with its history, as /delcard
     POST <path>api/cards/N/renew?...   mark card N renewed ({"date": typed text or ""})
     GET  <path>api/calendar?month=YYYY-MM&chat=ID  the month's expiry and reminder days
     GET  <path>api/stats?chat=ID       /stats' chart and summary
@@ -217,6 +218,10 @@ async def _edit(request: web.Request, caller: Caller) -> web.Response:
     return web.json_response(await caller.book.save(form, caller.user.id, _card_id(request)))
 
 
+async def _delete(request: web.Request, caller: Caller) -> web.Response:
+    return web.json_response({"deleted": await caller.book.delete(_card_id(request))})
+
+
 async def _renew(request: web.Request, caller: Caller) -> web.Response:
     form = await _form(request)
     card = await caller.book.renew(_card_id(request), str(form.get("date") or ""),
@@ -270,6 +275,7 @@ def add_webapp(app: web.Application, application: RenewBotApplication) -> None:
     app.router.add_post(path + "api/cards", _api(application, _add, admins=True))
     app.router.add_get(card, _api(application, _card))
     app.router.add_put(card, _api(application, _edit, admins=True))
+    app.router.add_delete(card, _api(application, _delete, admins=True))
     app.router.add_get(card + "/history", _api(application, _history))
     app.router.add_post(card + "/renew", _api(application, _renew, admins=True))
     # As /settings: a group's settings are for its admins, to read too.

@@ -118,7 +118,7 @@
             onclick: showStats }, t("stats")),
           session.can_edit ? el("button", { class: "plain", "data-action": "settings",
             onclick: showSettings }, t("settings")) : null),
-      state.notice ? el("p", { class: "notice", role: "status" }, state.notice) : null,
+      state.notice ? el("p", { class: "notice", role: "status", html: state.notice }) : null,
       session.can_edit ? null : el("p", { class: "notice" }, t("read_only")),
       el("div", { class: "bar" }, search, carrier),
       list,
@@ -224,9 +224,23 @@
       form.querySelector(".error:not(:empty)").scrollIntoView({ block: "center" });
     };
     form.addEventListener("submit", (event) => { event.preventDefault(); submit(false); });
+    const remove = async () => {  // /delcard's question, then its answer
+      extra.replaceChildren(el("p", { class: "question", html: card.delete_question }),
+        el("button", { type: "button", class: "danger", "data-action": "delete-yes",
+          onclick: async () => {
+            const answer = await api("DELETE", "api/cards/" + card.id);
+            state.notice = answer.data.deleted || answer.data.error || t("failed");
+            await loadCards();
+          } }, t("delete_yes")),
+        el("button", { type: "button", class: "plain", onclick: () => extra.replaceChildren() },
+          t("keep")));
+      extra.scrollIntoView({ block: "center" });
+    };
     form.append(general, extra, el("div", { class: "row" },
       el("button", { type: "submit" }, t("save")),
-      el("button", { type: "button", class: "plain", onclick: renderList }, t("cancel"))));
+      el("button", { type: "button", class: "plain", onclick: renderList }, t("cancel")),
+      card ? el("button", { type: "button", class: "plain danger-text", "data-action": "delete",
+        onclick: remove }, t("delete")) : null));
     root.replaceChildren(el("h1", { html: card ? card.name_html : t("new_card") }), form);
     form.elements.label.focus();
   }
