@@ -253,8 +253,16 @@ async def test_renew_follows_the_cycle_or_a_typed_date(webapp: WebApp, api: Fake
                                      json={"date": ""})
     assert status == 400
     assert "no fixed cycle" in body["errors"]["date"]
-    status, card = await webapp.call("POST", f"api/cards/{loose.id}/renew", ann,
-                                     json={"date": "2026-06-30"})
+    bad = {"date": "2026-06-31", "amount": "lots", "channel": "barter", "note": "x" * 501}
+    status, body = await webapp.call("POST", f"api/cards/{loose.id}/renew", ann, json=bad)
+    assert status == 400
+    assert body["errors"] == {
+        "amount": "Please write the price like 30, ¥30, ₱99, HK$50 or US$5.",
+        "channel": "Please pick one of the buttons.",
+        "note": "That is 501 characters long; please keep it to 500.",
+        "date": "“2026-06-31” is not a real date: June 2026 has only 30 days. Please try again."}
+    status, card = await webapp.call("POST", f"api/cards/{loose.id}/renew", ann, json={
+        "date": "2026-06-30", "amount": "₱99", "channel": "gcash", "note": "promo"})
     assert (status, card["expires_on"]) == (200, "2026-06-30")
     async with webapp.bot.database.session(readonly=True) as session:
         renewals = list(await session.exec(select(Renewal).order_by(Renewal.id)))
@@ -262,6 +270,8 @@ async def test_renew_follows_the_cycle_or_a_typed_date(webapp: WebApp, api: Fake
         (monthly.id, date(2026, 3, 15), date(2026, 4, 15)),
         (loose.id, date(2026, 3, 20), date(2026, 6, 30)),
     ]
+    assert (renewals[1].amount, renewals[1].currency, renewals[1].channel,
+            renewals[1].note) == (9900, "PHP", "gcash", "promo")
 
 
 async def test_history_lists_renewals_and_their_total(webapp: WebApp, api: FakeBotAPI) -> None:

@@ -187,13 +187,16 @@ async def test_edit_and_renew_in_the_page_and_a_change_in_chat_shows_after_reloa
     await page.get_by_text("✅ Saved.").wait_for()
     home = page.locator("li.card", has_text="Home broadband")
     await home.get_by_text("✅ Renewed").click()
+    await page.fill("#r-amount", "¥99")
+    await page.select_option("#r-channel", "alipay")
     await shot(page, "renew-en-360")
     await page.get_by_text("Renew to 2026-06-01").click()
     await page.get_by_text("✅ Saved.").wait_for()
     await expect(home.locator(".due")).to_have_text("2026-06-01 (in 83 days)")
     await home.get_by_text("📜 History").click()
     await expect(page.locator("ul.history li")).to_have_text(
-        ["2026-03-10: 2026-05-01 → 2026-06-01"])
+        ["2026-03-10: 2026-05-01 → 2026-06-01 · ¥99.00 · Alipay"])
+    await expect(page.locator(".total")).to_have_text("Paid in total: ¥99.00")
     await shot(page, "history-en-360")
     await page.get_by_text("↩️ Back").click()
     async with webapp.bot.database.session(readonly=True) as session:

@@ -33,8 +33,10 @@ from handlers.cards.fields import (
     FieldError,
     UnsureAnswer,
     Values,
+    parse_money,
     values_of,
 )
+from handlers.cards.renew import MAX_NOTE, channel_named
 from handlers.cards.saving import CardLimitReached, limit_text, renew_card, save_card
 from handlers.cards.view import (
     card_name,
@@ -157,6 +159,36 @@ def read_form(form: dict[str, Any], ctx: FieldContext, *, past_ok: bool) -> Valu
     return values
 
 
+def _renewal_details(form: dict[str, Any], card: Card, ctx: FieldContext) -> dict[str, Any]:
+    """Amount, channel and note of a renewal, read as /renewed reads them."""
+    texts = {key: str(form.get(key) or "").strip() for key in ("amount", "channel", "note")}
+    details: dict[str, Any] = {}
+    problem = Problem()
+    if len(texts["amount"]) > MAX_TEXT:
+        problem.errors["amount"] = _too_long(texts["amount"], ctx)
+    elif texts["amount"]:
+        try:
+            details["amount"], details["currency"] = parse_money(
+                texts["amount"], card.currency or ctx.currency
+            )
+        except FieldError as error:
+            problem.errors["amount"] = error.text(ctx._)
+    if texts["channel"]:
+        details["channel"] = channel_named(texts["channel"], ctx._)
+        if details["channel"] is None:
+            problem.errors["channel"] = ctx._("Please pick one of the buttons.")
+    if len(texts["note"]) > MAX_NOTE:
+        problem.errors["note"] = FieldError(
+            N_("That is {length} characters long; please keep it to {max}."),
+            length=len(texts["note"]), max=MAX_NOTE,
+        ).text(ctx._)
+    elif texts["note"]:
+        details["note"] = texts["note"]
+    if problem.errors:
+        raise problem
+    return details
+
+
 @dataclass(frozen=True)
 class CardBook:
     """One chat's cards as the app sees them, in the chat's language."""
@@ -270,16 +302,31 @@ class CardBook:
             raise NotFound
         return card_json(card, ctx) | {"form": form_of(card, ctx)}
 
-    async def renew(self, card_id: int, typed: str, user_id: int, past_ok: bool) -> dict[str, Any]:
-        """Renew to the typed date, or (nothing typed) to the cycle's next expiry."""
+    async def renew(self, card_id: int, form: dict[str, Any], user_id: int) -> dict[str, Any]:
+        """Renew to the typed date, or (nothing typed) to the cycle's next expiry, with what
+        the renewal cost, how it was paid and a note, as /renewed asks them."""
         ctx = self.ctx
         async with self.db.session(readonly=True) as session:
             card = await CardRepository(session).get(self.chat.id, card_id)
         if card is None:
             raise NotFound
-        day = self._renewal_day(card, typed.strip(), ctx, past_ok)
+        problem, details, day = Problem(), {}, None
+        try:  # every answer is checked (and every mistake named) before anything is saved
+            details = _renewal_details(form, card, ctx)
+        except Problem as wrong:
+            problem.errors |= wrong.errors
+        try:
+            day = self._renewal_day(card, str(form.get("date") or "").strip(), ctx,
+                                    past_ok=bool(form.get("confirm_past")))
+        except Problem as wrong:
+            if wrong.confirm is not None and not problem.errors:
+                raise
+            problem.errors |= wrong.errors
+            problem.guess = wrong.guess
+        if problem.errors or day is None:
+            raise problem
         renewed = await renew_card(self.db, self.chat, self.settings, self.now, card_id, day,
-                                   user_id)
+                                   user_id, **details)
         if renewed is None:
             raise NotFound
         return card_json(renewed[0], ctx)

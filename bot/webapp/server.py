@@ -9,7 +9,8 @@
     POST <path>api/cards?chat=ID       add a card        (the form's texts, as typed in chat)
     PUT  <path>api/cards/N?chat=ID     change card N
     DELETE <path>api/cards/N?chat=ID   delete card N with its history, as /delcard
-    POST <path>api/cards/N/renew?...   mark card N renewed ({"date": typed text or ""})
+    POST <path>api/cards/N/renew?...   mark card N renewed ({"date": typed text or "" for the
+                                       cycle's, "amount", "channel", "note": optional})
     GET  <path>api/calendar?month=YYYY-MM&chat=ID  the month's expiry and reminder days
     GET  <path>api/stats?chat=ID       /stats' chart and summary
     GET  <path>api/settings?chat=ID    the chat's settings (language, time zone, reminders)
@@ -39,7 +40,7 @@ from bot.runtime.services import RenewBotApplication
 from bot.webapp import initdata, preferences
 from bot.webapp.access import Access, access_to
 from bot.webapp.cards import CardBook, NotFound, Problem
-from bot.webapp.strings import form_fields, page_strings, unauthorised
+from bot.webapp.strings import form_fields, page_strings, renewal_fields, unauthorised
 from handlers.cards.common import not_found
 from handlers.chat_settings import updated_cards
 
@@ -173,6 +174,7 @@ async def _session(request: web.Request, caller: Caller) -> web.Response:
         "can_edit": caller.access.can_edit,
         "strings": page_strings(caller._),
         "fields": form_fields(caller.book.ctx),
+        "renewal_fields": renewal_fields(caller._),
         "today": caller.book.ctx.today.isoformat(),
     })
 
@@ -223,9 +225,7 @@ async def _delete(request: web.Request, caller: Caller) -> web.Response:
 
 
 async def _renew(request: web.Request, caller: Caller) -> web.Response:
-    form = await _form(request)
-    card = await caller.book.renew(_card_id(request), str(form.get("date") or ""),
-                                   caller.user.id, past_ok=bool(form.get("confirm_past")))
+    card = await caller.book.renew(_card_id(request), await _form(request), caller.user.id)
     return web.json_response(card)
 
 

@@ -8,6 +8,8 @@ from typing import Any
 from bot.i18n import N_, Translator
 from bot.runtime.permissions import ADMINS_ONLY
 from handlers.cards.fields import FIELDS, FieldContext
+from handlers.cards.renew import AMOUNT, CHANNEL, NOTE, QUESTIONS
+from handlers.cards.view import CHANNEL_NAMES
 
 _PAGE = {
     "mine": N_("Your cards"),
@@ -61,6 +63,16 @@ def form_fields(ctx: FieldContext) -> list[dict[str, Any]]:
             "choices": [[label, value] for label, value in f.buttons(ctx)],
         }
         for f in FIELDS
+    ]
+
+
+def renewal_fields(_: Translator) -> list[dict[str, Any]]:
+    """What /renewed asks after the date: the amount, the channel (its buttons) and a note."""
+    return [
+        {"key": "amount", "prompt": _(QUESTIONS[AMOUNT]), "choices": []},
+        {"key": "channel", "prompt": _(QUESTIONS[CHANNEL]),
+         "choices": [[_(name), channel.value] for channel, name in CHANNEL_NAMES.items()]},
+        {"key": "note", "prompt": _(QUESTIONS[NOTE]), "choices": []},
     ]
 
 

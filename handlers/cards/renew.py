@@ -30,7 +30,7 @@ from bot.callbacks import (
 )
 from bot.domain.dates import apply_quick, format_date, next_expiry
 from bot.domain.parsing import format_money
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.knowledge.intents import detect_intent
 from bot.reminders.message import carrier_name
 from bot.reminders.policy import ChatPolicy
@@ -79,7 +79,7 @@ DETAILS = (AMOUNT, CHANNEL, NOTE, RECEIPT)
 END = ConversationHandler.END
 MAX_NOTE = 500
 
-_QUESTIONS = {
+QUESTIONS = {
     AMOUNT: N_("How much did you pay? Type the amount (e.g. 30, ¥30, ₱99) or use a button."),
     CHANNEL: N_("How did you pay or top up?"),
     NOTE: N_("Any note to keep with it (an order number, a promo)? Type it or skip."),
@@ -265,7 +265,7 @@ def _detail_keyboard(step: str, scope: ChatScope, draft: Draft) -> InlineKeyboar
 
 
 async def _ask(update: Update, scope: ChatScope, draft: Draft, step: str, lead: str = "") -> str:
-    text = "\n\n".join(part for part in (lead, scope._(_QUESTIONS[step])) if part)
+    text = "\n\n".join(part for part in (lead, scope._(QUESTIONS[step])) if part)
     await show(update, text, _detail_keyboard(step, scope, draft))
     return step
 
@@ -348,11 +348,11 @@ async def amount_pressed(
                        {"amount": draft.get("price"), "currency": draft.get("currency")})
 
 
-def _channel_named(text: str, scope: ChatScope) -> str | None:
+def channel_named(text: str, _: Translator) -> str | None:
     """A channel typed by name, in either language ("alipay", "支付宝", "GCash")."""
     typed = " ".join(text.lower().split())
     for channel, name in CHANNEL_NAMES.items():
-        if typed in {channel.value, name.lower(), scope._(name).lower()}:
+        if typed in {channel.value, name.lower(), _(name).lower()}:
             return channel.value
     return None
 
@@ -366,7 +366,7 @@ async def channel_chosen(
         channel = button.channel.value if button else None
     else:
         assert update.message is not None
-        channel = _channel_named(update.message.text or "", scope)
+        channel = channel_named(update.message.text or "", scope._)
     if channel is None:
         await tell(update, scope._("Please pick one of the buttons."))
         return None

@@ -5,6 +5,7 @@ saved card always gets the same rules (the chat's card limit, a new expiry endin
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from bot.i18n import Translator
 from bot.reminders.schedule import refresh_card
@@ -55,15 +56,16 @@ async def save_card(
 
 async def renew_card(
     db: Database, chat: Chat, settings: Settings, now: datetime, card_id: int, day: date,
-    renewed_by: int,
+    renewed_by: int, **details: Any,
 ) -> tuple[Card, Renewal] | None:
-    """Record a renewal to `day` now (the details may be filled in later); None when the card
-    is not the chat's."""
+    """Record a renewal to `day` now, with what is known of it (`details`: amount, currency,
+    channel, note; the chat fills them in later); None when the card is not the chat's."""
     async with db.session() as session:
         repo = CardRepository(session)
         card = await repo.get(chat.id, card_id)
         if card is None:
             return None
-        renewal = await repo.record_renewal(card, day, renewed_at=now, renewed_by=renewed_by)
+        renewal = await repo.record_renewal(card, day, renewed_at=now, renewed_by=renewed_by,
+                                            **details)
         await refresh_card(session, card, chat, settings, now, keep_pending=False)
     return card, renewal

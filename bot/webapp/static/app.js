@@ -251,17 +251,37 @@
     const text = el("input", { id: "renew-date", autocomplete: "off" });
     const error = el("div", { class: "error", role: "alert" });
     const extra = el("div", { class: "row" });
+    const details = {};  // what /renewed asks after the date, all optional
+    const detailErrors = {};
+    const detailFields = state.session.renewal_fields.map((field) => {
+      details[field.key] = field.choices.length
+        ? el("select", { id: "r-" + field.key }, el("option", { value: "" }, "—"),
+          field.choices.map(([label, value]) => el("option", { value }, label)))
+        : el("input", { id: "r-" + field.key, autocomplete: "off",
+          placeholder: field.key === "amount" ? card.shown.price || "" : "" });
+      detailErrors[field.key] = el("div", { class: "error", id: "re-" + field.key });
+      return el("div", { class: "field" },
+        el("label", { for: "r-" + field.key }, field.prompt,
+          el("small", {}, " " + t("optional"))),
+        details[field.key], detailErrors[field.key]);
+    });
     const renew = async (typed, confirmPast) => {
       error.replaceChildren();
       extra.replaceChildren();
-      const { status, data } = await api("POST", "api/cards/" + card.id + "/renew",
-        { date: typed, confirm_past: confirmPast });
+      for (const box of Object.values(detailErrors)) box.replaceChildren();
+      const body = { date: typed, confirm_past: confirmPast };
+      for (const [key, input] of Object.entries(details)) body[key] = input.value;
+      const { status, data } = await api("POST", "api/cards/" + card.id + "/renew", body);
       if (status === 200) {
         state.notice = t("saved");
         await loadCards();
         return;
       }
-      error.innerHTML = data.error || t("failed");
+      const errors = data.errors || {};
+      for (const [key, message] of Object.entries(errors)) {
+        if (detailErrors[key]) detailErrors[key].innerHTML = message;
+      }
+      error.innerHTML = errors.date || (Object.keys(errors).length ? "" : data.error || t("failed"));
       if (status === 409) {
         extra.append(el("button", { type: "button", onclick: () => renew(typed, true) },
           t("keep_past")));
@@ -273,10 +293,11 @@
     root.replaceChildren(...[
       el("h1", { html: card.name_html }),
       el("p", {}, card.shown.expiry || card.expires_on),
+      el("form", { class: "details", novalidate: true }, detailFields),
       card.renew_to ? el("button", { class: "add", "data-action": "renew-cycle",
         onclick: () => renew("", false) }, t("renew_to").replace("{date}", card.renew_to_text))
         : null,
-      el("label", { for: "renew-date" }, t("renew_other")),
+      el("label", { for: "renew-date", class: "other-date" }, t("renew_other")),
       el("div", { class: "pair" }, text, dateInput(text)),
       error, extra,
       el("div", { class: "row" },
