@@ -292,7 +292,7 @@ class CardBook:
         self, form: dict[str, Any], user_id: int, card_id: int | None = None
     ) -> dict[str, Any]:
         ctx = self.ctx
-        values = read_form(form, ctx, past_ok=bool(form.get("confirm_past")))
+        values = read_form(form, ctx, past_ok=form.get("confirm_past") is True)
         try:
             card = await save_card(self.db, self.chat, self.settings, self.now, values,
                                    card_id=card_id, created_by=user_id)
@@ -317,7 +317,7 @@ class CardBook:
             problem.errors |= wrong.errors
         try:
             day = self._renewal_day(card, str(form.get("date") or "").strip(), ctx,
-                                    past_ok=bool(form.get("confirm_past")))
+                                    past_ok=form.get("confirm_past") is True)
         except Problem as wrong:
             if wrong.confirm is not None and not problem.errors:
                 raise
