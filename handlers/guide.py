@@ -29,7 +29,6 @@ from bot.knowledge.entries import pick_lang
 from bot.knowledge.variants import to_variant
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.services import BotContext
-from storage.repositories.faq import FaqRepository
 
 OPEN_FROM_MAIN_MENU = "menu:renew"  # the main menu's "How to renew" button
 _LANG_TAGS = "en|zh|zh-hk|zh-tw|zh-hant"
@@ -191,8 +190,7 @@ async def _page_for(data: str, scope: ChatScope, context: BotContext) -> Page | 
         entry = KnowledgeBase.load().get(entry_id)
         return entry_page(view, entry) if entry else None
     # A group's own entry: only that group's rows (ids are global, so re-check the chat).
-    async with context.db.session(readonly=True) as session:
-        rows = await FaqRepository(session).list(scope.chat.id)
+    rows = await context.services.faq.list(scope.chat.id)
     row = next((r for r in rows if r.id == int(custom_id)), None)
     if row is None or row.id is None:
         return None

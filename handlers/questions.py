@@ -24,9 +24,6 @@ from bot.runtime.services import BotContext
 from handlers.cards.listing import cards_page
 from handlers.free_text import TEXT, addressed_to_bot, text_for_bot
 from handlers.guide import View, entry_data, home_keyboard, home_page
-from storage.repositories.cards import CardRepository
-from storage.repositories.chats import ChatRepository
-from storage.repositories.faq import FaqRepository
 
 # What a user might send instead of typing; stickers are reactions and are left alone.
 _MEDIA = (
@@ -46,15 +43,15 @@ async def _read(
     cache = context.services.chat_cache
     known = cache.get(chat_id)
     if known is None:
-        async with context.db.session(readonly=True) as session:
-            chat = await ChatRepository(session).get(chat_id)
-            if chat is not None:
-                rows = [] if private else await FaqRepository(session).list(chat_id)
-                known = ChatKnowledge(
-                    chat=chat,
-                    custom=tuple(CustomEntry(r.id, r.question, r.answer) for r in rows if r.id),
-                    carriers=tuple(await CardRepository(session).carriers(chat_id)),
-                )
+        profile = await context.services.chats.profile(chat_id, with_faq=not private)
+        if profile is not None:
+            known = ChatKnowledge(
+                chat=profile.chat,
+                custom=tuple(
+                    CustomEntry(r.id, r.question, r.answer) for r in profile.faq if r.id
+                ),
+                carriers=tuple(profile.carriers),
+            )
         if known is None:  # first contact: chat_scope registers it, with nothing of its own
             scope = await chat_scope(update, context)
             return scope, ChatKnowledge(chat=scope.chat)

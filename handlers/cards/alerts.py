@@ -7,15 +7,14 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.reminders.schedule import refresh_card
+from bot.domain.errors import CardNotFound
 from bot.runtime.chatscope import chat_scope
 from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext
 from handlers.cards.common import admins_only, field_context, not_found, rows, show, tell
 from handlers.cards.fields import LEAD_DAYS, FieldContext, FieldError, field_line, values_of
 from handlers.cards.view import back_to_card, card_name
-from storage.models import Card
-from storage.repositories.cards import CardRepository
+from storage.models import Card, Chat
 
 _ACTION = re.compile(r"^card:(rem|lead|mute|unmute):(\d{1,9})(?::([\d,]+|d))?$")
 _CHAT_DEFAULT = "d"
@@ -43,14 +42,28 @@ def _view(card: Card, ctx: FieldContext) -> tuple[str, InlineKeyboardMarkup]:
     return "\n".join(lines), InlineKeyboardMarkup(keyboard)
 
 
-def _change(action: str, value: str | None, ctx: FieldContext) -> dict[str, object]:
-    """The card columns a button changes; FieldError for forged lead days."""
-    if action == "lead":
-        days = None if value == _CHAT_DEFAULT else LEAD_DAYS.pick(value or "", ctx)["lead_days"]
-        return {"lead_days": days}
-    if action in ("mute", "unmute"):
-        return {"lapsed": action == "mute", "snoozed_until": None}
-    return {}
+def _lead_days(value: str | None, ctx: FieldContext) -> str | None:
+    """The lead days a button picks (None: the chat's); FieldError for forged ones."""
+    return None if value == _CHAT_DEFAULT else LEAD_DAYS.pick(value or "", ctx)["lead_days"]
+
+
+async def _apply(
+    context: BotContext, chat: Chat, card_id: int, action: str, value: str | None,
+    ctx: FieldContext,
+) -> Card | None:
+    """Make the button's change (the "rem" button only shows the card); None: no such card."""
+    cards = context.services.cards
+    try:
+        if action == "lead":
+            return await cards.set_lead_days(chat, card_id, _lead_days(value, ctx))
+        if action == "mute":
+            return await cards.stop_reminders(chat, card_id)
+        if action == "unmute":
+            return await cards.resume_reminders(chat, card_id)
+    except CardNotFound:
+        return None
+    assert chat.id is not None
+    return await cards.get(chat.id, card_id)
 
 
 async def reminders_button(update: Update, context: BotContext) -> None:
@@ -66,18 +79,10 @@ async def reminders_button(update: Update, context: BotContext) -> None:
         return
     ctx = field_context(scope, context)
     try:
-        change = _change(action, value, ctx)
+        card = await _apply(context, scope.chat, card_id, action, value, ctx)
     except FieldError as error:
         await tell(update, error.text(_))
         return
-    async with context.db.session() as session:
-        repo = CardRepository(session)
-        card = await repo.get(scope.chat.id, card_id)
-        if card is not None and change:
-            await repo.update(card, **change)
-            # Resuming must not replay the moments that passed while reminders were off.
-            await refresh_card(session, card, scope.chat, context.settings,
-                               context.services.now(), keep_pending=action != "unmute")
     if card is None:
         await tell(update, not_found(_))
         return
