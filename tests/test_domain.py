@@ -3,7 +3,8 @@ rule holds whichever way a card or chat is changed."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,13 +15,18 @@ from bot.domain.cards import CardChange, CardService
 from bot.domain.chats import ChatService
 from bot.domain.errors import CardLimitReached, CardNotFound
 from bot.settings import Settings, load_settings
+from fakebotapi import FakeBotAPI
 from storage.db import Database
 from storage.models import Card, Chat, Renewal
 from storage.repositories.chats import ChatRepository
+from tests.harness import BotHarness, ManualClock
+from tests.reminder_fixtures import add_card
 
 NOW = datetime(2026, 12, 24, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai, the default zone
 EXPIRY = date(2026, 12, 31)  # its "7 days left" moment: 2026-12-24 09:00 Shanghai
+LATER = date(2027, 6, 30)
 CHAT = 4242
+OWNER = 7001
 
 
 @pytest.fixture
@@ -152,3 +158,63 @@ async def test_settings_that_move_reminders_recompute_the_cards(
     _row, count = await chats.change_settings(CHAT, remind_at="20:00")
     [card] = await _stored(db)
     assert count == 1 and card.next_remind_at == datetime(2026, 12, 24, 12, 0, tzinfo=UTC)
+
+
+async def test_a_blocked_chat_is_paused_by_the_one_function_whoever_notices(
+    api: FakeBotAPI, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reminder engine, a membership update and a broadcast each find a chat that
+    blocked the bot: all three report it through ChatService.blocked, which pauses it."""
+    reported: list[int] = []
+    pause = ChatService.blocked
+
+    async def spy(self: ChatService, chat_id: int) -> None:
+        reported.append(chat_id)
+        await pause(self, chat_id)
+
+    monkeypatch.setattr(ChatService, "blocked", spy)
+    clock = ManualClock(frozen=NOW)
+    harness = BotHarness(api, sqlite_url, clock=clock, reminder_sweep_seconds=0.1,
+                         bot_owner_ids=str(OWNER))
+    await harness.start()
+    try:
+        db = harness.database
+        owner = api.user(OWNER, "Olga")
+        await harness.say(owner, "/start")
+        by_reminder, by_membership, by_broadcast = (api.user(2101 + n) for n in range(3))
+        cards = {
+            user.id: await add_card(db, harness.settings, clock, user.id, expires_on)
+            for user, expires_on in ((by_reminder, EXPIRY), (by_membership, LATER),
+                                     (by_broadcast, LATER))
+        }
+        # Only by_reminder's card is due, so each chat is found by one caller alone.
+        for user in (by_reminder, by_broadcast):
+            api.set_blocked(api.private_chat(user))
+
+        clock.advance(minutes=31)  # by_reminder's "7 days left" is due
+        await _until(lambda: reported == [by_reminder.id], reported)
+        api.my_chat_member(api.private_chat(by_membership), by_membership, "member", "kicked")
+        await _until(lambda: reported == [by_reminder.id, by_membership.id], reported)
+        question = await harness.say(owner, "/broadcast Prices change on Monday")
+        question = await api.wait_for_message(owner, since=question, timeout=5)
+        await harness.press(owner, question, question.callback_data()[0])
+        await _until(
+            lambda: reported == [by_reminder.id, by_membership.id, by_broadcast.id], reported
+        )
+
+        for chat_id, card in cards.items():
+            async with db.session(readonly=True) as session:
+                chat = await session.get(Chat, chat_id)
+                stored = await session.get(Card, card.id)
+            assert chat is not None and not chat.active
+            assert stored is not None and stored.next_remind_at is None
+    finally:
+        await harness.stop()
+
+
+async def _until(condition: Callable[[], bool], what: object) -> None:
+    for _ in range(200):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never held; reported: {what}")
