@@ -59,7 +59,7 @@ class CardService:
         async with unit_of_work(self.db, readonly=True) as unit:
             return await unit.cards.get(chat_id, card_id)
 
-    async def list(self, chat_id: int, limit: int | None = None) -> list[Card]:
+    async def in_chat(self, chat_id: int, limit: int | None = None) -> list[Card]:
         """The chat's cards, nearest expiry first."""
         async with unit_of_work(self.db, readonly=True) as unit:
             return await unit.cards.list(chat_id, limit=limit)

@@ -51,7 +51,7 @@ async def cards_page(
     if not await may_see(update, context, scope):
         return
     # A chat holds at most MAX_CARDS_PER_CHAT cards: load them all for the cost total.
-    cards = await context.services.cards.list(scope.chat.id)
+    cards = await context.services.cards.in_chat(scope.chat.id)
     if not cards:
         await show(
             update,

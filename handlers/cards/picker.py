@@ -47,7 +47,7 @@ async def pick_card(
     if not await may_see(update, context, scope):
         return
     if cards is None:
-        cards = await context.services.cards.list(scope.chat.id, limit=PICK_LIMIT)
+        cards = await context.services.cards.in_chat(scope.chat.id, limit=PICK_LIMIT)
     if not cards:
         await show(update, _("There are no cards here yet. Add one with /addcard."))
         return

@@ -142,7 +142,7 @@ async def start_from_request(update: Update, context: BotContext) -> str | int:
         return END
     intent = detect_intent(text_for_bot(message))
     carrier = intent.carrier if intent is not None else None
-    cards = await context.services.cards.list(scope.chat.id)
+    cards = await context.services.cards.in_chat(scope.chat.id)
     if not cards:
         await show(update, _("You have no cards recorded here yet. Add it with /addcard and I'll "
                              "remind you before it expires next time."))
