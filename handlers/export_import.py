@@ -16,7 +16,6 @@ from telegram.ext import (
 )
 
 from bot.domain import cards as card_rules
-from bot.domain.cards import CardChange
 from bot.domain.errors import CardLimitReached
 from bot.domain.preferences import ChatPolicy
 from bot.exchange.csvfile import (
@@ -147,6 +146,14 @@ def _is_csv(document: Document) -> bool:
     return name.endswith((".csv", ".txt")) or (document.mime_type or "").startswith("text/")
 
 
+class _Rejected(Exception):
+    """Some rows are wrong: nothing is imported, and they are listed."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} rows rejected")
+        self.errors = errors
+
+
 async def _import(update: Update, context: BotContext, message: Message, scope: ChatScope) -> str:
     """Import the message's document; the reply to send."""
     _ = scope._
@@ -166,12 +173,13 @@ async def _import(update: Update, context: BotContext, message: Message, scope: 
     assert user is not None
     ctx = field_context(scope, context)
 
-    def changes(cards: dict[int, Card]) -> list[CardChange]:
+    def changes(cards: dict[int, Card]) -> list[card_rules.CardChange]:
         # Checked against the cards as the import's own transaction sees them.
         valid, errors = validate(rows, ctx, cards)
         if errors:
             raise _Rejected(errors)
-        return [CardChange(row.card.id if row.card else None, row.columns) for row in valid]
+        return [card_rules.CardChange(row.card.id if row.card else None, row.columns)
+                for row in valid]
 
     try:
         done = await context.services.cards.import_cards(
@@ -188,14 +196,6 @@ async def _import(update: Update, context: BotContext, message: Message, scope: 
         "Imported {count} cards: {added} added, {updated} updated. See them with /cards.",
         count,
     ).format(count=count, added=done.added, updated=done.updated)
-
-
-class _Rejected(Exception):
-    """Some rows are wrong: nothing is imported, and they are listed."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} rows rejected")
-        self.errors = errors
 
 
 async def import_command(update: Update, context: BotContext) -> str | int:

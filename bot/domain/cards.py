@@ -184,8 +184,8 @@ class CardService:
         anywhere (the plan's own, or the card limit) leaves the chat's cards as they were."""
         assert chat.id is not None
         async with unit_of_work(self.db) as unit:
-            cards = {card.id: card for card in await unit.cards.list(chat.id)}
-            changes = plan(cards)  # type: ignore[arg-type]
+            cards = {card.id: card for card in await unit.cards.list(chat.id) if card.id}
+            changes = plan(cards)
             added = sum(1 for change in changes if change.card_id is None)
             if len(cards) + added > MAX_CARDS_PER_CHAT:
                 raise CardLimitReached(len(cards), MAX_CARDS_PER_CHAT, added)
