@@ -30,11 +30,12 @@ sys.path.insert(0, str(ROOT))
 from aiohttp import ClientSession, web  # noqa: E402
 from aiohttp.test_utils import TestServer  # noqa: E402
 
+from bot.domain.cards import CardService  # noqa: E402
 from bot.runtime.app import build_application  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.webapp.initdata import sign  # noqa: E402
 from bot.webapp.server import INIT_DATA_HEADER, add_webapp  # noqa: E402
-from handlers.cards.saving import save_card  # noqa: E402
+from handlers.cards.fields import columns_of  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.repositories.chats import ChatRepository  # noqa: E402
@@ -48,13 +49,15 @@ async def seed(db: Database, cards: int, now: datetime) -> None:
     settings = load_settings(_env_file=None, bot_token=TOKEN)
     async with db.session() as session:
         chat, _ = await ChatRepository(session).ensure(USER["id"], "private", None, "zh")
+    service = CardService(db, settings, lambda: now)
     for n in range(cards):
         values = {"label": f"卡 {n}", "carrier": CARRIERS[n % len(CARRIERS)], "kind": "sim",
                   "number_tail": f"{n:04d}", "plan": "30GB", "price": 3000 + n,
                   "currency": "CNY",
                   "expires_on": (date(2026, 1, 1) + timedelta(days=n)).isoformat(),
                   "cycle": "monthly", "renew_from": "expiry", "lead_days": "7,3,1,0"}
-        await save_card(db, chat, settings, now, values, card_id=None, created_by=USER["id"])
+        await service.create(chat, created_by=USER["id"], thread_id=None,
+                             columns=columns_of(values))
 
 
 def _size(status_line: int, headers: object, body: bytes) -> int:

@@ -11,19 +11,17 @@ from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.charts import EXPIRY_DAYS, SPEND_MONTHS, ChartData, chart_data, render_png, spend_window
+from bot.domain.cards import CardService
+from bot.domain.carriers import carrier_name
 from bot.domain.dates import format_date
 from bot.domain.parsing import format_money
+from bot.domain.preferences import ChatPolicy
 from bot.i18n import Translator
-from bot.reminders.message import carrier_name
-from bot.reminders.policy import ChatPolicy
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.services import BotContext
 from bot.settings import Settings
 from handlers.cards.common import may_see
-from storage.db import Database
 from storage.models import Card, Chat
-from storage.repositories.cards import CardRepository
-from storage.repositories.renewals import RenewalRepository
 
 
 def summary(data: ChartData, cards: list[Card], scope: ChatScope) -> str:
@@ -66,16 +64,14 @@ def summary(data: ChartData, cards: list[Card], scope: ChatScope) -> str:
 
 
 async def chat_chart(
-    db: Database, chat: Chat, settings: Settings, now: datetime
+    cards: CardService, chat: Chat, settings: Settings, now: datetime
 ) -> tuple[ChartData, list[Card]]:
     """What /stats (and the Mini App) chart for a chat, and its cards."""
     policy = ChatPolicy.of(chat, settings)
     today = now.astimezone(policy.zone).date()
     since = datetime.combine(date(*spend_window(today), 1), time(), policy.zone)
-    async with db.session(readonly=True) as session:
-        cards = await CardRepository(session).list(chat.id)
-        renewals = await RenewalRepository(session).for_chat(chat.id, since=since)
-    return chart_data(cards, renewals, today, policy.zone), cards
+    in_chat, renewals = await cards.with_renewals(chat.id, since=since)
+    return chart_data(in_chat, renewals, today, policy.zone), in_chat
 
 
 def nothing_to_chart(_: Translator) -> str:
@@ -93,7 +89,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     scope = await chat_scope(update, context)
     if not await may_see(update, context, scope):
         return
-    data, cards = await chat_chart(context.db, scope.chat, context.settings,
+    data, cards = await chat_chart(context.services.cards, scope.chat, context.settings,
                                    context.services.now())
     if data.empty:
         await message.reply_text(nothing_to_chart(scope._))

@@ -432,13 +432,13 @@ async def test_the_webhook_server_serves_the_app_only_when_configured(
 def test_a_list_read_before_a_change_is_not_kept() -> None:
     lists = CardListCache()
     key = (TODAY, "en")
-    version = lists.version  # a read begins ...
+    read_at = lists.generation  # a read begins ...
     lists.invalidate({1})  # ... a commit to chat 1 lands ...
-    lists.put(1, key, b"old", version)  # ... and the read's list is not stored
-    assert lists.get(1, key) is None
-    lists.put(1, key, b"new", lists.version)
-    assert lists.get(1, key) == b"new"
-    assert lists.get(1, (TODAY, "zh")) is None  # another language renders anew
+    lists.keep(1, key, b"old", read_at)  # ... and the read's list is not stored
+    assert lists.rendered(1, key) is None
+    lists.keep(1, key, b"new", lists.generation)
+    assert lists.rendered(1, key) == b"new"
+    assert lists.rendered(1, (TODAY, "zh")) is None  # another language renders anew
 
 
 async def test_the_calendar_shows_expiries_and_the_engines_reminder_days(

@@ -12,7 +12,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.runtime.permissions import admins_of
-from bot.runtime.services import RenewBotApplication
+from bot.runtime.services import RenewBotApplication, Services
 from bot.webapp.initdata import WebAppUser
 from storage.models import Chat
 from storage.repositories.chats import ChatRepository
@@ -36,18 +36,29 @@ async def _is_member(application: RenewBotApplication, chat_id: int, user_id: in
     return member.status in _MEMBER_STATUSES
 
 
+async def _chat_row(services: Services, chat_id: int) -> Chat | None:
+    """The chat's row through the chat row cache the handlers share (Services.chat_rows)."""
+    rows = services.chat_rows
+    chat = rows.get(chat_id)
+    if chat is None:
+        generation = rows.generation
+        async with services.db.session(readonly=True) as session:
+            chat = await ChatRepository(session).get(chat_id)
+        if chat is not None and rows.generation == generation:
+            rows.put(chat_id, chat)
+    return chat
+
+
 async def access_to(
     application: RenewBotApplication, user: WebAppUser, chat_id: int | None
 ) -> Access | None:
     """The chat `user` asks for (None: their own private chat), or None when it is not theirs
     to see."""
-    db = application.services.db
     wanted = user.id if chat_id is None else chat_id
-    async with db.session(readonly=True) as session:
-        chat = await ChatRepository(session).get(wanted)
+    chat = await _chat_row(application.services, wanted)
     if wanted == user.id:
         if chat is None:  # registered on first contact, as in chat
-            async with db.session() as session:
+            async with application.services.db.session() as session:
                 chat, _created = await ChatRepository(session).ensure(
                     user.id, ChatType.PRIVATE, None, user.language
                 )

@@ -1,7 +1,8 @@
 """Every card read and write of the Mini App, through the code the chat handlers use: the field
-registry parses and shows (handlers/cards/fields.py), handlers/cards/saving.py writes, and
-bot.domain.dates proposes the next expiry. The page sends each field as the text a user would
-type in chat, so it gets the same parsing and the same (translated) messages."""
+registry parses and shows (handlers/cards/fields.py), the domain's CardService applies every
+rule and writes (bot/domain/cards.py), and bot.domain.dates proposes the next expiry. The page
+sends each field as the text a user would type in chat, so it gets the same parsing and the
+same (translated) messages."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.charts import render_png
+from bot.domain.cards import CardService
+from bot.domain.carriers import carrier_name
 from bot.domain.dates import format_date, next_expiry
+from bot.domain.errors import CardLimitReached, CardNotFound
 from bot.domain.parsing import format_lead_days, format_money
+from bot.domain.preferences import ChatPolicy, split_days
 from bot.i18n import N_
-from bot.reminders.message import carrier_name
 from bot.reminders.moments import reminder_moments
-from bot.reminders.policy import ChatPolicy, split_days
 from bot.runtime.chatscope import ChatScope
 from bot.settings import Settings
 from handlers.cards.common import context_for
@@ -33,11 +36,12 @@ from handlers.cards.fields import (
     FieldError,
     UnsureAnswer,
     Values,
+    columns_of,
     parse_money,
     values_of,
 )
+from handlers.cards.form import refusal
 from handlers.cards.renew import MAX_NOTE, channel_named
-from handlers.cards.saving import CardLimitReached, limit_text, renew_card, save_card
 from handlers.cards.view import (
     card_name,
     days_left,
@@ -48,9 +52,7 @@ from handlers.cards.view import (
     status_text,
 )
 from handlers.stats import chat_chart, nothing_to_chart, summary
-from storage.db import Database
 from storage.models import Card, Chat, Cycle
-from storage.repositories.cards import CardRepository
 
 MAX_TEXT = 4096  # a Telegram message's length
 # What a card in the list shows besides its name and status (the rest is in the edit form).
@@ -193,7 +195,7 @@ def _renewal_details(form: dict[str, Any], card: Card, ctx: FieldContext) -> dic
 class CardBook:
     """One chat's cards as the app sees them, in the chat's language."""
 
-    db: Database
+    cards: CardService
     settings: Settings
     chat: Chat
     lang: str
@@ -205,33 +207,26 @@ class CardBook:
 
     async def list(self) -> list[dict[str, Any]]:
         ctx = self.ctx
-        async with self.db.session(readonly=True) as session:
-            cards = await CardRepository(session).list(self.chat.id)
-        return [card_json(card, ctx) for card in cards]
+        return [card_json(card, ctx) for card in await self.cards.in_chat(self.chat.id)]
 
     async def get(self, card_id: int) -> dict[str, Any]:
         """One card with its edit form, and /delcard's question."""
         ctx = self.ctx
-        async with self.db.session(readonly=True) as session:
-            repo = CardRepository(session)
-            card = await repo.get(self.chat.id, card_id)
-            renewals = len(await repo.history(self.chat.id, card_id))
+        card, renewals = await self.cards.with_history(self.chat.id, card_id)
         if card is None:
             raise NotFound
         question = ctx._(
             "Delete {card}? Its renewal history ({count} recorded) and its reminders go too. "
             "This cannot be undone."
-        ).format(card=card_name(card, ctx.lang), count=renewals)
+        ).format(card=card_name(card, ctx.lang), count=len(renewals))
         return card_json(card, ctx) | {"form": form_of(card, ctx), "delete_question": question}
 
     async def delete(self, card_id: int) -> str:
         """Delete one of the chat's cards with its history and reminders, as /delcard."""
-        async with self.db.session() as session:
-            repo = CardRepository(session)
-            card = await repo.get(self.chat.id, card_id)
-            if card is None:
-                raise NotFound
-            await repo.delete(self.chat.id, card_id)  # renewals, deliveries: ON DELETE CASCADE
+        try:
+            card = await self.cards.delete(self.chat.id, card_id)
+        except CardNotFound:
+            raise NotFound from None
         return self.ctx._("🗑 Deleted {card}.").format(card=card_name(card, self.lang))
 
     async def calendar(self, month: date) -> dict[str, list[int]]:
@@ -240,10 +235,8 @@ class CardBook:
         policy = ChatPolicy.of(self.chat, self.settings)
         first = month.replace(day=1)
         after = (first + timedelta(days=32)).replace(day=1)
-        async with self.db.session(readonly=True) as session:
-            cards = await CardRepository(session).list(self.chat.id)
         days: dict[str, list[int]] = {}
-        for card in cards:
+        for card in await self.cards.in_chat(self.chat.id):
             assert card.id is not None
             if first <= card.expires_on < after:
                 days.setdefault(f"e:{card.expires_on.isoformat()}", []).append(card.id)
@@ -259,7 +252,7 @@ class CardBook:
     async def stats(self) -> dict[str, str | None]:
         """/stats' chart (a PNG as a data: URL) and its summary."""
         ctx = self.ctx
-        data, cards = await chat_chart(self.db, self.chat, self.settings, self.now)
+        data, cards = await chat_chart(self.cards, self.chat, self.settings, self.now)
         if data.empty:
             return {"image": None, "summary": nothing_to_chart(ctx._)}
         png = await asyncio.to_thread(render_png, data, self.lang)
@@ -272,10 +265,7 @@ class CardBook:
         """A card's renewals, newest first, as /history lists them, and what they cost."""
         ctx = self.ctx
         zone = ChatPolicy.of(self.chat, self.settings).zone
-        async with self.db.session(readonly=True) as session:
-            repo = CardRepository(session)
-            card = await repo.get(self.chat.id, card_id)
-            renewals = await repo.history(self.chat.id, card_id)
+        card, renewals = await self.cards.with_history(self.chat.id, card_id)
         if card is None:
             raise NotFound
         totals = paid_totals(renewals)
@@ -292,22 +282,25 @@ class CardBook:
         self, form: dict[str, Any], user_id: int, card_id: int | None = None
     ) -> dict[str, Any]:
         ctx = self.ctx
-        values = read_form(form, ctx, past_ok=form.get("confirm_past") is True)
+        columns = columns_of(read_form(form, ctx, past_ok=form.get("confirm_past") is True))
         try:
-            card = await save_card(self.db, self.chat, self.settings, self.now, values,
-                                   card_id=card_id, created_by=user_id)
-        except CardLimitReached:
-            raise Problem(errors={"label": limit_text(ctx._)}) from None
-        if card is None:
-            raise NotFound
+            if card_id is None:
+                card = await self.cards.create(self.chat, created_by=user_id, thread_id=None,
+                                               columns=columns)
+            else:
+                card = await self.cards.edit(self.chat, card_id, columns)
+        except CardLimitReached as error:
+            scope = ChatScope(self.chat, self.lang, ctx._)
+            raise Problem(errors={"label": refusal(error, scope)}) from None
+        except CardNotFound:
+            raise NotFound from None
         return card_json(card, ctx) | {"form": form_of(card, ctx)}
 
     async def renew(self, card_id: int, form: dict[str, Any], user_id: int) -> dict[str, Any]:
         """Renew to the typed date, or (nothing typed) to the cycle's next expiry, with what
         the renewal cost, how it was paid and a note, as /renewed asks them."""
         ctx = self.ctx
-        async with self.db.session(readonly=True) as session:
-            card = await CardRepository(session).get(self.chat.id, card_id)
+        card = await self.cards.get(self.chat.id, card_id)
         if card is None:
             raise NotFound
         problem, details, day = Problem(), {}, None
@@ -325,11 +318,12 @@ class CardBook:
             problem.guess = wrong.guess
         if problem.errors or day is None:
             raise problem
-        renewed = await renew_card(self.db, self.chat, self.settings, self.now, card_id, day,
-                                   user_id, **details)
-        if renewed is None:
-            raise NotFound
-        return card_json(renewed[0], ctx)
+        try:
+            renewed, _renewal = await self.cards.renew(self.chat, card_id, day,
+                                                       renewed_by=user_id, **details)
+        except CardNotFound:
+            raise NotFound from None
+        return card_json(renewed, ctx)
 
     def _renewal_day(self, card: Card, typed: str, ctx: FieldContext, past_ok: bool) -> date:
         if len(typed) > MAX_TEXT:

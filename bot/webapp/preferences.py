@@ -1,27 +1,24 @@
 """The chat's settings in the Mini App (language, time zone, remind time, default lead days,
-reminders on/off), read and saved through the code of /settings: its parsing
-(handlers.group_settings.setting_values), its messages and its save path, which recomputes the
-chat's reminders (handlers.chat_settings.save_chat_settings)."""
+reminders on/off), read and saved as /settings does: its parsing
+(handlers.group_settings.setting_values) and messages, and the domain's ChatService, which
+recomputes the chat's reminders when a setting moves them."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from bot.domain.chats import ChatService
 from bot.domain.parsing import COMMON_TIMEZONES, InputError, format_lead_days, format_timezone
+from bot.domain.preferences import ChatPolicy
 from bot.i18n import Translator
-from bot.reminders.policy import ChatPolicy
 from bot.settings import Settings
 from bot.webapp.cards import MAX_TEXT, Problem
-from handlers.chat_settings import REMIND_TIMES, hhmm, save_chat_settings
+from handlers.chat_settings import REMIND_TIMES, hhmm
 from handlers.group_settings import TYPED_HINTS, setting_values
 from handlers.language import LANGUAGE_NAMES
-from storage.db import Database
 from storage.models import Chat
 
 _LEAD_CHOICES = ("7, 3, 1, 0", "14, 7, 3, 1, 0", "30, 7, 3, 1, 0", "3, 1, 0", "1, 0")
-# What does not move a reminder: saving only these recomputes nothing.
-_UNSCHEDULED = frozenset({"lang"})
 
 
 def current(chat: Chat, lang: str, settings: Settings, _: Translator) -> dict[str, Any]:
@@ -54,16 +51,16 @@ def current(chat: Chat, lang: str, settings: Settings, _: Translator) -> dict[st
 
 
 async def save(
-    db: Database, settings: Settings, now: datetime, chat: Chat, form: dict[str, Any],
-    _: Translator,
+    chats: ChatService, chat: Chat, form: dict[str, Any], _: Translator
 ) -> tuple[Chat, int]:
     """Save every setting the form holds, or none: a value /settings would refuse gets that
     page's message. Returns the chat and the number of cards whose reminders moved."""
     values: dict[str, object] = {}
     errors: dict[str, str] = {}
-    given = {key: str(form[key]).strip() for key in ("lang", "tz", "at", "lead", "rem")
-             if form.get(key) is not None}
-    for key, text in given.items():
+    for key in ("lang", "tz", "at", "lead", "rem"):
+        if form.get(key) is None:
+            continue
+        text = str(form[key]).strip()
         try:
             if len(text) > MAX_TEXT:
                 raise InputError("too_long")
@@ -74,5 +71,4 @@ async def save(
         raise Problem(errors=errors)
     if not values:
         return chat, 0
-    return await save_chat_settings(db, settings, now, chat.id,
-                                    reschedule=not set(given) <= _UNSCHEDULED, **values)
+    return await chats.change_settings(chat.id, **values)

@@ -83,7 +83,8 @@ class Caller:
         self.user = user
         self.access = access
         self._ = translator(access.lang)
-        self.book = CardBook(services.db, services.settings, access.chat, access.lang,
+        self.chats = services.chats
+        self.book = CardBook(services.cards, services.settings, access.chat, access.lang,
                              services.now())
 
 
@@ -181,11 +182,11 @@ async def _session(request: web.Request, caller: Caller) -> web.Response:
 
 async def _list(request: web.Request, caller: Caller) -> web.Response:
     chat_id, key = caller.access.chat.id, (caller.book.ctx.today, caller.access.lang)
-    body = caller.lists.get(chat_id, key)
+    body = caller.lists.rendered(chat_id, key)
     if body is None:
-        version = caller.lists.version
+        generation = caller.lists.generation
         body = json.dumps({"cards": await caller.book.list()}).encode()
-        caller.lists.put(chat_id, key, body, version)
+        caller.lists.keep(chat_id, key, body, generation)
     return web.Response(body=body, content_type="application/json")
 
 
@@ -235,9 +236,8 @@ async def _settings(request: web.Request, caller: Caller) -> web.Response:
 
 
 async def _save_settings(request: web.Request, caller: Caller) -> web.Response:
-    book = caller.book
-    chat, moved = await preferences.save(book.db, book.settings, book.now, caller.access.chat,
-                                         await _form(request), caller._)
+    chat, moved = await preferences.save(caller.chats, caller.access.chat, await _form(request),
+                                         caller._)
     _ = translator(chat.language or caller.user.language)  # a new language shows at once
     note = "\n".join(filter(None, (_("✅ Saved."), updated_cards(_, moved))))
     return web.json_response({"saved": note})
