@@ -130,8 +130,10 @@ async def test_other_users_cards_and_chats_are_not_found(webapp: WebApp, api: Fa
         status, answer = await webapp.call(method, path, ann, json=body)
         assert status == 404, path
         assert answer["error"] == "That card was not found. It may have been deleted."
-    status, _ = await webapp.call("GET", "api/cards", ann, chat=bob.id)  # Bob's private chat
-    assert status == 404
+    status, body = await webapp.call("GET", "api/cards", ann, chat=bob.id)  # Bob's own chat
+    assert (status, body["error"]) == (404, "These cards are not yours to see: open the app "
+                                            "from your own chat with me, or from a group you "
+                                            "are in.")
     for chat in ("x", str(2**64), "-100999"):  # no chat id, too large, a group nobody knows
         status, _ = await webapp.call("GET", f"api/cards?chat={chat}", ann)
         assert status == 404

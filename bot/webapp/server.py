@@ -40,7 +40,13 @@ from bot.runtime.services import RenewBotApplication
 from bot.webapp import initdata, preferences
 from bot.webapp.access import Access, access_to
 from bot.webapp.cards import CardBook, NotFound, Problem
-from bot.webapp.strings import form_fields, page_strings, renewal_fields, unauthorised
+from bot.webapp.strings import (
+    form_fields,
+    no_chat,
+    page_strings,
+    renewal_fields,
+    unauthorised,
+)
 from handlers.cards.common import not_found
 from handlers.chat_settings import updated_cards
 
@@ -126,7 +132,7 @@ def _api(application: RenewBotApplication, handler: Api, *, admins: bool = False
         except NotFound:
             access = None
         if access is None:
-            return _error(404, not_found(translator(user.language)))
+            return _error(404, no_chat(translator(user.language)))
         caller = Caller(application, user, access)
         if admins and not access.can_edit:
             return _error(403, caller._(ADMINS_ONLY))

@@ -81,3 +81,9 @@ def unauthorised(_: Translator) -> str:
         "This page only works when opened from the bot in Telegram (the menu button or /app). "
         "Please open it again from there."
     )
+
+
+def no_chat(_: Translator) -> str:
+    """A chat the user may not see: not theirs, or a group they are not in (or unknown)."""
+    return _("These cards are not yours to see: open the app from your own chat with me, or "
+             "from a group you are in.")
