@@ -105,7 +105,7 @@ async def help_button(update: Update, context: BotContext) -> None:
     await query.edit_message_text(help_text(scope._, update.effective_chat.type))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("start", start),
         CommandHandler("help", help_command),

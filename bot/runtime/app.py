@@ -91,7 +91,7 @@ _SCOPES = (
 )
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: Application) -> None:
     await register_command_menus(application)
     start_reminders(application)
     start_broadcasts(application)
@@ -101,7 +101,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     gc.freeze()
 
 
-async def register_command_menus(application: Application) -> None:  # type: ignore[type-arg]
+async def register_command_menus(application: Application) -> None:
     """setMyCommands for every scope, in English (default) and Chinese."""
     bot = application.bot
     for language in LANGUAGES:
