@@ -26,7 +26,7 @@ from handlers import (
 )
 
 
-def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+def register_handlers(application: Application) -> None:
     # The update log brackets every other group (it times each update).
     application.add_handler(updatelog.first(), group=updatelog.FIRST_GROUP)
     application.add_handler(updatelog.last(), group=updatelog.LAST_GROUP)

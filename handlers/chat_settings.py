@@ -4,7 +4,7 @@ The keyboards are shared with the /settings menu (group_settings)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import time
 from typing import Any
 
@@ -123,7 +123,7 @@ async def remindat_command(update: Update, context: BotContext) -> None:
 def _setting_button(
     kind: type[ChatPreset], parse: Callable[[str], Any], column: str,
     store: Callable[[Any], object],
-) -> Callable[[Update, BotContext], Awaitable[None]]:
+) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
     """The handler of a preset button ("tz:Asia/Manila", "at:09:00") for one chat setting."""
 
     @admin_only
@@ -148,7 +148,7 @@ timezone_button = _setting_button(TimezoneChoice, parse_timezone, "timezone", st
 remindat_button = _setting_button(RemindAtChoice, parse_remind_at, "remind_at", hhmm)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("timezone", timezone_command),
         CommandHandler("remindat", remindat_command),

@@ -16,7 +16,7 @@ None and ends nothing: the conversation in hand goes on.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from functools import wraps
 from typing import Any
 
@@ -26,7 +26,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.runtime.services import BotContext
 
-OnEnd = Callable[[Update, BotContext], Awaitable[None]]
+OnEnd = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 class Conversation(ConversationHandler[BotContext]):
@@ -46,8 +46,8 @@ class Conversation(ConversationHandler[BotContext]):
             entry.callback = self._starting(entry.callback)
 
     def _starting(
-        self, callback: Callable[[Update, BotContext], Awaitable[object]]
-    ) -> Callable[[Update, BotContext], Awaitable[object]]:
+        self, callback: Callable[[Update, BotContext], Coroutine[Any, Any, object]]
+    ) -> Callable[[Update, BotContext], Coroutine[Any, Any, object]]:
         @wraps(callback)
         async def start(update: Update, context: BotContext) -> object:
             state = await callback(update, context)
@@ -64,8 +64,10 @@ class Conversation(ConversationHandler[BotContext]):
         chat, user = update.effective_chat, update.effective_user
         if chat is None or user is None:
             return
-        await self.handle_update(update, context.application, (None, (chat.id, user.id),
-                                                               self._ender, None), context)
+        # handle_update takes check_update's result: this conversation's key and the handler
+        # to run (the ender), typed by PTB for its own generic Application and handlers.
+        check = (None, (chat.id, user.id), self._ender, None)
+        await self.handle_update(update, context.application, check, context)  # type: ignore[arg-type]
 
     async def _end(self, update: Update, context: BotContext) -> int:
         if self._on_end is not None:

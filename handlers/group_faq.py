@@ -160,7 +160,7 @@ async def _page(
     return "\n".join(lines), InlineKeyboardMarkup([nav]) if nav else None
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("faq", faq_command),
         CallbackQueryHandler(page_button, pattern=FaqPage.pattern),

@@ -10,9 +10,10 @@ hint), never by the free-text Q&A.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from functools import partial
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -41,7 +42,7 @@ from bot.runtime.services import BotContext
 from handlers.cards.common import IDLE_TIMEOUT, NOT_TYPED, TYPED, nudge, show, thread_of
 from handlers.chat_settings import hhmm, remind_rows, timezone_rows, updated_cards
 from handlers.conversations import Conversation
-from handlers.language import LANGUAGE_NAMES, language_row
+from handlers.language import LANGUAGE_NAMES, language_name, language_row
 from storage.models import Chat
 
 _LEAD_PRESETS = ((7, 3, 1, 0), (14, 7, 3, 1, 0), (30, 7, 3, 1, 0), (3, 1, 0), (1, 0))
@@ -68,7 +69,7 @@ async def _menu(update: Update, context: BotContext, scope: ChatScope, note: str
     lines += [
         f"<b>{title}</b>",
         "",
-        _("🌐 Language: {value}").format(value=LANGUAGE_NAMES.get(scope.lang, scope.lang)),
+        _("🌐 Language: {value}").format(value=language_name(scope.lang)),
         _("🕒 Time zone: {value}").format(value=format_timezone(policy.timezone)),
         _("⏰ Reminders arrive at: {value}").format(value=hhmm(policy.remind_at)),
         _("📅 Days before expiry: {value}").format(value=format_lead_days(policy.lead_days)),
@@ -225,7 +226,7 @@ TYPED_HINTS = {
 }
 
 
-def _typed(page: str) -> Callable[[Update, BotContext], Awaitable[int | None]]:
+def _typed(page: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, int | None]]:
     """What a typing page does with text: save it and show the menu, or say the page's hint
     and keep waiting."""
 
@@ -253,7 +254,7 @@ async def _close(update: Update, context: BotContext) -> int:
     return END
 
 
-def _conversation() -> ConversationHandler:  # type: ignore[type-arg]
+def _conversation() -> ConversationHandler:
     return Conversation(
         entry_points=[
             CallbackQueryHandler(page_button, pattern=GroupPage.pattern),
@@ -276,7 +277,8 @@ async def reminders_command(update: Update, context: BotContext) -> None:
         return
     scope = await chat_scope(update, context)
     _ = scope._
-    switch = _SWITCH.get(context.args[0].lower()) if len(context.args or ()) == 1 else None
+    args = context.args or []
+    switch = _SWITCH.get(args[0].lower()) if len(args) == 1 else None
     if switch is None:
         state = (
             _("🔔 Reminders are on in this chat. Send /reminders off to pause them.")
@@ -297,7 +299,7 @@ async def reminders_command(update: Update, context: BotContext) -> None:
     await message.reply_text("\n".join(filter(None, (done, updated_cards(_, count)))))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("settings", settings_command),
         CommandHandler("reminders", reminders_command),

@@ -154,7 +154,7 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
     context.application.create_task(broadcast_runner(context).run_pending())
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         # Elsewhere (groups, edited messages) they fall through to the unknown commands.
         CommandHandler("botstats", botstats_command, filters=PRIVATE_MESSAGES),

@@ -109,7 +109,7 @@ async def help_button(update: Update, context: BotContext) -> None:
     ))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("start", start),
         CommandHandler("help", help_command),

@@ -101,5 +101,5 @@ async def stats_command(update: Update, context: BotContext) -> None:
     )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [CommandHandler("stats", stats_command)]

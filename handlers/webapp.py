@@ -71,7 +71,7 @@ async def app_command(update: Update, context: BotContext) -> None:
     )
 
 
-async def set_menu_button(application: Application) -> None:  # type: ignore[type-arg]
+async def set_menu_button(application: Application) -> None:
     """The menu button next to the chat's text field opens the app (when it is configured)."""
     url = application.services.settings.webapp_url  # type: ignore[attr-defined]
     if url is None:
@@ -85,5 +85,5 @@ async def set_menu_button(application: Application) -> None:  # type: ignore[typ
         log.warning("could not set the menu button to the app: %s", error)
 
 
-def handlers(settings: Settings) -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers(settings: Settings) -> list[BaseHandler]:
     return [CommandHandler("app", app_command)] if settings.webapp_url is not None else []

@@ -93,7 +93,7 @@ _SCOPES = (
 )
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: Application) -> None:
     await register_command_menus(application)
     await set_menu_button(application)
     start_reminders(application)
@@ -104,7 +104,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     gc.freeze()
 
 
-async def register_command_menus(application: Application) -> None:  # type: ignore[type-arg]
+async def register_command_menus(application: Application) -> None:
     """setMyCommands for every scope, in English (default) and Chinese."""
     bot = application.bot
     webapp = application.services.settings.webapp_url is not None  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -28,7 +28,7 @@ ADMINS_ONLY = N_("Only the group's admins can change this.")
 _ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 _CACHE_KEY = "admin_cache"
 
-Handler = Callable[[Update, BotContext], Awaitable[None]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 R = TypeVar("R")
 
 
@@ -123,8 +123,8 @@ async def refuse(update: Update, context: BotContext, text: str = ADMINS_ONLY) -
 
 
 def admin_only(
-    handler: Callable[[Update, BotContext], Awaitable[R]], refusal: str = ADMINS_ONLY
-) -> Callable[[Update, BotContext], Awaitable[R | None]]:
+    handler: Callable[[Update, BotContext], Coroutine[Any, Any, R]], refusal: str = ADMINS_ONLY
+) -> Callable[[Update, BotContext], Coroutine[Any, Any, R | None]]:
     """Run the handler for those who may configure the chat (returning what it returns, e.g. a
     conversation's next step); refuse everyone else."""
 

@@ -83,7 +83,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], d
 
     @property
     def services(self) -> Services:
-        return self.application.services  # type: ignore[attr-defined, no-any-return]
+        return self.application.services  # type: ignore[attr-defined]
 
     @property
     def db(self) -> Database:

@@ -205,7 +205,7 @@ class CardBook:
     def ctx(self) -> FieldContext:
         return context_for(self.chat, self.lang, self.settings, self.now)
 
-    async def list(self) -> list[dict[str, Any]]:
+    async def listing(self) -> list[dict[str, Any]]:
         ctx = self.ctx
         return [card_json(card, ctx) for card in await self.cards.in_chat(self.chat.id)]
 

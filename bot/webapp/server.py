@@ -152,8 +152,9 @@ def _api(application: RenewBotApplication, handler: Api, *, admins: bool = False
 
 
 async def _form(request: web.Request) -> dict[str, Any]:
-    if (request.content_length or 0) > MAX_BODY:
-        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=request.content_length)
+    length = request.content_length or 0
+    if length > MAX_BODY:
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=length)
     try:
         body = await request.json()
     except ValueError:
@@ -191,7 +192,7 @@ async def _list(request: web.Request, caller: Caller) -> web.Response:
     body = caller.lists.rendered(chat_id, key)
     if body is None:
         generation = caller.lists.generation
-        body = json.dumps({"cards": await caller.book.list()}).encode()
+        body = json.dumps({"cards": await caller.book.listing()}).encode()
         caller.lists.keep(chat_id, key, body, generation)
     return web.Response(body=body, content_type="application/json")
 

@@ -4,7 +4,7 @@ card ids from commands, drafts in user_data, and the common refusals."""
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
@@ -164,7 +164,7 @@ def admins_only(_: Translator) -> str:
 
 Draft = dict[str, Any]
 R = TypeVar("R")
-Step = Callable[[Update, BotContext, ChatScope, Draft], Awaitable[R]]
+Step = Callable[[Update, BotContext, ChatScope, Draft], Coroutine[Any, Any, R]]
 
 
 def load_draft(context: BotContext, kind: str, chat_id: int) -> Draft | None:
@@ -191,12 +191,12 @@ def drop_draft(context: BotContext, kind: str, chat_id: int) -> Draft | None:
 
 def with_draft(
     kind: str, expired: str
-) -> Callable[[Step[R]], Callable[[Update, BotContext], Awaitable[R | int]]]:
+) -> Callable[[Step[R]], Callable[[Update, BotContext], Coroutine[Any, Any, R | int]]]:
     """A conversation step that needs the user's draft in this chat. When the draft is gone
     (/forget, a restart that lost it), the step says `expired` (a msgid) and the conversation
     ends."""
 
-    def decorate(step: Step[R]) -> Callable[[Update, BotContext], Awaitable[R | int]]:
+    def decorate(step: Step[R]) -> Callable[[Update, BotContext], Coroutine[Any, Any, R | int]]:
         @wraps(step)
         async def handler(update: Update, context: BotContext) -> R | int:
             scope = await chat_scope(update, context)
@@ -213,11 +213,11 @@ def with_draft(
 
 def card_conversation(
     name: str,
-    entry_points: list[BaseHandler],  # type: ignore[type-arg]
-    states: dict[object, list[BaseHandler]],  # type: ignore[type-arg]
-    cancel: Callable[[Update, BotContext], Awaitable[object]],
+    entry_points: list[BaseHandler],
+    states: dict[object, list[BaseHandler]],
+    cancel: Callable[[Update, BotContext], Coroutine[Any, Any, object]],
     cancel_button: DataPattern,
-) -> ConversationHandler:  # type: ignore[type-arg]
+) -> ConversationHandler:
     """A persistent card conversation: /cancel or its Cancel button leaves it, starting it
     again restarts it, starting another conversation ends it (and drops its draft), and it
     gives up after IDLE_TIMEOUT. `name` is also the slot of its drafts."""

@@ -187,7 +187,7 @@ def _understood(text: str, ctx: FieldContext) -> Values:
     intent = detect_intent(text)
     values: Values = {}
     if intent is not None and intent.carrier is not None:
-        values |= CARRIER.choose(intent.carrier, ctx)
+        values |= CARRIER.pick(intent.carrier, ctx)
         values["label"] = carrier_name(intent.carrier, ctx.lang)
     values |= kind_named(text, values.get("carrier"))
     date_text = find_date(text, ctx.today)
@@ -323,7 +323,7 @@ async def _answer(
     return await _accept(update, ctx, draft, field, values)
 
 
-def _field_handlers(field: CardField) -> list[BaseHandler]:  # type: ignore[type-arg]
+def _field_handlers(field: CardField) -> list[BaseHandler]:
     @_step
     async def typed(
         update: Update, context: BotContext, scope: ChatScope, draft: Draft
@@ -475,8 +475,8 @@ async def timed_out(update: Update, context: BotContext) -> None:
     )
 
 
-def conversation() -> ConversationHandler:  # type: ignore[type-arg]
-    states: dict[object, list[BaseHandler]] = {  # type: ignore[type-arg]
+def conversation() -> ConversationHandler:
+    states: dict[object, list[BaseHandler]] = {
         field.key: _field_handlers(field) for field in FIELDS
     }
     states[CONFIRM] = [

@@ -58,7 +58,7 @@ async def _history(update: Update, context: BotContext, scope: ChatScope, card_i
             callback_data=Receipt(renewal.id).pack(),
         )
         for renewal in renewals[:SHOWN]
-        if renewal.receipt_file_id
+        if renewal.receipt_file_id and renewal.id is not None
     ]
     keyboard = [*rows(receipts, 3), back_to_card(card_id, _)]
     await show(update, "\n".join(lines), InlineKeyboardMarkup(keyboard))
@@ -104,7 +104,7 @@ async def receipt_button(update: Update, context: BotContext) -> None:
     await message.reply_photo(renewal.receipt_file_id, caption=caption, do_quote=False)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("history", history_command),
         CallbackQueryHandler(history_button, pattern=CardHistory.pattern),

@@ -78,6 +78,7 @@ async def cards_page(
             callback_data=ViewCard(card.id).pack(),
         )
         for card in shown
+        if card.id is not None
     ]
     keyboard = rows(buttons)
     nav = []
@@ -133,7 +134,7 @@ async def view_button(update: Update, context: BotContext) -> None:
         await show_card(update, context, scope, button.card_id)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("cards", cards_command),
         CommandHandler("card", card_command),

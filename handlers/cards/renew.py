@@ -159,7 +159,7 @@ async def start_from_request(update: Update, context: BotContext) -> str | int:
         text = _("Which card did you renew?")
     else:
         text = _("I have no {carrier} card recorded here. Which card did you renew?").format(
-            carrier=escape(carrier_name(carrier, scope.lang))
+            carrier=escape(carrier_name(carrier, scope.lang) or "")
         )
     await pick_card(update, context, scope, "renewed", matching or cards, text)
     return END
@@ -308,7 +308,7 @@ async def _finish(update: Update, context: BotContext, scope: ChatScope, draft: 
 _done = _step(_finish)  # the Done button: no more details
 
 
-def _skip(step: str) -> CallbackQueryHandler:  # type: ignore[type-arg]
+def _skip(step: str) -> CallbackQueryHandler:
     @_step
     async def skipped(
         update: Update, context: BotContext, scope: ChatScope, draft: Draft
@@ -433,8 +433,8 @@ async def timed_out(update: Update, context: BotContext) -> None:
     await context.bot.send_message(scope.chat.id, text, message_thread_id=draft.get("thread_id"))
 
 
-def conversation() -> ConversationHandler:  # type: ignore[type-arg]
-    states: dict[object, list[BaseHandler]] = {  # type: ignore[type-arg]
+def conversation() -> ConversationHandler:
+    states: dict[object, list[BaseHandler]] = {
         DATE: [
             CallbackQueryHandler(date_pressed, pattern=RenewDate.pattern),
             CallbackQueryHandler(retype, pattern=RenewStep.matching(step="retype")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, literal, update
+from sqlalchemy import ColumnElement, delete, func, insert, literal, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,7 +16,7 @@ AUDIENCE_TYPES = ("private", "group", "supergroup")
 INTERRUPTED = "interrupted while sending; not resent (it may have arrived)"
 
 
-def _audience() -> tuple[object, ...]:
+def _audience() -> tuple[ColumnElement[bool], ...]:
     return (col(Chat.active).is_(True), col(Chat.type).in_(AUDIENCE_TYPES))
 
 
@@ -49,7 +49,7 @@ class BroadcastRepository:
             literal(broadcast_id), col(Chat.id), literal(RecipientStatus.PENDING.value)
         ).where(*_audience())
         result = await self.session.exec(
-            insert(BroadcastRecipient).from_select(  # type: ignore[call-overload]
+            insert(BroadcastRecipient).from_select(
                 ["broadcast_id", "chat_id", "status"], snapshot
             )
         )
@@ -70,7 +70,7 @@ class BroadcastRepository:
     async def interrupt_stale(self, broadcast_id: int) -> None:
         """Recipients claimed by a runner that died: maybe sent, so never sent again."""
         await self.session.exec(
-            update(BroadcastRecipient)  # type: ignore[call-overload]
+            update(BroadcastRecipient)
             .where(
                 col(BroadcastRecipient.broadcast_id) == broadcast_id,
                 col(BroadcastRecipient.status) == RecipientStatus.SENDING.value,
@@ -172,7 +172,7 @@ class BroadcastRepository:
         self, broadcast_id: int, old: BroadcastStatus, new: BroadcastStatus, **values: object
     ) -> bool:
         result = await self.session.exec(
-            update(Broadcast)  # type: ignore[call-overload]
+            update(Broadcast)
             .where(col(Broadcast.id) == broadcast_id, col(Broadcast.status) == old.value)
             .values(status=new.value, **values)
         )
@@ -182,7 +182,7 @@ class BroadcastRepository:
         self, broadcast_id: int, chat_id: int, old: RecipientStatus, **values: object
     ) -> bool:
         result = await self.session.exec(
-            update(BroadcastRecipient)  # type: ignore[call-overload]
+            update(BroadcastRecipient)
             .where(
                 col(BroadcastRecipient.broadcast_id) == broadcast_id,
                 col(BroadcastRecipient.chat_id) == chat_id,
