@@ -4,6 +4,8 @@ change them, members read), and bad input gets the chat's own messages and saves
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -13,14 +15,18 @@ import pytest
 from sqlmodel import select
 
 from bot.i18n import translator
+from bot.runtime.active import serve_polling
+from bot.runtime.app import build_application
 from bot.runtime.webhook import web_app
 from bot.webapp.initdata import InitDataError, sign, verify
 from bot.webapp.listcache import CardListCache
-from bot.webapp.server import CSP, polling_server
+from bot.webapp.server import CSP
 from fakebotapi import FakeBotAPI
 from fakebotapi.objects import FakeUser
+from storage.db import Database
+from storage.migrate import upgrade
 from storage.models import Card, Renewal
-from tests.harness import BotHarness, ManualClock
+from tests.harness import BotHarness, ManualClock, bot_settings
 from tests.reminder_fixtures import add_card
 from tests.webapp_fixtures import WEBAPP_URL, WebApp, start_webapp, stop_webapp
 
@@ -387,24 +393,37 @@ async def test_the_page_is_static_with_a_strict_policy_and_no_secrets(
 
 
 async def test_in_polling_mode_the_app_has_a_server_of_its_own(
-    webapp: WebApp, api: FakeBotAPI
+    api: FakeBotAPI, sqlite_url: str
 ) -> None:
-    application = webapp.bot.app
-    assert application is not None
-    settings = application.services.settings
+    """`renewbot run` in polling mode: the app listens on WEBAPP_LISTEN:WEBAPP_PORT while the
+    bot runs, and stops with it."""
     port = _free_port()
-    application.services.settings = settings.model_copy(
-        update={"webapp_listen": "127.0.0.1", "webapp_port": port})
+    settings = bot_settings(api, sqlite_url, webapp_url=WEBAPP_URL, webapp_listen="127.0.0.1",
+                            webapp_port=port)
+    db = Database(sqlite_url)
+    await upgrade(db)
+    stop = asyncio.Event()
+    running = asyncio.create_task(serve_polling(build_application(settings, db), stop))
+    page = f"http://127.0.0.1:{port}/app/"
     try:
-        async with polling_server(application):
-            async with webapp.http.get(f"http://127.0.0.1:{port}/app/api/cards") as response:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(200):
+                with contextlib.suppress(aiohttp.ClientConnectionError):
+                    async with http.get(page) as response:
+                        assert response.status == 200
+                        break
+                await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("the app never answered")
+            async with http.get(page + "api/cards") as response:
                 assert response.status == 401  # served, and guarded
-            async with webapp.http.get(f"http://127.0.0.1:{port}/app/") as response:
-                assert response.status == 200
-        with pytest.raises(aiohttp.ClientConnectionError):  # stopped with the bot
-            await webapp.http.get(f"http://127.0.0.1:{port}/app/")
+            stop.set()
+            assert await running == 0
+            with pytest.raises(aiohttp.ClientConnectionError):  # gone with the bot
+                await http.get(page)
     finally:
-        application.services.settings = settings
+        stop.set()
+        await db.dispose()
 
 
 def _free_port() -> int:
