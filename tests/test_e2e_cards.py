@@ -509,6 +509,26 @@ async def test_renewal_of_a_card_without_cycle_asks_for_the_date(
     assert renewal.new_expires_on == date(2026, 6, 30)
 
 
+async def test_a_typed_renewal_date_not_later_than_the_expiry_is_asked_about(
+    api: FakeBotAPI, cbot: BotHarness
+) -> None:
+    user = _user(api, "en")
+    card = await _seed(cbot, user.id, date(2026, 6, 30), cycle="monthly")
+    await cbot.say(user, f"/renewed {card.id}")
+    asked = await cbot.say(user, "2026-05-01")  # in the future, yet before the expiry
+    assert asked.plain_text.startswith(
+        "2026-05-01 is not later than the current expiry (2026-06-30)"
+    )
+    assert asked.callback_data() == ["rn:date:2026-05-01", "rn:retype"]
+    assert await _renewals(cbot, card.id) == []  # nothing saved on a question
+    hint = await cbot.press(user, asked, "rn:retype")
+    assert "Please type the new expiry date" in hint.plain_text
+    details = await cbot.say(user, "2026-07-31")
+    assert "now expires on 2026-07-31" in details.plain_text
+    [renewal] = await _renewals(cbot, card.id)
+    assert renewal.new_expires_on == date(2026, 7, 31)
+
+
 async def test_a_long_overdue_renewal_also_offers_a_period_from_today(
     api: FakeBotAPI, cbot: BotHarness
 ) -> None:

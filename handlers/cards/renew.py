@@ -204,6 +204,20 @@ async def date_typed(
         ]])
         await message.reply_text(question, reply_markup=keyboard)
         return None
+    card = await context.services.cards.get(scope.chat.id, draft["card_id"])
+    if card is not None and day <= card.expires_on:  # "下下个月1号" typed for a later date
+        await message.reply_text(
+            ctx._(
+                "{date} is not later than the current expiry ({current}): a renewal usually "
+                "moves the expiry later. Save {date} anyway?"
+            ).format(date=format_date(day, ctx.lang),
+                     current=format_date(card.expires_on, ctx.lang)),
+            reply_markup=InlineKeyboardMarkup([[
+                _button(ctx._("Yes, keep it"), RenewDate(day)),
+                _button(ctx._("✏️ No, I'll type it again"), RenewStep("retype")),
+            ]]),
+        )
+        return None
     return await _renew(update, context, scope, draft, day)
 
 
