@@ -52,11 +52,13 @@ def build_application(
     *,
     clock: Callable[[], datetime] = system_clock,
     read_timeout: float = 5.0,
+    rate_limiter: TelegramRateLimiter | None = None,
 ) -> RenewBotApplication:
     """Build the bot. The caller runs it (polling, webhook or a test harness).
 
     read_timeout is how long a Bot API call may wait for its answer (PTB's default); fault
-    tests shorten it so that thousands of injected timeouts fit in a CI run.
+    tests shorten it so that thousands of injected timeouts fit in a CI run. rate_limiter
+    replaces Telegram's pacing (tests of long group conversations pace a group faster).
     """
     database = db or Database(settings.database_url)
     application = (
@@ -67,7 +69,7 @@ def build_application(
         .base_url(settings.bot_api_base_url)
         .base_file_url(file_base_url(settings.bot_api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
-        .rate_limiter(TelegramRateLimiter())
+        .rate_limiter(rate_limiter or TelegramRateLimiter())
         .persistence(SQLPersistence(database, update_interval=PERSISTENCE_INTERVAL_SECONDS))
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatUpdateProcessor())

@@ -130,15 +130,6 @@ async def tell(update: Update, text: str) -> None:
         await update.effective_message.reply_text(text)
 
 
-async def nudge(update: Update, context: BotContext) -> None:
-    """A sticker, photo or voice note in the middle of a question: say what works, stay put."""
-    scope = await chat_scope(update, context)
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            scope._("Please type your answer or use the buttons above (/cancel stops).")
-        )
-
-
 async def may_see(update: Update, context: BotContext, scope: ChatScope) -> bool:
     """A group's cards are for its admins (as /groupcards); everyone else is told so."""
     if await may_configure(update, context):

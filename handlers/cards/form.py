@@ -39,7 +39,6 @@ from handlers.cards.common import (
     drop_draft,
     field_context,
     not_found,
-    nudge,
     rows,
     show,
     store_draft,
@@ -67,6 +66,7 @@ from handlers.cards.fields import (
 from handlers.cards.picker import named_card
 from handlers.cards.view import card_keyboard, card_text
 from handlers.free_text import TEXT, Asks, text_for_bot
+from handlers.prompts import ask, nudge
 from storage.models import Card
 from storage.repositories.cards import MAX_CARDS_PER_CHAT, CardRepository
 
@@ -106,7 +106,7 @@ async def _ask(
     update: Update, ctx: FieldContext, draft: Draft, field: CardField, lead: str = ""
 ) -> str:
     text = "\n\n".join(part for part in (lead, field.prompt_text(ctx)) if part)
-    await show(update, text, _prompt_keyboard(field, ctx, draft))
+    await ask(update, ctx._, text, _prompt_keyboard(field, ctx, draft))
     return field.key
 
 
@@ -301,10 +301,9 @@ async def _answer(
     except FieldError as error:
         if pressed:
             await tell(update, error.text(ctx._))
-        elif update.effective_message is not None:
-            await update.effective_message.reply_text(
-                error.text(ctx._), reply_markup=_prompt_keyboard(field, ctx, draft)
-            )
+        else:
+            await ask(update, ctx._, error.text(ctx._), _prompt_keyboard(field, ctx, draft),
+                      new=True)
         return None
     return await _accept(update, ctx, draft, field, values)
 
