@@ -2270,8 +2270,8 @@ class FakeBotAPI:
         if not isinstance(scope, dict) or not scope.get("type"):
             return "default", lang
         parts = [str(scope["type"])]
-        if "chat_id" in scope:
-            parts.append(str(scope["chat_id"]))
+        if "chat_id" in scope:  # a chat the bot has never seen is "chat not found", as there
+            parts.append(str(self._chat_param({"chat_id": scope["chat_id"]}, write=False).id))
         if "user_id" in scope:
             parts.append(str(scope["user_id"]))
         return ":".join(parts), lang

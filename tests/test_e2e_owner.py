@@ -173,3 +173,24 @@ async def test_owner_commands_appear_only_in_the_owners_menu(
         assert not {"botstats", "broadcast"} & everyone
     finally:
         await harness.stop()
+
+
+async def test_an_owner_who_never_wrote_gets_the_menu_on_first_writing(
+    api: FakeBotAPI, sqlite_url: str
+) -> None:
+    harness = BotHarness(api, sqlite_url, bot_owner_ids=str(OWNER))
+    await harness.start()  # Telegram refuses a menu for a chat that does not exist yet
+    try:
+        await api.wait_idle()
+        assert (f"chat:{OWNER}", "") not in api.commands
+        await harness.say(api.user(OWNER, "Olga"), "/start")
+        await api.wait_idle()
+        for language in ("", "zh"):
+            menu = {c["command"] for c in api.commands[(f"chat:{OWNER}", language)]}
+            assert {"botstats", "broadcast", "addcard"} <= menu
+        calls = len(api.calls_to("setMyCommands"))
+        await harness.say(api.user(OWNER, "Olga"), "/help")  # set once, not on every message
+        await api.wait_idle()
+        assert len(api.calls_to("setMyCommands")) == calls
+    finally:
+        await harness.stop()

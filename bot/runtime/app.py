@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -12,18 +11,16 @@ from telegram import (
     BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
-    BotCommandScopeChat,
     BotCommandScopeDefault,
 )
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.i18n import LANGUAGES, translator
 from bot.knowledge import KnowledgeBase
 from bot.reminders.jobs import start_reminders, stop_reminders
 from bot.runtime.broadcast import start_broadcasts
-from bot.runtime.commands import Audience, commands_for
+from bot.runtime.commands import Audience, commands_for, set_owner_menu
 from bot.runtime.errors import on_error
 from bot.runtime.persistence import SQLPersistence
 from bot.runtime.ratelimit import TelegramRateLimiter
@@ -32,8 +29,6 @@ from bot.runtime.update_processor import PerChatUpdateProcessor
 from bot.settings import Settings
 from handlers import register_handlers
 from storage.db import Database
-
-log = logging.getLogger(__name__)
 
 # Conversation state reaches the database at most this long after it changed, and always
 # on a clean stop.
@@ -103,7 +98,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
 
 async def register_command_menus(application: Application) -> None:  # type: ignore[type-arg]
-    """setMyCommands for every scope, in English (default) and Chinese."""
+    """setMyCommands for every scope, in English (default) and Chinese. An owner who has never
+    opened a chat with the bot cannot have one yet: theirs is set when they first write."""
     bot = application.bot
     for language in LANGUAGES:
         _ = translator(language)
@@ -117,15 +113,7 @@ async def register_command_menus(application: Application) -> None:  # type: ign
                 [BotCommand(c.name, _(c.description)) for c in private],
                 scope=BotCommandScopeDefault(),
             )
-        # Owners see their commands in their own chat's menu, and nobody else does.
-        owner_menu = [
-            BotCommand(c.name, _(c.description))
-            for c in (*commands_for(Audience.PRIVATE), *commands_for(Audience.OWNER))
-        ]
-        for owner_id in sorted(application.services.settings.bot_owner_ids):  # type: ignore[attr-defined]
-            try:
-                await bot.set_my_commands(
-                    owner_menu, scope=BotCommandScopeChat(owner_id), language_code=code
-                )
-            except TelegramError as exc:  # e.g. the owner never opened a chat with the bot
-                log.warning("no command menu for owner %s: %s", owner_id, exc)
+    services = application.services  # type: ignore[attr-defined]
+    for owner_id in sorted(services.settings.bot_owner_ids):
+        if not await set_owner_menu(application.bot, owner_id):
+            services.owners_without_menu.add(owner_id)

@@ -30,6 +30,8 @@ class Services:
     clock: Callable[[], datetime] = field(default=system_clock)
     reminders: ReminderEngine | None = None  # set while the application runs
     chat_cache: ChatCache[ChatKnowledge] = field(default_factory=ChatCache)
+    # Owners whose command menu Telegram refused at start-up: set when they first write.
+    owners_without_menu: set[int] = field(default_factory=set)
 
     def now(self) -> datetime:
         return self.clock()
