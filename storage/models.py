@@ -218,6 +218,8 @@ class PersistedConversation(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(64), primary_key=True))
     key: str = Field(sa_column=Column(String(128), primary_key=True))  # JSON of the key tuple
     state: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    # When the state last changed (None: stored before this was kept), for its timeout.
+    moved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
 
 class PersistedData(SQLModel, table=True):

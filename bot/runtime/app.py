@@ -28,6 +28,7 @@ from bot.runtime.services import BotContext, RenewBotApplication, Services, syst
 from bot.runtime.update_processor import PerChatUpdateProcessor
 from bot.settings import Settings
 from handlers import register_handlers
+from handlers.conversations import restore_timeouts
 from storage.db import Database
 
 # Conversation state reaches the database at most this long after it changed, and always
@@ -91,6 +92,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     await register_command_menus(application)
     start_reminders(application)
     start_broadcasts(application)
+    await restore_timeouts(application)
     KnowledgeBase.load()  # parse the answers now, not on the first question
     # Everything loaded so far lives as long as the process: keep it out of the cyclic GC,
     # whose full collections otherwise stall a sweep batch by ~70 ms (benchmarks/reminders.py).
