@@ -160,9 +160,12 @@ async def test_broadcast_can_be_cancelled(api: FakeBotAPI, obot: BotHarness) -> 
 async def test_owner_commands_appear_only_in_the_owners_menu(
     api: FakeBotAPI, sqlite_url: str
 ) -> None:
-    api.private_chat(api.user(OWNER, "Olga"))  # the owner has talked to the bot before
     harness = BotHarness(api, sqlite_url, bot_owner_ids=str(OWNER))
     await harness.start()
+    await harness.say(api.user(OWNER, "Olga"), "/start")  # the owner has talked to the bot
+    await harness.stop()
+    api.commands.clear()
+    await harness.start()  # so the menus are set at start-up
     try:
         await api.wait_idle()
         owner_menu = {c["command"] for c in api.commands[(f"chat:{OWNER}", "")]}

@@ -30,6 +30,7 @@ from bot.settings import Settings
 from handlers import register_handlers
 from handlers.conversations import restore_timeouts
 from storage.db import Database
+from storage.repositories.chats import ChatRepository
 
 # Conversation state reaches the database at most this long after it changed, and always
 # on a clean stop.
@@ -115,7 +116,12 @@ async def register_command_menus(application: Application) -> None:  # type: ign
                 [BotCommand(c.name, _(c.description)) for c in private],
                 scope=BotCommandScopeDefault(),
             )
+    # Only an owner who has a chat with the bot can have a menu (Telegram answers "chat not
+    # found" otherwise); the others get theirs when they first write.
     services = application.services  # type: ignore[attr-defined]
+    async with services.db.session(readonly=True) as session:
+        chats = ChatRepository(session)
+        known = {o for o in services.settings.bot_owner_ids if await chats.get(o) is not None}
     for owner_id in sorted(services.settings.bot_owner_ids):
-        if not await set_owner_menu(application.bot, owner_id):
+        if owner_id not in known or not await set_owner_menu(application.bot, owner_id):
             services.owners_without_menu.add(owner_id)
