@@ -749,6 +749,9 @@ async def test_commands_chat_info_and_actions(tg: FakeBotAPI, bot: Bot) -> None:
     from telegram import BotCommand, BotCommandScopeChat
 
     await bot.set_my_commands([BotCommand("start", "Start"), BotCommand("renew", "Renew")])
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):  # nobody wrote from 1001 yet
+        await bot.set_my_commands([BotCommand("start", "Start")], scope=BotCommandScopeChat(1001))
+    tg.private_chat(tg.user(1001, "Alice"))
     await bot.set_my_commands(
         [BotCommand("start", "Starten")], scope=BotCommandScopeChat(1001), language_code="de"
     )
