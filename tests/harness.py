@@ -155,9 +155,7 @@ class BotHarness:
 
     async def force_reply(self, chat_id: int, since: int | SentMessage) -> SentMessage:
         """The next message after `since` in that chat that asks for a reply (ForceReply)."""
-        return await self.api.wait_for_message(
-            chat_id, forces_reply, since=since, include_edits=False
-        )
+        return await self.api.wait_for_message(chat_id, forces_reply, since=since)
 
 
 def forces_reply(message: SentMessage) -> bool:
