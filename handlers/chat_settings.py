@@ -11,6 +11,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import CallbackData, ChatPreset, RemindAtChoice, TimezoneChoice
 from bot.domain.parsing import (
     COMMON_TIMEZONES,
     InputError,
@@ -30,13 +31,19 @@ from storage.repositories.chats import ChatRepository
 _REMIND_TIMES = ("08:00", "09:00", "12:00", "18:00", "20:00", "21:00")
 
 
-def timezone_rows(prefix: str = "tz:") -> list[list[InlineKeyboardButton]]:
-    buttons = [InlineKeyboardButton(zone, callback_data=prefix + zone) for zone in COMMON_TIMEZONES]
+# The /settings menu passes its own kind of button to the keyboards below.
+Preset = Callable[[str], CallbackData]
+
+
+def timezone_rows(button: Preset = TimezoneChoice) -> list[list[InlineKeyboardButton]]:
+    buttons = [
+        InlineKeyboardButton(zone, callback_data=button(zone).pack()) for zone in COMMON_TIMEZONES
+    ]
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
-def remind_rows(prefix: str = "at:") -> list[list[InlineKeyboardButton]]:
-    buttons = [InlineKeyboardButton(t, callback_data=prefix + t) for t in _REMIND_TIMES]
+def remind_rows(button: Preset = RemindAtChoice) -> list[list[InlineKeyboardButton]]:
+    buttons = [InlineKeyboardButton(t, callback_data=button(t).pack()) for t in _REMIND_TIMES]
     return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
 
 
@@ -134,18 +141,20 @@ async def remindat_command(update: Update, context: BotContext) -> None:
 
 
 def _setting_button(
-    prefix: str, parse: Callable[[str], Any], column: str, store: Callable[[Any], object]
+    kind: type[ChatPreset], parse: Callable[[str], Any], column: str,
+    store: Callable[[Any], object],
 ) -> Callable[[Update, BotContext], Awaitable[None]]:
     """The handler of a preset button ("tz:Asia/Manila", "at:09:00") for one chat setting."""
 
     @admin_only
     async def pressed(update: Update, context: BotContext) -> None:
         query = update.callback_query
-        if query is None or query.data is None:
+        button = kind.from_update(update)
+        if query is None or button is None:
             return
         scope = await chat_scope(update, context)
         try:
-            value = parse(query.data.removeprefix(prefix))
+            value = parse(button.value)
         except InputError:
             await query.answer(scope._("That button has expired."), show_alert=True)
             return
@@ -155,14 +164,14 @@ def _setting_button(
     return pressed
 
 
-timezone_button = _setting_button("tz:", parse_timezone, "timezone", str)
-remindat_button = _setting_button("at:", parse_remind_at, "remind_at", hhmm)
+timezone_button = _setting_button(TimezoneChoice, parse_timezone, "timezone", str)
+remindat_button = _setting_button(RemindAtChoice, parse_remind_at, "remind_at", hhmm)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("timezone", timezone_command),
         CommandHandler("remindat", remindat_command),
-        CallbackQueryHandler(timezone_button, pattern=r"^tz:"),
-        CallbackQueryHandler(remindat_button, pattern=r"^at:"),
+        CallbackQueryHandler(timezone_button, pattern=TimezoneChoice.pattern),
+        CallbackQueryHandler(remindat_button, pattern=RemindAtChoice.pattern),
     ]

@@ -20,6 +20,7 @@ from telegram.ext import (
     MessageHandler,
 )
 
+from bot.callbacks import FaqPage
 from bot.i18n import Translator
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import admin_only
@@ -42,7 +43,6 @@ _ACTIONS = {
 _ARGUMENTS = re.compile(r"^/\S+\s*(\S*)\s*(.*)$", re.S)
 _SEPARATOR = re.compile(r"[|｜]")
 _SPACES = re.compile(r"\s+")
-_PAGE = re.compile(r"^faq:page:(\d{1,3})$")
 ADDING = "adding"  # the step after a bare "/faq add"
 END = ConversationHandler.END
 
@@ -179,11 +179,10 @@ async def _list(message: Message, context: BotContext, scope: ChatScope) -> None
 
 @admin_only
 async def page_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    match = _PAGE.match(query.data or "") if query else None
-    if query is None or match is None:
+    button = FaqPage.from_update(update)
+    if button is None:
         return
-    text, markup = await _page(context, await chat_scope(update, context), int(match.group(1)))
+    text, markup = await _page(context, await chat_scope(update, context), button.page)
     await show(update, text, markup)
 
 
@@ -208,9 +207,9 @@ async def _page(
         lines.append(f"#{entry.id} <b>{escape(entry.question)}</b>\n    {escape(answer)}")
     nav = []
     if page > 1:
-        nav.append(InlineKeyboardButton("◀", callback_data=f"faq:page:{page - 1}"))
+        nav.append(InlineKeyboardButton("◀", callback_data=FaqPage(page - 1).pack()))
     if page < pages:
-        nav.append(InlineKeyboardButton("▶", callback_data=f"faq:page:{page + 1}"))
+        nav.append(InlineKeyboardButton("▶", callback_data=FaqPage(page + 1).pack()))
     return "\n".join(lines), InlineKeyboardMarkup([nav]) if nav else None
 
 
@@ -223,5 +222,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
             allow_reentry=True,
             conversation_timeout=IDLE_TIMEOUT,
         ),
-        CallbackQueryHandler(page_button, pattern=_PAGE),
+        CallbackQueryHandler(page_button, pattern=FaqPage.pattern),
     ]

@@ -10,8 +10,8 @@ hint), never by the free-text Q&A.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
+from functools import partial
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -24,6 +24,7 @@ from telegram.ext import (
     MessageHandler,
 )
 
+from bot.callbacks import GroupPage, GroupSetting
 from bot.domain.parsing import (
     InputError,
     format_lead_days,
@@ -45,14 +46,12 @@ from handlers.prompts import ask, nudge
 from storage.models import Chat
 
 _LEAD_PRESETS = ((7, 3, 1, 0), (14, 7, 3, 1, 0), (30, 7, 3, 1, 0), (3, 1, 0), (1, 0))
-_PAGE = re.compile(r"^gs:(menu|lang|tz|at|lead)$")
-_VALUE = re.compile(r"^gs:(lang|tz|at|lead|rem|topic):(.{1,56})$")
 END = ConversationHandler.END
 _SWITCH = {"on": True, "off": False, "开": True, "关": False, "开启": True, "关闭": False}
 
 
 def _back(_: Translator) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(_("⬅️ Back"), callback_data="gs:menu")]
+    return [InlineKeyboardButton(_("⬅️ Back"), callback_data=GroupPage("menu").pack())]
 
 
 async def _menu(update: Update, context: BotContext, scope: ChatScope, note: str = "") -> None:
@@ -78,17 +77,19 @@ async def _menu(update: Update, context: BotContext, scope: ChatScope, note: str
     ]
     rows = [
         [
-            InlineKeyboardButton(_("🌐 Language"), callback_data="gs:lang"),
-            InlineKeyboardButton(_("🕒 Time zone"), callback_data="gs:tz"),
+            InlineKeyboardButton(_("🌐 Language"), callback_data=GroupPage("lang").pack()),
+            InlineKeyboardButton(_("🕒 Time zone"), callback_data=GroupPage("tz").pack()),
         ],
         [
-            InlineKeyboardButton(_("⏰ Remind time"), callback_data="gs:at"),
-            InlineKeyboardButton(_("📅 Days before"), callback_data="gs:lead"),
+            InlineKeyboardButton(_("⏰ Remind time"), callback_data=GroupPage("at").pack()),
+            InlineKeyboardButton(_("📅 Days before"), callback_data=GroupPage("lead").pack()),
         ],
         [
-            InlineKeyboardButton(_("🔕 Turn reminders off"), callback_data="gs:rem:off")
+            InlineKeyboardButton(_("🔕 Turn reminders off"),
+                                 callback_data=GroupSetting("rem", "off").pack())
             if chat.reminders_enabled
-            else InlineKeyboardButton(_("🔔 Turn reminders on"), callback_data="gs:rem:on")
+            else InlineKeyboardButton(_("🔔 Turn reminders on"),
+                                      callback_data=GroupSetting("rem", "on").pack())
         ],
     ]
     if tg_chat.is_forum:
@@ -114,11 +115,13 @@ def _topic_rows(_: Translator, chat: Chat, here: int | None) -> list[list[Inline
     rows = []
     if here is not None and chat.reminder_thread_id != here:
         rows.append([InlineKeyboardButton(
-            _("🧵 Send reminders to this topic"), callback_data="gs:topic:here"
+            _("🧵 Send reminders to this topic"),
+            callback_data=GroupSetting("topic", "here").pack(),
         )])
     if chat.reminder_thread_id is not None:
         rows.append([InlineKeyboardButton(
-            _("💬 Send reminders to the General topic"), callback_data="gs:topic:general"
+            _("💬 Send reminders to the General topic"),
+            callback_data=GroupSetting("topic", "general").pack(),
         )])
     return rows
 
@@ -131,32 +134,32 @@ async def settings_command(update: Update, context: BotContext) -> None:
 @admin_only
 async def page_button(update: Update, context: BotContext) -> str | int | None:
     """Open a page; a page that takes a typed value becomes the conversation's step."""
-    query = update.callback_query
-    match = _PAGE.match(query.data or "") if query else None
-    if match is None:
+    button = GroupPage.from_update(update)
+    if button is None:
         return None
     scope = await chat_scope(update, context)
     _ = scope._
-    page = match.group(1)
+    page = button.page
     if page == "menu":
         await _menu(update, context, scope)
         return END
     text, rows = {
-        "lang": (_("Choose a language:"), [language_row("gs:lang:")]),
+        "lang": (_("Choose a language:"), [language_row(partial(GroupSetting, "lang"))]),
         "tz": (
             _("Pick a time zone, or type a city (Manila, 上海), a zone such as Asia/Manila, or "
               "an offset such as UTC+8."),
-            timezone_rows("gs:tz:"),
+            timezone_rows(partial(GroupSetting, "tz")),
         ),
         "at": (
             _("Pick the time of day reminders arrive, or type one such as 21:30."),
-            remind_rows("gs:at:"),
+            remind_rows(partial(GroupSetting, "at")),
         ),
         "lead": (
             _("How many days before expiry should I remind? Pick a set or type days like "
               "7,3,1,0. Cards with their own days keep them."),
-            [[InlineKeyboardButton(format_lead_days(days), callback_data="gs:lead:"
-                                   + join_days(days))] for days in _LEAD_PRESETS],
+            [[InlineKeyboardButton(format_lead_days(days),
+                                   callback_data=GroupSetting("lead", join_days(days)).pack())]
+             for days in _LEAD_PRESETS],
         ),
     }[page]
     markup = InlineKeyboardMarkup([*rows, _back(_)])
@@ -199,11 +202,11 @@ async def _save(update: Update, context: BotContext, scope: ChatScope, setting: 
 @admin_only
 async def value_button(update: Update, context: BotContext) -> int | None:
     query = update.callback_query
-    match = _VALUE.match(query.data or "") if query else None
-    if query is None or match is None:
+    button = GroupSetting.from_update(update)
+    if query is None or button is None:
         return None
     scope = await chat_scope(update, context)
-    setting, value = match.groups()
+    setting, value = button.setting, button.value
     try:
         values = _parse(update, setting, value)
     except InputError:
@@ -252,8 +255,8 @@ async def _close(update: Update, context: BotContext) -> int:
 def _conversation() -> ConversationHandler:  # type: ignore[type-arg]
     return Conversation(
         entry_points=[
-            CallbackQueryHandler(page_button, pattern=_PAGE),
-            CallbackQueryHandler(value_button, pattern=_VALUE),
+            CallbackQueryHandler(page_button, pattern=GroupPage.pattern),
+            CallbackQueryHandler(value_button, pattern=GroupSetting.pattern),
         ],
         states={
             page: [MessageHandler(TYPED, _typed(page)), MessageHandler(NOT_TYPED, nudge)]

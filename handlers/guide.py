@@ -1,21 +1,19 @@
 """/renew (alias /howto) [carrier]: the renewal guide as inline-button pages.
 
 One message is navigated by editing it in place (home -> section -> entry -> back), so the
-guide never floods a chat. Callback data: `kb:home`, `kb:none` ("none of these"),
-`kb:sec:<section key>[:<page>]`, `kb:e:<entry id>` (built-in entry) and `kb:c:<FAQ row id>`
-(a group's own entry); `kb.<language>:…` when the page is not in the chat's language.
+guide never floods a chat. Its buttons are bot.callbacks.GuideButton.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import GuideButton, MenuButton, any_of
 from bot.i18n import Translator, translator
 from bot.knowledge import (
     CustomEntry,
@@ -31,12 +29,6 @@ from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.services import BotContext
 from storage.repositories.faq import FaqRepository
 
-OPEN_FROM_MAIN_MENU = "menu:renew"  # the main menu's "How to renew" button
-_LANG_TAGS = "en|zh|zh-hk|zh-tw|zh-hant"
-_DATA = re.compile(
-    rf"kb(?:\.({_LANG_TAGS}))?:(?:(home|none)|sec:([a-z_]{{1,20}})(?::(\d{{1,2}}))?"
-    r"|e:([a-z][a-z0-9_]{1,39})|c:(\d{1,9}))"
-)
 # Questions per page of a section: a phone screen of buttons.
 PAGE_SIZE = 8
 # How much of an unknown carrier name is quoted back.
@@ -71,25 +63,28 @@ class View:
         """Translated text, in Traditional characters when the page is."""
         return to_variant(text, self.lang)
 
-    def data(self, rest: str) -> str:
-        """Button data under kb:, marked with the page's language when it is not the chat's."""
-        return f"kb:{rest}" if self.lang == self.scope.lang else f"kb.{self.lang}:{rest}"
-
-    def button(self, text: str, rest: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(self.say(text), callback_data=self.data(rest))
+    def button(self, text: str, target: GuideButton) -> InlineKeyboardButton:
+        """A button to `target`, marked with the page's language when it is not the chat's."""
+        lang = None if self.lang == self.scope.lang else self.lang
+        return InlineKeyboardButton(self.say(text), callback_data=replace(target, lang=lang).pack())
 
 
-def entry_data(entry: Entry | CustomEntry) -> str:
-    """The part after kb: of the button opening an answer."""
-    return f"c:{entry.id}" if isinstance(entry, CustomEntry) else f"e:{entry.id}"
+def entry_data(entry: Entry | CustomEntry) -> GuideButton:
+    """The button opening an answer."""
+    if isinstance(entry, CustomEntry):
+        return GuideButton("c", number=entry.id)
+    return GuideButton("e", entry.id)
 
 
-def section_data(section: MenuSection, page: int = 0) -> str:
-    return f"sec:{section.key}" + (f":{page}" if page else "")
+def section_data(section: MenuSection, page: int = 0) -> GuideButton:
+    return GuideButton("sec", section.key, page)
 
 
-def _back(view: View, rest: str) -> list[InlineKeyboardButton]:
-    return [view.button(view._("⬅️ Back"), rest)]
+_HOME = GuideButton("home")
+
+
+def _back(view: View, target: GuideButton) -> list[InlineKeyboardButton]:
+    return [view.button(view._("⬅️ Back"), target)]
 
 
 def home_keyboard(view: View) -> InlineKeyboardMarkup:
@@ -122,14 +117,14 @@ def section_page(view: View, section: MenuSection, note: str = "", page: int = 0
         if page < pages - 1:
             turn.append(("▶️", page + 1))
         rows.append([view.button(label, section_data(section, to)) for label, to in turn])
-    rows.append(_back(view, "home"))
+    rows.append(_back(view, _HOME))
     text = "<b>{}</b>\n\n{}".format(escape(section.title(view.lang)), view._("Pick a question:"))
     return Page(view.say(f"{note}\n\n{text}" if note else text), InlineKeyboardMarkup(rows))
 
 
 def entry_page(view: View, entry: Entry | CustomEntry) -> Page:
     """The answer, with Back to the section it is listed in (a group's entry: the guide)."""
-    back = "home"
+    back = _HOME
     if isinstance(entry, Entry):
         section = _section_of(entry)
         if section is not None:
@@ -170,30 +165,24 @@ async def renew_command(update: Update, context: BotContext) -> None:
     await message.reply_text(page.text, reply_markup=page.markup)
 
 
-async def _page_for(data: str, scope: ChatScope, context: BotContext) -> Page | None:
-    """The page a button's data leads to; None for data that is stale or forged."""
-    if data == OPEN_FROM_MAIN_MENU:
-        return home_page(View.of(scope))
-    match = _DATA.fullmatch(data)
-    if match is None:
-        return None
-    lang, home, section_key, page, entry_id, custom_id = match.groups()
-    view = View.of(scope, lang)
-    if home == "none":
+async def _page_for(button: GuideButton, scope: ChatScope, context: BotContext) -> Page | None:
+    """The page a button leads to; None for one that is stale or forged."""
+    view = View.of(scope, button.lang)
+    if button.target == "none":
         note = view._("Sorry I didn't find it. Ask in other words, or pick a topic:")
         return home_page(view, note)
-    if home:
+    if button.target == "home":
         return home_page(view)
-    if section_key:
-        section = _section(section_key)
-        return section_page(view, section, page=int(page or 0)) if section else None
-    if entry_id:
-        entry = KnowledgeBase.load().get(entry_id)
+    if button.target == "sec":
+        section = _section(button.key)
+        return section_page(view, section, page=button.number) if section else None
+    if button.target == "e":
+        entry = KnowledgeBase.load().get(button.key)
         return entry_page(view, entry) if entry else None
     # A group's own entry: only that group's rows (ids are global, so re-check the chat).
     async with context.db.session(readonly=True) as session:
         rows = await FaqRepository(session).list(scope.chat.id)
-    row = next((r for r in rows if r.id == int(custom_id)), None)
+    row = next((r for r in rows if r.id == button.number), None)
     if row is None or row.id is None:
         return None
     return entry_page(view, CustomEntry(row.id, row.question, row.answer))
@@ -201,10 +190,16 @@ async def _page_for(data: str, scope: ChatScope, context: BotContext) -> Page | 
 
 async def guide_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
     scope = await chat_scope(update, context)
-    page = await _page_for(query.data, scope, context)
+    button = GuideButton.from_update(update)
+    if button is not None:
+        page = await _page_for(button, scope, context)
+    elif MenuButton.from_update(update) is not None:  # the main menu's "How to renew"
+        page = home_page(View.of(scope))
+    else:
+        page = None
     if page is None:
         await query.answer(scope._("That button is out of date. Send /renew for the guide."))
         return
@@ -220,5 +215,7 @@ async def guide_button(update: Update, context: BotContext) -> None:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler(["renew", "howto"], renew_command),
-        CallbackQueryHandler(guide_button, pattern=rf"^(kb[:.]|{OPEN_FROM_MAIN_MENU}$)"),
+        CallbackQueryHandler(guide_button, pattern=any_of(
+            GuideButton.pattern, GuideButton.outdated, MenuButton.matching(item="renew")
+        )),
     ]

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import CallbackData, Language, LanguageChoice, MenuButton
 from bot.i18n import normalize_language, translator
 from bot.runtime.chatscope import chat_scope
 from bot.runtime.permissions import admin_only
 from bot.runtime.services import BotContext
 from storage.repositories.chats import ChatRepository
 
-LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+LANGUAGE_NAMES: dict[Language, str] = {"zh": "中文", "en": "English"}
 
 
-def language_row(prefix: str = "lang:") -> list[InlineKeyboardButton]:
-    """One button per language (shared with the /settings menu)."""
+def language_row(
+    button: Callable[[Language], CallbackData] = LanguageChoice,
+) -> list[InlineKeyboardButton]:
+    """One button per language (the /settings menu passes its own kind of button)."""
     return [
-        InlineKeyboardButton(name, callback_data=prefix + code)
+        InlineKeyboardButton(name, callback_data=button(code).pack())
         for code, name in LANGUAGE_NAMES.items()
     ]
 
@@ -56,11 +61,11 @@ async def language_command(update: Update, context: BotContext) -> None:
 @admin_only
 async def language_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    if query is None or query.data is None:
+    button = LanguageChoice.from_update(update)
+    if query is None or button is None:
         return
-    language = query.data.removeprefix("lang:")
     await query.answer()
-    await query.edit_message_text(await _save(update, context, language))
+    await query.edit_message_text(await _save(update, context, button.language))
 
 
 async def language_menu_button(update: Update, context: BotContext) -> None:
@@ -75,6 +80,6 @@ async def language_menu_button(update: Update, context: BotContext) -> None:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("language", language_command),
-        CallbackQueryHandler(language_button, pattern=r"^lang:(zh|en)$"),
-        CallbackQueryHandler(language_menu_button, pattern=r"^menu:language$"),
+        CallbackQueryHandler(language_button, pattern=LanguageChoice.pattern),
+        CallbackQueryHandler(language_menu_button, pattern=MenuButton.matching(item="language")),
     ]

@@ -17,6 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, MessageLimit
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, TypeHandler
 
+from bot.callbacks import BroadcastButton
 from bot.i18n import Translator
 from bot.runtime.broadcast import broadcast_runner, progress_text
 from bot.runtime.chatscope import chat_scope
@@ -31,7 +32,6 @@ from storage.repositories.chats import ChatRepository
 from storage.repositories.deliveries import DeliveryRepository
 
 _BODY = re.compile(r"^/\S+\s+(.*\S)", re.S)
-_BUTTON = re.compile(r"^bc:(send|cancel):(\d{1,9})$")
 
 
 def _is_owner(update: Update, context: BotContext) -> bool:
@@ -123,9 +123,12 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
         audience = await repo.audience_size()
         broadcast = await repo.create(update.effective_user.id, body.group(1), message.chat.id)
     await message.reply_text(body.group(1), do_quote=False)  # exactly what everyone will get
+    assert broadcast.id is not None
     buttons = InlineKeyboardMarkup([[
-        InlineKeyboardButton(_("✅ Send"), callback_data=f"bc:send:{broadcast.id}"),
-        InlineKeyboardButton(_("✖️ Cancel"), callback_data=f"bc:cancel:{broadcast.id}"),
+        InlineKeyboardButton(_("✅ Send"),
+                             callback_data=BroadcastButton("send", broadcast.id).pack()),
+        InlineKeyboardButton(_("✖️ Cancel"),
+                             callback_data=BroadcastButton("cancel", broadcast.id).pack()),
     ]])
     await message.reply_text(
         _("📣 Send the message above to {count} chats (every active user and group)?").format(
@@ -139,11 +142,11 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
 @owner_only
 async def broadcast_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    match = _BUTTON.match(query.data or "") if query else None
-    if query is None or match is None or query.message is None:
+    button = BroadcastButton.from_update(update)
+    if query is None or button is None or query.message is None:
         return
     scope = await chat_scope(update, context)
-    action, broadcast_id = match.group(1), int(match.group(2))
+    action, broadcast_id = button.action, button.broadcast_id
     async with context.db.session() as session:
         repo = BroadcastRepository(session)
         if action == "send":
@@ -183,5 +186,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         # Elsewhere (groups, edited messages) they fall through to the unknown commands.
         CommandHandler("botstats", botstats_command, filters=PRIVATE_MESSAGES),
         CommandHandler("broadcast", broadcast_command, filters=PRIVATE_MESSAGES),
-        CallbackQueryHandler(broadcast_button, pattern=_BUTTON),
+        CallbackQueryHandler(broadcast_button, pattern=BroadcastButton.pattern),
     ]

@@ -13,19 +13,19 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, MessageHandler, filters
 
+from bot.callbacks import GuideButton
 from bot.i18n import N_
 from bot.knowledge import CustomEntry, KnowledgeBase, Match, render
 from bot.knowledge.intents import Intent
 from bot.knowledge.reply_language import reply_language
 from bot.knowledge.understand import understand
 from bot.runtime.chatcache import ChatKnowledge
-from bot.runtime.chatscope import ChatScope, chat_scope, scope_for
+from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.services import BotContext
 from handlers.cards.listing import cards_page
 from handlers.free_text import TEXT, addressed_to_bot, text_for_bot
 from handlers.guide import View, entry_data, home_keyboard, home_page
 from storage.repositories.cards import CardRepository
-from storage.repositories.chats import ChatRepository
 from storage.repositories.faq import FaqRepository
 
 # What a user might send instead of typing; stickers are reactions and are left alone.
@@ -39,27 +39,24 @@ _MEDIA = (
 async def _read(
     update: Update, context: BotContext, private: bool
 ) -> tuple[ChatScope, ChatKnowledge]:
-    """The chat (for its language), the group's own FAQ entries (private chats have none)
-    and the chat's card carriers: from the cache, or one short read."""
-    assert update.effective_chat is not None
-    chat_id = update.effective_chat.id
+    """The chat (for its language, as every handler gets it), the group's own FAQ entries
+    (private chats have none) and the chat's card carriers: from the cache, or one short
+    read."""
+    scope = await chat_scope(update, context)
+    chat_id = scope.chat.id
     cache = context.services.chat_cache
     known = cache.get(chat_id)
     if known is None:
+        generation = cache.generation
         async with context.db.session(readonly=True) as session:
-            chat = await ChatRepository(session).get(chat_id)
-            if chat is not None:
-                rows = [] if private else await FaqRepository(session).list(chat_id)
-                known = ChatKnowledge(
-                    chat=chat,
-                    custom=tuple(CustomEntry(r.id, r.question, r.answer) for r in rows if r.id),
-                    carriers=tuple(await CardRepository(session).carriers(chat_id)),
-                )
-        if known is None:  # first contact: chat_scope registers it, with nothing of its own
-            scope = await chat_scope(update, context)
-            return scope, ChatKnowledge(chat=scope.chat)
-        cache.put(chat_id, known)
-    return scope_for(known.chat, update), known
+            rows = [] if private else await FaqRepository(session).list(chat_id)
+            known = ChatKnowledge(
+                custom=tuple(CustomEntry(r.id, r.question, r.answer) for r in rows if r.id),
+                carriers=tuple(await CardRepository(session).carriers(chat_id)),
+            )
+        if cache.generation == generation:  # else a commit meanwhile may have changed them
+            cache.put(chat_id, known)
+    return scope, known
 
 
 def view_for(text: str, scope: ChatScope, update: Update) -> View:
@@ -117,7 +114,7 @@ def _reply(view: View, match: Match, text: str) -> tuple[str, InlineKeyboardMark
         return render(match.entry, view.lang, match.carrier), None
     if match.kind == "choices":
         rows = [[view.button(e.title(view.lang), entry_data(e))] for e in match.candidates]
-        rows.append([view.button(_("None of these"), "none")])
+        rows.append([view.button(_("None of these"), GuideButton("none"))])
         return view.say("🤔 " + _("Did you mean…")), InlineKeyboardMarkup(rows)
     return view.say(_fallback(view, match, text)), home_keyboard(view)
 

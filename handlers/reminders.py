@@ -6,12 +6,12 @@ then the answer comes as a new message instead of an edit."""
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
+from bot.callbacks import ReminderButton, SnoozeButton, SnoozeChoice, any_of
 from bot.domain.dates import format_date
 from bot.knowledge import KnowledgeBase, render_answer
 from bot.reminders.message import reminder_keyboard
@@ -26,25 +26,19 @@ from handlers.chat_settings import hhmm
 from storage.models import Card
 from storage.repositories.cards import CardRepository
 
-_DATA = re.compile(r"^card:(snooze|stop|guide):(\d{1,12})$")
-_SNOOZE = re.compile(r"^card:sz:(1h|evening|tomorrow|3d|back):(\d{1,12})$")
 
-
-async def _owned_card(update: Update, context: BotContext, scope: ChatScope) -> Card | None:
+async def _owned_card(
+    context: BotContext, scope: ChatScope, button: ReminderButton | SnoozeButton
+) -> Card | None:
     """The pressed button's card, only if it belongs to this chat (else "not found")."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    match = _DATA.match(query.data) or _SNOOZE.match(query.data)
-    if match is None:
-        return None
     async with context.db.session(readonly=True) as session:
-        return await CardRepository(session).get(scope.chat.id, int(match.group(2)))
+        return await CardRepository(session).get(scope.chat.id, button.card_id)
 
 
 def _snooze_keyboard(card_id: int, scope: ChatScope, policy: ChatPolicy,
                      context: BotContext) -> InlineKeyboardMarkup:
     _ = scope._
-    choices = [("1h", _("⏱ 1 hour"))]
+    choices: list[tuple[SnoozeChoice, str]] = [("1h", _("⏱ 1 hour"))]
     if evening_ahead(context.services.now(), policy.timezone):
         choices.append(("evening", _("🌆 This evening ({time})").format(time=hhmm(EVENING))))
     choices += [
@@ -52,22 +46,23 @@ def _snooze_keyboard(card_id: int, scope: ChatScope, policy: ChatPolicy,
         ("3d", _("📅 In 3 days")),
         ("back", _("↩️ Back")),
     ]
-    buttons = [InlineKeyboardButton(label, callback_data=f"card:sz:{code}:{card_id}")
+    buttons = [InlineKeyboardButton(label, callback_data=SnoozeButton(code, card_id).pack())
                for code, label in choices]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 async def reminder_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    if query is None or query.data is None:
+    button = ReminderButton.from_update(update) or SnoozeButton.from_update(update)
+    if query is None or button is None:
         return
     scope = await chat_scope(update, context)
     _ = scope._
-    card = await _owned_card(update, context, scope)
+    card = await _owned_card(context, scope, button)
     if card is None or card.id is None:
         await query.answer(_("That card was not found. It may have been deleted."), show_alert=True)
         return
-    action = query.data.split(":")[1]
+    action = button.action if isinstance(button, ReminderButton) else None
     if action == "guide":
         await _send_guide(update, card, scope)
         return
@@ -83,7 +78,7 @@ async def reminder_button(update: Update, context: BotContext) -> None:
             await query.answer()
             await query.edit_message_reply_markup(keyboard)
         return
-    choice = query.data.split(":")[2] if action == "sz" else None
+    choice = button.choice if isinstance(button, SnoozeButton) else None
     if choice == "back":
         await query.answer()
         if not message_gone(update):
@@ -135,6 +130,6 @@ async def _send_guide(update: Update, card: Card, scope: ChatScope) -> None:
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
-        CallbackQueryHandler(reminder_button, pattern=_DATA),
-        CallbackQueryHandler(reminder_button, pattern=_SNOOZE),
+        CallbackQueryHandler(reminder_button, pattern=any_of(ReminderButton.pattern,
+                                                             SnoozeButton.pattern)),
     ]

@@ -7,6 +7,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import MenuButton
 from bot.i18n import Translator
 from bot.reminders.schedule import refresh_chat
 from bot.runtime.chatscope import chat_scope, language_of, scope_for
@@ -19,13 +20,17 @@ def main_menu(_: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(_("➕ Add a card"), callback_data="menu:addcard"),
-                InlineKeyboardButton(_("🗂 My cards"), callback_data="menu:cards"),
+                InlineKeyboardButton(
+                    _("➕ Add a card"), callback_data=MenuButton("addcard").pack()
+                ),
+                InlineKeyboardButton(_("🗂 My cards"), callback_data=MenuButton("cards").pack()),
             ],
-            [InlineKeyboardButton(_("📖 How to renew"), callback_data="menu:renew")],
+            [InlineKeyboardButton(_("📖 How to renew"), callback_data=MenuButton("renew").pack())],
             [
-                InlineKeyboardButton(_("❓ Help"), callback_data="menu:help"),
-                InlineKeyboardButton(_("🌐 Language"), callback_data="menu:language"),
+                InlineKeyboardButton(_("❓ Help"), callback_data=MenuButton("help").pack()),
+                InlineKeyboardButton(
+                    _("🌐 Language"), callback_data=MenuButton("language").pack()
+                ),
             ],
         ]
     )
@@ -112,5 +117,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("start", start),
         CommandHandler("help", help_command),
-        CallbackQueryHandler(help_button, pattern=r"^menu:help$"),
+        CallbackQueryHandler(help_button, pattern=MenuButton.matching(item="help")),
     ]

@@ -71,7 +71,8 @@ _MY_CARDS = _any(
     rf"把我的?(?:所有|全部)?的?{_ZH_CARD}.{{0,4}}(?:列|显示|发给我|给我看)",
     rf"{_ZH_KEPT}.{{0,10}}{_ZH_CARD}.{{0,12}}(?:什么时候|啥时候|哪天|几号).{{0,4}}(?:到期|过期)",
     rf"{_ZH_KEPT}.{{0,6}}{_ZH_CARD}.{{0,6}}(?:给我看|看一下|看看|列出来|列一下)",
-    rf"(?<![a-z])(?:list|show|see|view)(?: me)?(?: all)? (?:the |my )?{_EN_CARD} {_EN_KEPT}",
+    rf"(?<![a-z])(?:list|show|see|view)(?: me)?(?: all)? (?:the |my )?(?:[a-z0-9]+ ){{0,2}}"
+    rf"{_EN_CARD} {_EN_KEPT}",
     rf"(?<![a-z])(?:what|which) {_EN_CARD} do you have (?:on file |saved |stored )?"
     r"(?:for|of|on) me",
     r"(?<![a-z])(?:show|see|view|give)(?: me)? (?:my|the) list(?![a-z])",
@@ -83,7 +84,12 @@ _MY_CARDS = _any(
     rf"^(?:all )?{_EN_MINE}?{_EN_CARD}(?: please| pls| plz)?$",
     rf"(?<![a-z])(?:what|which) {_EN_CARD} do i have",
     rf"(?<![a-z])which of {_EN_MINE}?{_EN_CARD}.{{0,20}}(?:expir|due|run out|renew)",
-    rf"(?<![a-z])what {_EN_CARD} did i (?:give|add|save|tell) you",
+    rf"(?<![a-z])(?:what|which) {_EN_CARD} did i (?:give|add|save|tell|record)",
+    rf"(?<![a-z])(?:what|which) {_EN_CARD} (?:have you got|have you|do you keep)"
+    r"(?: on file| saved| stored)?(?: for| of| on) me",
+    # "the airalo esim i recorded with you": a card kept with the bot, then when it ends
+    rf"{_EN_CARD} (?:i|we) (?:saved|added|stored|recorded|registered|gave you)(?: (?:with|to)"
+    r" (?:you|u))?.{0,20}(?:expire|run out|end|due|lapse)",
     rf"(?<![a-z])(?:expiry|expiration|renewal|due) dates? of {_EN_MINE}?{_EN_CARD}",
     rf"(?<![a-z]){_EN_MINE}?{_EN_CARD}? ?(?:expiry|expiration|renewal|due) dates?",
     rf"(?<![a-z])how (?:many|long) days? (?:left|until|till|before) {_EN_MINE}",
@@ -103,7 +109,10 @@ _ADD_CARD = _any(
     r"(?<![a-z])(?:pls|please|plz) add(?: it)?$|(?<![a-z])add (?:it )?(?:pls|please|plz)$",
     rf"(?<![a-z])(?:pa ?add|paki ?add|i ?add mo)(?: [a-z]+){{0,4}} (?:{_EN_CARD}|ko)(?![a-z])",
     rf"(?:帮我|给我|我要|我想|我想要|请|麻烦|再)?{_ZH_ADD_VERB}(?:一下|一|1|另)?(?:张|个)"
-    rf"(?:新的?)?(?:我的)?.{{0,6}}{_ZH_CARD}",
+    rf"(?:新的?)?(?:我的)?.{{0,12}}{_ZH_CARD}",
+    # "记一下 广电卡 下个月3号到期": a card and its expiry, to note down
+    rf"^(?:帮我|给我|请|麻烦)?(?:记一下|记下|记录一下|录入|登记一下|记)\s*.{{0,12}}{_ZH_CARD}"
+    r".{0,16}(?:到期|过期)",
     rf"(?:帮我|给我|我要|我想|请|麻烦)(?:添加|新增|记录|记下|记一下|录入|保存)(?:我的)?.{{0,6}}{_ZH_CARD}",
     rf"把.{{0,12}}{_ZH_CARD}.{{0,4}}(?:添加|加|存|记|录|保存)(?:上|进|进来|进去|下|下来|一下|起来)",
     rf"{_ZH_CARD}.{{0,6}}帮我(?:录|记|存|加)(?:进去|上|下来|一下)?",
@@ -124,7 +133,8 @@ _REMIND_ME = _any(
     r"提醒我|提醒一下|帮我提醒|记得提醒|到时候?提醒|设(?:个|置|一个)?提醒|定(?:个|一个)?提醒"
     r"|叫我.{0,10}(?:续|充|交|缴)",
     r"(?<![a-z])(?:remind me|remind us|set (?:up )?(?:a )?reminder|alert me|notify me|ping me"
-    r"|nudge me|poke me|give me a heads ?up|reminder (?:for|to|on)|pa ?remind|paki ?remind"
+    r"|nudge me|poke me|give me a heads ?up|reminder(?: pls| please| plz)? (?:for|to|on)"
+    r"|pa ?remind|paki ?remind"
     r"|i ?remind mo ako|paalala(?:han)? mo ako|ipaalala mo)(?![a-z])",
 )
 # English news of a renewal is read from the text before "topped up" and "top up" become one
@@ -137,7 +147,7 @@ _RENEWED_EN = _any(
     r"(?<![a-z])done (?:renewing|topping up|loading|reloading|paying|recharging)(?![a-z])",
     r"(?<![a-z])(?:nag|nakapag|naka) ?(?:load|renew|top ?up|reload|bayad)(?:ed)? na(?![a-z])",
     rf"(?<![a-z]){_EN_DONE}(?: [a-z0-9]+){{0,2}} na(?![a-z])",
-    rf"^(?:[a-z0-9]+ ){{1,3}}{_EN_DONE}$",
+    rf"^(?:[a-z0-9]+ ){{1,3}}{_EN_DONE}(?: (?:today|yesterday|just now|earlier|already))?$",
     r"(?<![a-z])added (?:another |more |an extra )?(?:\d+ ?gb|data|load)(?![a-z])",
     r"(?<![a-z])(?:i |just |already )*(?:added|bought) (?:more )?(?:data|load|a promo|a data pack)"
     r"(?![a-z])",
@@ -148,6 +158,7 @@ _RENEWED = _any(
     r"(?:已经|已)(?:续费|续约|续上|续|充值|充|交|缴|增值)",
     r"(?:增|充|续|交|缴)了(?:值|费|钱)",
     r"(?:增|充|续|交|缴)过(?:值|费|钱)?了",
+    r"(?:增|充|续|交|缴)完(?:值|费|钱)?了|(?:刚刚|刚|已经|已)(?:充|交|缴|续)(?:完|好)",
     r"(?:续费|续约|充值|交费|缴费|增值|充钱|交钱)(?:搞定|完成|好了|完事|办好|弄好)",
     r"(?:刚刚|刚|已经|今天|昨天)给.{0,20}(?:加了|充了|续了|买了|交了)",
 )
@@ -163,7 +174,10 @@ _FORGET = _any(
     rf"(?:删除|清除|清空|抹掉|抹除|销毁)(?:我的|我)?(?:所有|全部)?{_ZH_MY_DATA}",
     rf"我.{{0,12}}{_ZH_MY_DATA}.{{0,6}}(?:删|清)",
     rf"(?:删除|清除|清空|抹掉).{{0,8}}我.{{0,8}}{_ZH_MY_DATA}",
-    r"忘(?:记|掉)我",
+    r"忘(?:记|掉|了)我",
+    # "把我存的卡全删掉", "我在你这的资料全部注销掉": what the bot keeps, all of it
+    r"把我.{0,8}(?:卡|数据|资料|记录|提醒|信息).{0,6}(?:全|都|全部)(?:部)?(?:删|清)",
+    r"(?:在你这|你这里|你这|在这)的?.{0,6}(?:数据|信息|资料|记录|卡|东西).{0,6}(?:删|清|注销)",
     r"(?<![a-z])(?:delete|remove|erase|wipe|clear|purge)(?: all| everything)?(?: of)?"
     r"(?: my| you have| you ve| you know)?(?: [a-z]+){0,2} (?:data|info|information|details"
     r"|account|records|history|stuff|about me)(?![a-z])",

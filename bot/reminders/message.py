@@ -7,6 +7,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.callbacks import ReminderButton, RenewedCard
 from bot.domain.dates import format_date
 from bot.i18n import translator
 from bot.knowledge.carriers import carrier_by_code
@@ -49,12 +50,18 @@ def reminder_keyboard(card_id: int, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(_("✅ Renewed"), callback_data=f"card:renewed:{card_id}"),
-                InlineKeyboardButton(_("😴 Snooze"), callback_data=f"card:snooze:{card_id}"),
+                InlineKeyboardButton(_("✅ Renewed"), callback_data=RenewedCard(card_id).pack()),
+                InlineKeyboardButton(
+                    _("😴 Snooze"), callback_data=ReminderButton("snooze", card_id).pack()
+                ),
             ],
             [
-                InlineKeyboardButton(_("📖 How to renew"), callback_data=f"card:guide:{card_id}"),
-                InlineKeyboardButton(_("🔕 Stop reminding"), callback_data=f"card:stop:{card_id}"),
+                InlineKeyboardButton(
+                    _("📖 How to renew"), callback_data=ReminderButton("guide", card_id).pack()
+                ),
+                InlineKeyboardButton(
+                    _("🔕 Stop reminding"), callback_data=ReminderButton("stop", card_id).pack()
+                ),
             ],
         ]
     )

@@ -76,6 +76,7 @@ def build_application(
     )
     assert isinstance(application, RenewBotApplication)
     application.services = Services(settings=settings, db=database, clock=clock)
+    database.on_change(application.services.chat_rows.invalidate)
     database.on_change(application.services.chat_cache.invalidate)
     register_handlers(application)
     application.add_error_handler(on_error)

@@ -1,5 +1,6 @@
-"""A short-lived in-memory cache of what answering a chat needs (its row, its card
-carriers, its FAQ entries), so a busy bot does not read them for every message.
+"""Short-lived in-memory caches of what serving a chat needs (its row; for answering
+questions, its card carriers and FAQ entries), so a busy bot does not read them for every
+message.
 
 Entries are dropped as soon as this process commits a change to the chat (Database
 change notifications) and expire after `ttl` seconds regardless, which bounds how stale
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from bot.knowledge import CustomEntry
-from storage.models import Chat
 
 T = TypeVar("T")
 
@@ -28,6 +28,9 @@ class ChatCache(Generic[T]):
         self.size = size
         self._clock = clock
         self._entries: OrderedDict[int, tuple[float, T]] = OrderedDict()
+        # Counts invalidations: whoever kept a value from this cache may keep using it while
+        # this has not changed (bot.runtime.chatscope, within one update).
+        self.generation = 0
 
     def get(self, chat_id: int) -> T | None:
         entry = self._entries.get(chat_id)
@@ -48,6 +51,7 @@ class ChatCache(Generic[T]):
 
     def invalidate(self, chat_ids: set[int] | None) -> None:
         """Forget these chats (None: every chat)."""
+        self.generation += 1
         if chat_ids is None:
             self._entries.clear()
             return
@@ -57,8 +61,7 @@ class ChatCache(Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class ChatKnowledge:
-    """A chat as answering a question needs it. Treat `chat` as read-only."""
+    """What answering a chat's questions needs besides its row."""
 
-    chat: Chat
     custom: tuple[CustomEntry, ...] = ()  # a group's own FAQ entries
     carriers: tuple[str, ...] = ()  # carriers of the chat's recorded cards

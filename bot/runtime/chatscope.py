@@ -19,22 +19,55 @@ class ChatScope:
     _: Translator
 
 
-async def chat_scope(update: Update, context: BotContext) -> ChatScope:
-    """Load (registering on first contact) the update's chat and pick its language.
+@dataclass(frozen=True, slots=True)
+class LoadedChat:
+    """The scope chat_scope gave this update, and the chat row cache's generation then."""
 
-    A chat without a stored language follows the user's Telegram language_code.
+    scope: ChatScope
+    generation: int
+
+
+async def chat_scope(update: Update, context: BotContext) -> ChatScope:
+    """The update's chat (registered on first contact) and its language.
+
+    Read at most once per update: the scope is kept on the update's context until this
+    process commits a change to a chat (then the handler that changed it sees its change),
+    and rows come from the chat row cache (Services.chat_rows) while it holds them. A chat
+    without a stored language follows the user's Telegram language_code.
     """
     tg_chat = update.effective_chat
     if tg_chat is None:
         raise ValueError("update without a chat")
-    async with context.db.session(readonly=True) as session:
-        chat = await ChatRepository(session).get(tg_chat.id)
+    rows = context.services.chat_rows
+    loaded = context.loaded_chat
+    if (
+        loaded is not None
+        and loaded.generation == rows.generation
+        and loaded.scope.chat.id == tg_chat.id
+    ):
+        return loaded.scope
+    chat = rows.get(tg_chat.id)
     if chat is None:
+        generation = rows.generation
+        chat = await _load(update, context, tg_chat.id)
+        if rows.generation == generation:  # else a commit meanwhile may have changed it
+            rows.put(tg_chat.id, chat)
+    scope = scope_for(chat, update)
+    context.loaded_chat = LoadedChat(scope, rows.generation)
+    return scope
+
+
+async def _load(update: Update, context: BotContext, chat_id: int) -> Chat:
+    async with context.db.session(readonly=True) as session:
+        chat = await ChatRepository(session).get(chat_id)
+    if chat is None:
+        tg_chat = update.effective_chat
+        assert tg_chat is not None
         async with context.db.session() as session:
             chat, _created = await ChatRepository(session).ensure(
-                tg_chat.id, tg_chat.type, tg_chat.title, language_of(update)
+                chat_id, tg_chat.type, tg_chat.title, language_of(update)
             )
-    return scope_for(chat, update)
+    return chat
 
 
 def scope_for(chat: Chat, update: Update) -> ChatScope:

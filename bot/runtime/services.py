@@ -12,9 +12,11 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.runtime.chatcache import ChatCache, ChatKnowledge
 from bot.settings import Settings
 from storage.db import Database
+from storage.models import Chat
 
 if TYPE_CHECKING:
     from bot.reminders.engine import ReminderEngine
+    from bot.runtime.chatscope import LoadedChat
 
 
 def system_clock() -> datetime:
@@ -29,6 +31,8 @@ class Services:
     # `renewbot chat` can move the clock forward.
     clock: Callable[[], datetime] = field(default=system_clock)
     reminders: ReminderEngine | None = None  # set while the application runs
+    # Chat rows for chat_scope (treat them as read-only), and what answering questions needs.
+    chat_rows: ChatCache[Chat] = field(default_factory=ChatCache)
     chat_cache: ChatCache[ChatKnowledge] = field(default_factory=ChatCache)
     # Owners whose command menu Telegram refused at start-up: set when they first write.
     owners_without_menu: set[int] = field(default_factory=set)
@@ -46,7 +50,13 @@ class RenewBotApplication(Application[Any, Any, Any, Any, Any, Any]):
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
-    """The callback context handlers receive: adds typed access to the services."""
+    """The callback context handlers receive: adds typed access to the services.
+
+    PTB makes one per update and hands it to every handler group, so it also carries the
+    update's chat once chat_scope has loaded it.
+    """
+
+    loaded_chat: LoadedChat | None = None
 
     @property
     def services(self) -> Services:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
+from bot.callbacks import CardLeadDays, CardReminders, MuteCard, UnmuteCard, any_of
+from bot.reminders.policy import join_days, split_days
 from bot.reminders.schedule import refresh_card
 from bot.runtime.chatscope import chat_scope
 from bot.runtime.permissions import may_configure
@@ -17,8 +17,7 @@ from handlers.cards.view import back_to_card, card_name
 from storage.models import Card
 from storage.repositories.cards import CardRepository
 
-_ACTION = re.compile(r"^card:(rem|lead|mute|unmute):(\d{1,9})(?::([\d,]+|d))?$")
-_CHAT_DEFAULT = "d"
+AlertButton = CardReminders | CardLeadDays | MuteCard | UnmuteCard
 
 
 def _view(card: Card, ctx: FieldContext) -> tuple[str, InlineKeyboardMarkup]:
@@ -27,38 +26,39 @@ def _view(card: Card, ctx: FieldContext) -> tuple[str, InlineKeyboardMarkup]:
     if card.lapsed:
         lines.append(_("🔕 Reminders are stopped for this card."))
     lines += ["", _("Pick when I should remind you. For other days use ✏️ Edit → Reminders.")]
+    assert card.id is not None
     choices = [
-        InlineKeyboardButton(label, callback_data=f"card:lead:{card.id}:{value}")
+        InlineKeyboardButton(label, callback_data=CardLeadDays(card.id, split_days(value)).pack())
         for label, value in LEAD_DAYS.buttons(ctx)
     ]
     choices.append(InlineKeyboardButton(
-        _("This chat's default"), callback_data=f"card:lead:{card.id}:{_CHAT_DEFAULT}"
+        _("This chat's default"), callback_data=CardLeadDays(card.id, None).pack()
     ))
     switch = (
-        InlineKeyboardButton(_("🔔 Resume reminders"), callback_data=f"card:unmute:{card.id}")
+        InlineKeyboardButton(_("🔔 Resume reminders"), callback_data=UnmuteCard(card.id).pack())
         if card.lapsed
-        else InlineKeyboardButton(_("🔕 Stop reminding"), callback_data=f"card:mute:{card.id}")
+        else InlineKeyboardButton(_("🔕 Stop reminding"), callback_data=MuteCard(card.id).pack())
     )
-    keyboard = [*rows(choices, 3), [switch], back_to_card(card.id, _)]  # type: ignore[arg-type]
+    keyboard = [*rows(choices, 3), [switch], back_to_card(card.id, _)]
     return "\n".join(lines), InlineKeyboardMarkup(keyboard)
 
 
-def _change(action: str, value: str | None, ctx: FieldContext) -> dict[str, object]:
+def _change(button: AlertButton, ctx: FieldContext) -> dict[str, object]:
     """The card columns a button changes; FieldError for forged lead days."""
-    if action == "lead":
-        days = None if value == _CHAT_DEFAULT else LEAD_DAYS.pick(value or "", ctx)["lead_days"]
-        return {"lead_days": days}
-    if action in ("mute", "unmute"):
-        return {"lapsed": action == "mute", "snoozed_until": None}
+    if isinstance(button, CardLeadDays):
+        if button.days is None:  # the chat's default
+            return {"lead_days": None}
+        return {"lead_days": LEAD_DAYS.pick(join_days(button.days), ctx)["lead_days"]}
+    if isinstance(button, MuteCard | UnmuteCard):
+        return {"lapsed": isinstance(button, MuteCard), "snoozed_until": None}
     return {}
 
 
 async def reminders_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    match = _ACTION.fullmatch(query.data or "") if query else None
-    if match is None:
+    button = (CardReminders.from_update(update) or CardLeadDays.from_update(update)
+              or MuteCard.from_update(update) or UnmuteCard.from_update(update))
+    if button is None:
         return
-    action, card_id, value = match.group(1), int(match.group(2)), match.group(3)
     scope = await chat_scope(update, context)
     _ = scope._
     if not await may_configure(update, context):
@@ -66,26 +66,30 @@ async def reminders_button(update: Update, context: BotContext) -> None:
         return
     ctx = field_context(scope, context)
     try:
-        change = _change(action, value, ctx)
+        change = _change(button, ctx)
     except FieldError as error:
         await tell(update, error.text(_))
         return
     async with context.db.session() as session:
         repo = CardRepository(session)
-        card = await repo.get(scope.chat.id, card_id)
+        card = await repo.get(scope.chat.id, button.card_id)
         if card is not None and change:
             await repo.update(card, **change)
             # Resuming must not replay the moments that passed while reminders were off.
             await refresh_card(session, card, scope.chat, context.settings,
-                               context.services.now(), keep_pending=action != "unmute")
+                               context.services.now(),
+                               keep_pending=not isinstance(button, UnmuteCard))
     if card is None:
         await tell(update, not_found(_))
         return
     text, keyboard = _view(card, ctx)
-    notes = {"lead": _("✓ Saved."), "mute": _("🔕 I won't remind you about this card."),
-             "unmute": _("🔔 Reminders are back on.")}
-    await show(update, f"{notes[action]}\n\n{text}" if action in notes else text, keyboard)
+    notes = {CardLeadDays: _("✓ Saved."), MuteCard: _("🔕 I won't remind you about this card."),
+             UnmuteCard: _("🔔 Reminders are back on.")}
+    note = notes.get(type(button))
+    await show(update, f"{note}\n\n{text}" if note else text, keyboard)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    return [CallbackQueryHandler(reminders_button, pattern=_ACTION)]
+    buttons = any_of(CardReminders.pattern, CardLeadDays.pattern, MuteCard.pattern,
+                     UnmuteCard.pattern)
+    return [CallbackQueryHandler(reminders_button, pattern=buttons)]

@@ -1,5 +1,5 @@
 """What the card handlers share: the chat's "today", replying from commands and buttons alike,
-card ids from commands and callback data, drafts in user_data, and the common refusals."""
+card ids from commands, drafts in user_data, and the common refusals."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.callbacks import ID, DataPattern
 from bot.i18n import Translator
 from bot.reminders.policy import ChatPolicy
 from bot.runtime.chatscope import ChatScope, chat_scope
@@ -26,8 +27,8 @@ from bot.runtime.services import BotContext
 from handlers.cards.fields import FieldContext
 from handlers.conversations import Conversation
 
-# Card and renewal ids are 32-bit integers in the database: longer digit runs are not ids.
-_ID = re.compile(r"#?(\d{1,9})")
+# Typed card numbers follow the rule of button data (bot.callbacks.ID).
+_ID = re.compile(rf"#?({ID})")
 _LOCAL_CURRENCY = {"Asia/Manila": "PHP", "Asia/Hong_Kong": "HKD", "Asia/Macau": "MOP"}
 
 IDLE_TIMEOUT = 15 * 60  # seconds without an answer before a conversation gives up
@@ -62,13 +63,6 @@ def parse_id(text: str | None) -> int | None:
 def id_arg(context: BotContext) -> int | None:
     """The card id of "/card 12" (or "/card #12")."""
     return parse_id(context.args[0]) if context.args and len(context.args) == 1 else None
-
-
-def id_in(update: Update, pattern: re.Pattern[str]) -> int | None:
-    """The id in a button's callback data, group 1 of `pattern`."""
-    data = update.callback_query.data if update.callback_query else None
-    match = pattern.fullmatch(data) if data else None
-    return int(match.group(1)) if match else None
 
 
 def thread_of(update: Update) -> int | None:
@@ -205,7 +199,7 @@ def card_conversation(
     entry_points: list[BaseHandler],  # type: ignore[type-arg]
     states: dict[object, list[BaseHandler]],  # type: ignore[type-arg]
     cancel: Callable[[Update, BotContext], Awaitable[object]],
-    cancel_data: str,
+    cancel_button: DataPattern,
 ) -> ConversationHandler:  # type: ignore[type-arg]
     """A persistent card conversation: /cancel or its Cancel button leaves it, starting it
     again restarts it, starting another conversation ends it (and drops its draft), and it
@@ -220,7 +214,7 @@ def card_conversation(
         states=states,
         fallbacks=[
             CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=f"^{re.escape(cancel_data)}$"),
+            CallbackQueryHandler(cancel, pattern=cancel_button),
         ],
         name=name,
         persistent=True,

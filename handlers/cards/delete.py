@@ -3,24 +3,21 @@ both only after a confirmation button."""
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import CardsPage, ConfirmDelete, DeleteCard, ForgetConfirm, ViewCard
 from bot.i18n import translator
 from bot.runtime.chatscope import ChatScope, chat_scope, language_of
 from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext
-from handlers.cards.common import admins_only, id_arg, id_in, not_found, show, tell
+from handlers.cards.common import admins_only, id_arg, not_found, show, tell
 from handlers.cards.picker import pick_card
 from handlers.cards.view import card_name
 from storage.repositories.cards import CardRepository
 from storage.repositories.chats import ChatRepository
 
-_DELETE = re.compile(r"^card:del:(\d{1,9})$")
-_CONFIRMED = re.compile(r"^card:delok:(\d{1,9})$")
 # What /forget resets on the chat row: every setting back to the configured defaults.
 _DEFAULT_SETTINGS = {
     "language": None, "timezone": None, "remind_at": None, "default_lead_days": None,
@@ -43,8 +40,8 @@ async def _ask(update: Update, context: BotContext, scope: ChatScope, card_id: i
     text = _("Delete {card}? Its renewal history ({count} recorded) and its reminders go too. "
              "This cannot be undone.").format(card=card_name(card, scope.lang), count=renewals)
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(_("🗑 Yes, delete it"), callback_data=f"card:delok:{card_id}"),
-        InlineKeyboardButton(_("Keep it"), callback_data=f"card:view:{card_id}"),
+        InlineKeyboardButton(_("🗑 Yes, delete it"), callback_data=ConfirmDelete(card_id).pack()),
+        InlineKeyboardButton(_("Keep it"), callback_data=ViewCard(card_id).pack()),
     ]])
     await show(update, text, keyboard)
 
@@ -60,17 +57,18 @@ async def delcard_command(update: Update, context: BotContext) -> None:
 
 async def delete_button(update: Update, context: BotContext) -> None:
     scope = await chat_scope(update, context)
-    card_id = id_in(update, _DELETE)
-    if card_id is not None:
-        await _ask(update, context, scope, card_id)
+    button = DeleteCard.from_update(update)
+    if button is not None:
+        await _ask(update, context, scope, button.card_id)
 
 
 async def delete_confirmed(update: Update, context: BotContext) -> None:
     scope = await chat_scope(update, context)
     _ = scope._
-    card_id = id_in(update, _CONFIRMED)
-    if card_id is None:
+    button = ConfirmDelete.from_update(update)
+    if button is None:
         return
+    card_id = button.card_id
     if not await may_configure(update, context):
         await tell(update, admins_only(_))
         return
@@ -83,7 +81,7 @@ async def delete_confirmed(update: Update, context: BotContext) -> None:
         await tell(update, not_found(_))
         return
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_("🗂 All cards"), callback_data="cards:page:1")]]
+        [[InlineKeyboardButton(_("🗂 All cards"), callback_data=CardsPage(1).pack())]]
     )
     await show(update, _("🗑 Deleted {card}.").format(card=card_name(card, scope.lang)), keyboard)
 
@@ -102,8 +100,9 @@ async def forget_command(update: Update, context: BotContext) -> None:
              "(language, time zone, reminder time). Cards in groups stay with the groups. "
              "Are you sure?").format(count=count)
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(_("🗑 Yes, delete everything"), callback_data="forget:yes"),
-        InlineKeyboardButton(_("No, keep it"), callback_data="forget:no"),
+        InlineKeyboardButton(_("🗑 Yes, delete everything"),
+                             callback_data=ForgetConfirm(yes=True).pack()),
+        InlineKeyboardButton(_("No, keep it"), callback_data=ForgetConfirm(yes=False).pack()),
     ]])
     await show(update, text, keyboard)
 
@@ -114,7 +113,8 @@ async def forget_button(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if query is None or chat is None or user is None or chat.type != ChatType.PRIVATE:
         return
-    if query.data != "forget:yes":
+    button = ForgetConfirm.from_update(update)
+    if button is None or not button.yes:
         scope = await chat_scope(update, context)
         await show(update, scope._("OK, nothing was deleted."))
         return
@@ -137,8 +137,8 @@ async def forget_button(update: Update, context: BotContext) -> None:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("delcard", delcard_command),
-        CallbackQueryHandler(delete_button, pattern=_DELETE),
-        CallbackQueryHandler(delete_confirmed, pattern=_CONFIRMED),
+        CallbackQueryHandler(delete_button, pattern=DeleteCard.pattern),
+        CallbackQueryHandler(delete_confirmed, pattern=ConfirmDelete.pattern),
         CommandHandler("forget", forget_command),
-        CallbackQueryHandler(forget_button, pattern=r"^forget:(yes|no)$"),
+        CallbackQueryHandler(forget_button, pattern=ForgetConfirm.pattern),
     ]

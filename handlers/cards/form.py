@@ -22,6 +22,15 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot.callbacks import (
+    CallbackData,
+    EditCard,
+    FormConfirm,
+    FormField,
+    FormPick,
+    FormStep,
+    MenuButton,
+)
 from bot.domain.dates import find_date
 from bot.i18n import N_
 from bot.knowledge.intents import detect_intent
@@ -74,7 +83,6 @@ FORM = "card_form"  # the conversation's persistence name and its drafts' slot i
 SUMMARY, PICK, CONFIRM = "summary", "pick", "confirm"
 END = ConversationHandler.END
 
-_EDIT = re.compile(r"^card:edit:(\d{1,9})$")
 _SKIP = re.compile(r"(?i)skip|跳过|跳過|不填|没有|沒有|无|無|none|n/?a|-+|/")
 _step = with_draft(FORM, N_("This conversation has expired. Send /addcard to start again."))
 
@@ -85,20 +93,20 @@ def limit_text(scope: ChatScope) -> str:
     ).format(max=MAX_CARDS_PER_CHAT)
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data)
+def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data.pack())
 
 
 def _prompt_keyboard(field: CardField, ctx: FieldContext, draft: Draft) -> InlineKeyboardMarkup:
     _ = ctx._
-    choices = [_button(label, f"cf:{field.key}:{value}") for label, value in field.buttons(ctx)]
+    choices = [_button(label, FormField(field.key, value)) for label, value in field.buttons(ctx)]
     last = []
     if field.optional:  # a button without a value skips the field (or empties it when editing)
         skip = _("🧹 Leave empty") if draft["one"] else _("⏭ Skip")
-        last.append(_button(skip, f"cf:{field.key}"))
+        last.append(_button(skip, FormField(field.key)))
     if draft["one"] and not field.missing(draft["values"]):  # back to the summary
-        last.append(_button(_("↩️ Back"), "cf:back"))
-    last.append(_button(_("✖ Cancel"), "cf:cancel"))
+        last.append(_button(_("↩️ Back"), FormStep("back")))
+    last.append(_button(_("✖ Cancel"), FormStep("cancel")))
     return InlineKeyboardMarkup([*rows(choices, field.columns), last])
 
 
@@ -122,13 +130,15 @@ async def _overview(
     )
     if state == SUMMARY:
         question = _("Save it?")
-        keyboard = [[_button(_("✅ Save"), "cf:save"), _button(_("✏️ Edit"), "cf:edit"),
-                     _button(_("✖ Cancel"), "cf:cancel")]]
+        keyboard = [[_button(_("✅ Save"), FormStep("save")),
+                     _button(_("✏️ Edit"), FormStep("edit")),
+                     _button(_("✖ Cancel"), FormStep("cancel"))]]
     else:
         question = _("Which field do you want to change?")
         fields = [f for f in FIELDS if f.listed and f.applies(values)]
-        keyboard = rows([_button(_(f.name), f"cf:pick:{f.key}") for f in fields], 3)
-        keyboard.append([_button(_("✅ Save"), "cf:save"), _button(_("✖ Cancel"), "cf:cancel")])
+        keyboard = rows([_button(_(f.name), FormPick(f.key)) for f in fields], 3)
+        keyboard.append([_button(_("✅ Save"), FormStep("save")),
+                         _button(_("✖ Cancel"), FormStep("cancel"))])
     body = "\n".join([f"<b>{title}</b>", *describe(values, ctx)])
     text = "\n\n".join(part for part in (lead, body, question) if part)
     await show(update, text, InlineKeyboardMarkup(keyboard))
@@ -212,7 +222,7 @@ async def start_from_request(update: Update, context: BotContext) -> str | int:
 
 async def start_edit(update: Update, context: BotContext) -> str | int:
     scope = await chat_scope(update, context)
-    card = await named_card(update, context, scope, _EDIT, "editcard")
+    card = await named_card(update, context, scope, EditCard, "editcard")
     if card is None:
         return END
     draft: Draft = {"card_id": card.id, "values": values_of(card), "one": False,
@@ -256,7 +266,8 @@ async def _ask_to_confirm(
     Yes still runs the field's own confirmation (a guessed date may also be in the past)."""
     draft["pending"] = {"field": field.key, "values": values, "sure": sure}
     yes, no = labels
-    keyboard = InlineKeyboardMarkup([[_button(yes, "cf:past:yes"), _button(no, "cf:past:no")]])
+    keyboard = InlineKeyboardMarkup([[_button(yes, FormConfirm(yes=True)),
+                                      _button(no, FormConfirm(yes=False))]])
     await show(update, question, keyboard)
     return CONFIRM
 
@@ -309,8 +320,6 @@ async def _answer(
 
 
 def _field_handlers(field: CardField) -> list[BaseHandler]:  # type: ignore[type-arg]
-    pattern = re.compile(rf"^cf:{field.key}(?::(.+))?$")
-
     @_step
     async def typed(
         update: Update, context: BotContext, scope: ChatScope, draft: Draft
@@ -324,15 +333,15 @@ def _field_handlers(field: CardField) -> list[BaseHandler]:  # type: ignore[type
         update: Update, context: BotContext, scope: ChatScope, draft: Draft
     ) -> str | None:
         assert update.callback_query is not None
-        match = pattern.fullmatch(update.callback_query.data or "")
-        value = match.group(1) if match else None
+        button = FormField.from_update(update)
+        value = button.value if button else None
         ctx = field_context(scope, context)
         return await _answer(update, ctx, draft, field, value, pressed=True)
 
     return [
         MessageHandler(TYPED, typed),
-        CallbackQueryHandler(pressed, pattern=pattern),
-        CallbackQueryHandler(_back, pattern=r"^cf:back$"),
+        CallbackQueryHandler(pressed, pattern=FormField.matching(key=field.key)),
+        CallbackQueryHandler(_back, pattern=FormStep.matching(step="back")),
         MessageHandler(NOT_TYPED, nudge),
     ]
 
@@ -352,7 +361,8 @@ async def _confirm_pending(
     if query is None:
         assert update.message is not None
         return await _answer(update, ctx, draft, field, update.message.text, pressed=False)
-    if query.data == "cf:past:yes":
+    button = FormConfirm.from_update(update)
+    if button is not None and button.yes:
         if pending.get("sure") is False:
             return await _accept(update, ctx, draft, field, pending["values"])
         return await _take(update, ctx, draft, field, pending["values"])
@@ -378,8 +388,8 @@ async def _to_picker(update: Update, context: BotContext, scope: ChatScope, draf
 async def _pick(
     update: Update, context: BotContext, scope: ChatScope, draft: Draft
 ) -> str | None:
-    data = update.callback_query.data if update.callback_query else None
-    field = BY_KEY.get((data or "").removeprefix("cf:pick:"))
+    button = FormPick.from_update(update)
+    field = BY_KEY.get(button.key) if button else None
     if field is None or not field.listed:
         await tell(update, scope._("That button has expired."))
         return None
@@ -475,18 +485,18 @@ def conversation() -> ConversationHandler:  # type: ignore[type-arg]
         field.key: _field_handlers(field) for field in FIELDS
     }
     states[CONFIRM] = [
-        CallbackQueryHandler(_confirm_pending, pattern=r"^cf:past:(yes|no)$"),
+        CallbackQueryHandler(_confirm_pending, pattern=FormConfirm.pattern),
         MessageHandler(TYPED, _confirm_pending),
         MessageHandler(NOT_TYPED, nudge),
     ]
     states[SUMMARY] = [
-        CallbackQueryHandler(_save, pattern=r"^cf:save$"),
-        CallbackQueryHandler(_to_picker, pattern=r"^cf:edit$"),
+        CallbackQueryHandler(_save, pattern=FormStep.matching(step="save")),
+        CallbackQueryHandler(_to_picker, pattern=FormStep.matching(step="edit")),
         MessageHandler(TYPED | NOT_TYPED, _use_buttons),
     ]
     states[PICK] = [
-        CallbackQueryHandler(_pick, pattern=r"^cf:pick:\w+$"),
-        CallbackQueryHandler(_save, pattern=r"^cf:save$"),
+        CallbackQueryHandler(_pick, pattern=FormPick.pattern),
+        CallbackQueryHandler(_save, pattern=FormStep.matching(step="save")),
         MessageHandler(TYPED | NOT_TYPED, _use_buttons),
     ]
     states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]
@@ -495,11 +505,11 @@ def conversation() -> ConversationHandler:  # type: ignore[type-arg]
         entry_points=[
             CommandHandler("addcard", start_add),
             MessageHandler(TEXT & Asks("add_card", "remind_me"), start_from_request),
-            CallbackQueryHandler(start_add, pattern=r"^menu:addcard$"),
+            CallbackQueryHandler(start_add, pattern=MenuButton.matching(item="addcard")),
             CommandHandler("editcard", start_edit),
-            CallbackQueryHandler(start_edit, pattern=_EDIT),
+            CallbackQueryHandler(start_edit, pattern=EditCard.pattern),
         ],
         states=states,
         cancel=cancel,
-        cancel_data="cf:cancel",
+        cancel_button=FormStep.matching(step="cancel"),
     )

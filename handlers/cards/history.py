@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import CardHistory, Receipt
 from bot.domain.dates import format_date
 from bot.reminders.policy import ChatPolicy
 from bot.runtime.chatscope import ChatScope, chat_scope
@@ -16,7 +16,6 @@ from handlers.cards.common import (
     answer,
     field_context,
     id_arg,
-    id_in,
     may_see,
     not_found,
     rows,
@@ -28,8 +27,6 @@ from handlers.cards.view import back_to_card, card_name, money_list, renewal_lin
 from storage.repositories.cards import CardRepository
 
 SHOWN = 15  # the latest renewals listed (one message); the totals count them all
-_HISTORY = re.compile(r"^card:hist:(\d{1,9})$")
-_RECEIPT = re.compile(r"^card:rcpt:(\d{1,9})$")
 
 
 async def _history(update: Update, context: BotContext, scope: ChatScope, card_id: int) -> None:
@@ -61,7 +58,7 @@ async def _history(update: Update, context: BotContext, scope: ChatScope, card_i
     receipts = [
         InlineKeyboardButton(
             "🧾 " + format_date(renewal.renewed_at.astimezone(zone).date(), scope.lang),
-            callback_data=f"card:rcpt:{renewal.id}",
+            callback_data=Receipt(renewal.id).pack(),
         )
         for renewal in renewals[:SHOWN]
         if renewal.receipt_file_id
@@ -81,21 +78,21 @@ async def history_command(update: Update, context: BotContext) -> None:
 
 async def history_button(update: Update, context: BotContext) -> None:
     scope = await chat_scope(update, context)
-    card_id = id_in(update, _HISTORY)
-    if card_id is not None:
-        await _history(update, context, scope, card_id)
+    button = CardHistory.from_update(update)
+    if button is not None:
+        await _history(update, context, scope, button.card_id)
 
 
 async def receipt_button(update: Update, context: BotContext) -> None:
     """Send a renewal's receipt photo again (by its Telegram file id)."""
     scope = await chat_scope(update, context)
-    renewal_id = id_in(update, _RECEIPT)
+    button = Receipt.from_update(update)
     if not await may_see(update, context, scope):
         return
     async with context.db.session(readonly=True) as session:
         renewal = (
-            await CardRepository(session).get_renewal(scope.chat.id, renewal_id)
-            if renewal_id is not None
+            await CardRepository(session).get_renewal(scope.chat.id, button.renewal_id)
+            if button is not None
             else None
         )
     if renewal is None or not renewal.receipt_file_id:
@@ -114,6 +111,6 @@ async def receipt_button(update: Update, context: BotContext) -> None:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("history", history_command),
-        CallbackQueryHandler(history_button, pattern=_HISTORY),
-        CallbackQueryHandler(receipt_button, pattern=_RECEIPT),
+        CallbackQueryHandler(history_button, pattern=CardHistory.pattern),
+        CallbackQueryHandler(receipt_button, pattern=Receipt.pattern),
     ]

@@ -3,19 +3,18 @@
 
 from __future__ import annotations
 
-import re
 from math import ceil
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.callbacks import CardsPage, MenuButton, ViewCard, any_of
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.services import BotContext
 from handlers.cards.common import (
     field_context,
     id_arg,
-    id_in,
     may_see,
     not_found,
     parse_id,
@@ -35,12 +34,12 @@ from handlers.cards.view import (
 from storage.repositories.cards import CardRepository
 
 PAGE_SIZE = 10
-_PAGE = re.compile(r"^cards:page:(\d{1,4})$")
-_VIEW = re.compile(r"^card:view:(\d{1,9})$")
 
 
 def _add_button(scope: ChatScope) -> InlineKeyboardButton:
-    return InlineKeyboardButton(scope._("➕ Add a card"), callback_data="menu:addcard")
+    return InlineKeyboardButton(
+        scope._("➕ Add a card"), callback_data=MenuButton("addcard").pack()
+    )
 
 
 async def cards_page(
@@ -76,16 +75,17 @@ async def cards_page(
     lines += ["", _("🔴 expired · 🟠 within 3 days · 🟡 within 7 days · 🟢 fine")]
     buttons = [
         InlineKeyboardButton(
-            f"{status_icon(card, ctx.today)} {card.label}", callback_data=f"card:view:{card.id}"
+            f"{status_icon(card, ctx.today)} {card.label}",
+            callback_data=ViewCard(card.id).pack(),
         )
         for card in shown
     ]
     keyboard = rows(buttons)
     nav = []
     if page > 1:
-        nav.append(InlineKeyboardButton("◀", callback_data=f"cards:page:{page - 1}"))
+        nav.append(InlineKeyboardButton("◀", callback_data=CardsPage(page - 1).pack()))
     if page < pages:
-        nav.append(InlineKeyboardButton("▶", callback_data=f"cards:page:{page + 1}"))
+        nav.append(InlineKeyboardButton("▶", callback_data=CardsPage(page + 1).pack()))
     keyboard += [nav] if nav else []
     keyboard.append([_add_button(scope)])
     await show(update, "\n".join(lines), InlineKeyboardMarkup(keyboard))
@@ -97,7 +97,8 @@ async def cards_command(update: Update, context: BotContext) -> None:
 
 
 async def page_button(update: Update, context: BotContext) -> None:
-    await cards_page(update, context, id_in(update, _PAGE) or 1)
+    button = CardsPage.from_update(update)
+    await cards_page(update, context, button.page if button else 1)
 
 
 async def show_card(
@@ -126,16 +127,17 @@ async def card_command(update: Update, context: BotContext) -> None:
 
 async def view_button(update: Update, context: BotContext) -> None:
     scope = await chat_scope(update, context)
-    card_id = id_in(update, _VIEW)
-    if card_id is not None:
-        await show_card(update, context, scope, card_id)
+    button = ViewCard.from_update(update)
+    if button is not None:
+        await show_card(update, context, scope, button.card_id)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("cards", cards_command),
         CommandHandler("card", card_command),
-        CallbackQueryHandler(page_button, pattern=_PAGE),
-        CallbackQueryHandler(page_button, pattern=r"^menu:cards$"),
-        CallbackQueryHandler(view_button, pattern=_VIEW),
+        CallbackQueryHandler(
+            page_button, pattern=any_of(CardsPage.pattern, MenuButton.matching(item="cards"))
+        ),
+        CallbackQueryHandler(view_button, pattern=ViewCard.pattern),
     ]

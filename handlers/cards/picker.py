@@ -3,10 +3,9 @@ as buttons instead of asking the user to look the number up."""
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.callbacks import CardButton, CardHistory, DeleteCard, EditCard, RenewedCard, ViewCard
 from bot.runtime.chatscope import ChatScope
 from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext
@@ -14,7 +13,6 @@ from handlers.cards.common import (
     admins_only,
     field_context,
     id_arg,
-    id_in,
     may_see,
     not_found,
     rows,
@@ -26,12 +24,12 @@ from storage.models import Card
 from storage.repositories.cards import CardRepository
 
 PICK_LIMIT = 10  # the cards expiring soonest; /cards lists them all
-_ACTIONS = {
-    "card": "card:view",
-    "editcard": "card:edit",
-    "renewed": "card:renewed",
-    "delcard": "card:del",
-    "history": "card:hist",
+_ACTIONS: dict[str, type[CardButton]] = {
+    "card": ViewCard,
+    "editcard": EditCard,
+    "renewed": RenewedCard,
+    "delcard": DeleteCard,
+    "history": CardHistory,
 }
 
 
@@ -57,7 +55,7 @@ async def pick_card(
     buttons = [
         InlineKeyboardButton(
             f"{status_icon(card, today)} {card.label}",
-            callback_data=f"{_ACTIONS[command]}:{card.id}",
+            callback_data=_ACTIONS[command](card.id).pack(),
         )
         for card in cards[:PICK_LIMIT]
     ]
@@ -67,7 +65,7 @@ async def pick_card(
 
 
 async def named_card(
-    update: Update, context: BotContext, scope: ChatScope, pattern: re.Pattern[str], command: str
+    update: Update, context: BotContext, scope: ChatScope, kind: type[CardButton], command: str
 ) -> Card | None:
     """The card a command (/renewed N) or its button names, for someone who may change it.
 
@@ -78,7 +76,11 @@ async def named_card(
     if not await may_configure(update, context):
         await tell(update, admins_only(_))
         return None
-    card_id = id_in(update, pattern) if update.callback_query else id_arg(context)
+    if update.callback_query is not None:
+        button = kind.from_update(update)
+        card_id = button.card_id if button else None
+    else:
+        card_id = id_arg(context)
     if card_id is None:
         await pick_card(update, context, scope, command)
         return None

@@ -4,7 +4,6 @@ fill in the amount, the channel, a note and a receipt photo, each skippable."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from html import escape
 from typing import Any
@@ -20,6 +19,15 @@ from telegram.ext import (
     filters,
 )
 
+from bot.callbacks import (
+    CallbackData,
+    CardHistory,
+    RenewChannel,
+    RenewDate,
+    RenewedCard,
+    RenewStep,
+    ViewCard,
+)
 from bot.domain.dates import apply_quick, format_date, next_expiry
 from bot.domain.parsing import format_money
 from bot.i18n import N_
@@ -61,7 +69,7 @@ from handlers.cards.picker import named_card, pick_card
 from handlers.cards.view import CHANNEL_NAMES, card_name, renewal_line
 from handlers.free_text import TEXT, Asks, text_for_bot
 from handlers.prompts import ask, nudge
-from storage.models import Card, Channel, Cycle, Renewal, RenewFrom
+from storage.models import Card, Cycle, Renewal, RenewFrom
 from storage.repositories.cards import CardRepository
 
 RENEWAL = "card_renewal"  # the conversation's persistence name and its drafts' slot
@@ -70,9 +78,6 @@ DETAILS = (AMOUNT, CHANNEL, NOTE, RECEIPT)
 END = ConversationHandler.END
 MAX_NOTE = 500
 
-_RENEWED = re.compile(r"^card:renewed:(\d{1,9})$")
-_DATE = re.compile(r"^rn:date:(\d{4}-\d{2}-\d{2})$")
-_CHANNEL = re.compile(r"^rn:ch:(\w+)$")
 _QUESTIONS = {
     AMOUNT: N_("How much did you pay? Type the amount (e.g. 30, ¥30, ₱99) or use a button."),
     CHANNEL: N_("How did you pay or top up?"),
@@ -83,8 +88,8 @@ _step = with_draft(RENEWAL, N_("This conversation has expired. Press ✅ Renewed
                                 "/renewed again."))
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data)
+def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data.pack())
 
 
 def _proposal(card: Card, ctx: FieldContext) -> tuple[str, InlineKeyboardMarkup]:
@@ -96,7 +101,7 @@ def _proposal(card: Card, ctx: FieldContext) -> tuple[str, InlineKeyboardMarkup]
     )]
     if card.cycle == Cycle.NONE:
         lines.append(_("It has no fixed cycle: when does it expire now? Type a date or pick one."))
-        buttons = [_button(_(label), f"rn:date:{apply_quick(code, ctx.today).isoformat()}")
+        buttons = [_button(_(label), RenewDate(apply_quick(code, ctx.today)))
                    for code, label in QUICK_DATES.items()]
     else:
         proposed = next_expiry(card.expires_on, card.cycle, card.cycle_days, card.renew_from,
@@ -108,23 +113,23 @@ def _proposal(card: Card, ctx: FieldContext) -> tuple[str, InlineKeyboardMarkup]
             cycle=cycle_text(values_of(card), _), counted=counted,
         ))
         buttons = [_button(f"✅ {format_date(proposed, ctx.lang)}",
-                           f"rn:date:{proposed.isoformat()}")]
+                           RenewDate(proposed))]
         if proposed < ctx.today:  # long overdue: a period from today is the likely answer
             lines.append(_("⚠️ That is still in the past."))
             today_based = next_expiry(card.expires_on, card.cycle, card.cycle_days,
                                       RenewFrom.RENEWAL_DAY, ctx.today)
             buttons.append(_button(
                 _("From today: {date}").format(date=format_date(today_based, ctx.lang)),
-                f"rn:date:{today_based.isoformat()}",
+                RenewDate(today_based),
             ))
         lines.append(_("Confirm, or type another date."))
-    keyboard = [*rows(buttons, 2), [_button(_("✖ Cancel"), "rn:cancel")]]
+    keyboard = [*rows(buttons, 2), [_button(_("✖ Cancel"), RenewStep("cancel"))]]
     return "\n".join(lines), InlineKeyboardMarkup(keyboard)
 
 
 async def start(update: Update, context: BotContext) -> str | int:
     scope = await chat_scope(update, context)
-    card = await named_card(update, context, scope, _RENEWED, "renewed")
+    card = await named_card(update, context, scope, RenewedCard, "renewed")
     if card is None:
         return END
     return await _begin(update, context, scope, card)
@@ -185,8 +190,8 @@ async def date_typed(
         day = read_date(message.text, ctx)
     except UnsureAnswer as unsure:  # only a guess: saving it takes a Yes
         keyboard = InlineKeyboardMarkup([[
-            _button(ctx._("✅ Yes"), f"rn:date:{unsure.day.isoformat()}"),
-            _button(ctx._("✏️ No, I'll type it again"), "rn:retype"),
+            _button(ctx._("✅ Yes"), RenewDate(unsure.day)),
+            _button(ctx._("✏️ No, I'll type it again"), RenewStep("retype")),
         ]])
         await ask(update, ctx._, unsure.text(ctx._), keyboard, new=True)
         return None
@@ -196,8 +201,8 @@ async def date_typed(
     question = EXPIRY.confirm({"expires_on": day.isoformat()}, ctx)
     if question is not None:  # a past date: confirming is pressing the date's own button
         keyboard = InlineKeyboardMarkup([[
-            _button(ctx._("Yes, keep it"), f"rn:date:{day.isoformat()}"),
-            _button(ctx._("✖ Cancel"), "rn:cancel"),
+            _button(ctx._("Yes, keep it"), RenewDate(day)),
+            _button(ctx._("✖ Cancel"), RenewStep("cancel")),
         ]])
         await ask(update, ctx._, question, keyboard, new=True)
         return None
@@ -208,15 +213,11 @@ async def date_typed(
 async def date_pressed(
     update: Update, context: BotContext, scope: ChatScope, draft: Draft
 ) -> str | int | None:
-    match = _DATE.fullmatch(update.callback_query.data or "") if update.callback_query else None
-    try:
-        day = date.fromisoformat(match.group(1)) if match else None
-    except ValueError:  # a forged, impossible date
-        day = None
-    if day is None:
+    button = RenewDate.from_update(update)
+    if button is None:
         await tell(update, scope._("That button has expired."))
         return None
-    return await _renew(update, context, scope, draft, day)
+    return await _renew(update, context, scope, draft, button.day)
 
 
 async def retype(update: Update, context: BotContext) -> None:
@@ -261,11 +262,11 @@ def _detail_keyboard(step: str, scope: ChatScope, draft: Draft) -> InlineKeyboar
     _ = scope._
     buttons: list[InlineKeyboardButton] = []
     if step == AMOUNT and draft.get("price") is not None:
-        buttons.append(_button(format_money(draft["price"], draft["currency"]), "rn:amt"))
+        buttons.append(_button(format_money(draft["price"], draft["currency"]), RenewStep("amt")))
     if step == CHANNEL:
-        buttons += [_button(_(name), f"rn:ch:{channel.value}")
+        buttons += [_button(_(name), RenewChannel(channel))
                     for channel, name in CHANNEL_NAMES.items()]
-    last = [_button(_("⏭ Skip"), "rn:skip"), _button(_("✔ Done"), "rn:done")]
+    last = [_button(_("⏭ Skip"), RenewStep("skip")), _button(_("✔ Done"), RenewStep("done"))]
     return InlineKeyboardMarkup([*rows(buttons, 3), last])
 
 
@@ -306,8 +307,8 @@ async def _finish(update: Update, context: BotContext, scope: ChatScope, draft: 
         label=f"<b>{escape(draft['label'])}</b>"
     ) + "\n" + line
     keyboard = InlineKeyboardMarkup([[
-        _button(_("📜 History"), f"card:hist:{renewal.card_id}"),
-        _button(_("🗂 The card"), f"card:view:{renewal.card_id}"),
+        _button(_("📜 History"), CardHistory(renewal.card_id)),
+        _button(_("🗂 The card"), ViewCard(renewal.card_id)),
     ]])
     await show(update, text, keyboard)
     return END
@@ -323,7 +324,7 @@ def _skip(step: str) -> CallbackQueryHandler:  # type: ignore[type-arg]
     ) -> str | int:
         return await _fill(update, context, scope, draft, step, None)
 
-    return CallbackQueryHandler(skipped, pattern=r"^rn:skip$")
+    return CallbackQueryHandler(skipped, pattern=RenewStep.matching(step="skip"))
 
 
 @_step
@@ -366,8 +367,8 @@ async def channel_chosen(
     update: Update, context: BotContext, scope: ChatScope, draft: Draft
 ) -> str | int | None:
     if update.callback_query is not None:
-        match = _CHANNEL.fullmatch(update.callback_query.data or "")
-        channel = match.group(1) if match and match.group(1) in set(Channel) else None
+        button = RenewChannel.from_update(update)
+        channel = button.channel.value if button else None
     else:
         assert update.message is not None
         channel = _channel_named(update.message.text or "", scope)
@@ -445,18 +446,18 @@ async def timed_out(update: Update, context: BotContext) -> None:
 def conversation() -> ConversationHandler:  # type: ignore[type-arg]
     states: dict[object, list[BaseHandler]] = {  # type: ignore[type-arg]
         DATE: [
-            CallbackQueryHandler(date_pressed, pattern=_DATE),
-            CallbackQueryHandler(retype, pattern=r"^rn:retype$"),
+            CallbackQueryHandler(date_pressed, pattern=RenewDate.pattern),
+            CallbackQueryHandler(retype, pattern=RenewStep.matching(step="retype")),
             MessageHandler(TYPED, date_typed),
             MessageHandler(NOT_TYPED, nudge),
         ],
         AMOUNT: [
-            CallbackQueryHandler(amount_pressed, pattern=r"^rn:amt$"),
+            CallbackQueryHandler(amount_pressed, pattern=RenewStep.matching(step="amt")),
             MessageHandler(TYPED, amount_typed),
             MessageHandler(NOT_TYPED, nudge),
         ],
         CHANNEL: [
-            CallbackQueryHandler(channel_chosen, pattern=_CHANNEL),
+            CallbackQueryHandler(channel_chosen, pattern=RenewChannel.pattern),
             MessageHandler(TYPED, channel_chosen),
             MessageHandler(NOT_TYPED, nudge),
         ],
@@ -468,15 +469,17 @@ def conversation() -> ConversationHandler:  # type: ignore[type-arg]
         ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
     }
     for step in DETAILS:
-        states[step] += [_skip(step), CallbackQueryHandler(_done, pattern=r"^rn:done$")]
+        states[step] += [
+            _skip(step), CallbackQueryHandler(_done, pattern=RenewStep.matching(step="done"))
+        ]
     return card_conversation(
         RENEWAL,
         entry_points=[
             CommandHandler("renewed", start),
             MessageHandler(TEXT & Asks("renewed_card"), start_from_request),
-            CallbackQueryHandler(start, pattern=_RENEWED),
+            CallbackQueryHandler(start, pattern=RenewedCard.pattern),
         ],
         states=states,
         cancel=cancel,
-        cancel_data="rn:cancel",
+        cancel_button=RenewStep.matching(step="cancel"),
     )

@@ -10,6 +10,15 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.callbacks import (
+    CardHistory,
+    CardReminders,
+    CardsPage,
+    DeleteCard,
+    EditCard,
+    RenewedCard,
+    ViewCard,
+)
 from bot.domain.dates import format_date
 from bot.domain.parsing import format_money
 from bot.i18n import N_, Translator
@@ -102,23 +111,25 @@ def card_keyboard(card_id: int, _: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(_("✅ Renewed"), callback_data=f"card:renewed:{card_id}"),
-                InlineKeyboardButton(_("✏️ Edit"), callback_data=f"card:edit:{card_id}"),
+                InlineKeyboardButton(_("✅ Renewed"), callback_data=RenewedCard(card_id).pack()),
+                InlineKeyboardButton(_("✏️ Edit"), callback_data=EditCard(card_id).pack()),
             ],
             [
-                InlineKeyboardButton(_("📜 History"), callback_data=f"card:hist:{card_id}"),
-                InlineKeyboardButton(_("🔔 Reminders"), callback_data=f"card:rem:{card_id}"),
+                InlineKeyboardButton(_("📜 History"), callback_data=CardHistory(card_id).pack()),
+                InlineKeyboardButton(
+                    _("🔔 Reminders"), callback_data=CardReminders(card_id).pack()
+                ),
             ],
             [
-                InlineKeyboardButton(_("🗑 Delete"), callback_data=f"card:del:{card_id}"),
-                InlineKeyboardButton(_("🗂 All cards"), callback_data="cards:page:1"),
+                InlineKeyboardButton(_("🗑 Delete"), callback_data=DeleteCard(card_id).pack()),
+                InlineKeyboardButton(_("🗂 All cards"), callback_data=CardsPage(1).pack()),
             ],
         ]
     )
 
 
 def back_to_card(card_id: int, _: Translator) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(_("« Back to the card"), callback_data=f"card:view:{card_id}")]
+    return [InlineKeyboardButton(_("« Back to the card"), callback_data=ViewCard(card_id).pack())]
 
 
 def monthly_costs(cards: Iterable[Card]) -> dict[str, int]:
