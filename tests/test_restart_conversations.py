@@ -1,13 +1,17 @@
 """Conversation timeouts over a restart. PTB persists a conversation's state, not its timeout:
 the bot records when each conversation last moved and, on start-up, expires those whose time
 ran out while it was down (telling the user, in their language) and gives the others the time
-they had left."""
+they had left. In-process restarts move the bot's clock; a real process killed with SIGKILL
+is restarted after its stored move is set back by more than the timeout."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import select
 
 from fakebotapi import FakeBotAPI
@@ -15,6 +19,7 @@ from handlers.cards import common
 from storage.db import Database
 from storage.models import PersistedConversation
 from tests.harness import BotHarness, ManualClock
+from tests.processes import BotProcess
 
 NOW = datetime(2026, 12, 24, 2, 0, tzinfo=UTC)
 
@@ -85,3 +90,48 @@ async def test_a_restored_timeout_still_runs_out(
     finally:
         await bot.stop()
     assert await _open_conversations(sqlite_url) == set()
+
+
+async def _stored_moves(url: str) -> list[datetime | None]:
+    db = Database(url)
+    try:
+        async with db.session(readonly=True) as session:
+            return [row.moved_at for row in await session.exec(select(PersistedConversation))]
+    finally:
+        await db.dispose()
+
+
+async def test_after_kill_9_an_expired_conversation_is_closed(
+    api: FakeBotAPI, sqlite_url: str, tmp_path: Path
+) -> None:
+    user = api.user(8104, "Lin", language_code="zh-hans")
+    first = BotProcess(api, sqlite_url, tmp_path).start()
+    try:
+        api.send_text(user, "/addcard")
+        await api.wait_for_message(user.id, timeout=30)
+        for _ in range(50):  # the state reaches the database within 2 s
+            if await _stored_moves(sqlite_url):
+                break
+            await asyncio.sleep(0.1)
+        first.kill()  # no clean-up, like a crash
+    finally:
+        first.stop_now()
+    [moved] = await _stored_moves(sqlite_url)
+    assert moved is not None
+    # It stays down longer than the timeout: the stored move is that long ago.
+    db = Database(sqlite_url)
+    async with db.session() as session:
+        await session.exec(update(PersistedConversation).values(  # type: ignore[call-overload]
+            moved_at=moved - timedelta(seconds=common.IDLE_TIMEOUT + 60)
+        ))
+    await db.dispose()
+
+    since = api.mark()
+    second = BotProcess(api, sqlite_url, tmp_path).start()
+    try:
+        told = await api.wait_for_message(user.id, since=since, timeout=30)
+        assert (told.plain_text or "").startswith("⌛ 等了很久没有收到回答")
+        assert await second.terminate() == 0
+    finally:
+        second.stop_now()
+    assert await _stored_moves(sqlite_url) == []
