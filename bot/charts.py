@@ -19,10 +19,10 @@ from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.domain.carriers import carrier_name
 from bot.domain.dates import MONTH_NAMES, add_months
 from bot.domain.parsing import MINOR_PER_MAJOR, currency_sign
 from bot.i18n import Translator, translator
-from bot.reminders.message import carrier_name
 from storage.models import Card, Renewal
 
 if TYPE_CHECKING:

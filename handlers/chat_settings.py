@@ -1,6 +1,6 @@
 """/timezone and /remindat: when this chat's reminders arrive. Both recompute its cards.
 
-The keyboards and apply_settings() are shared with the /settings menu (group_settings)."""
+The keyboards are shared with the /settings menu (group_settings)."""
 
 from __future__ import annotations
 
@@ -19,14 +19,11 @@ from bot.domain.parsing import (
     parse_remind_at,
     parse_timezone,
 )
+from bot.domain.preferences import ChatPolicy
 from bot.i18n import Translator
-from bot.reminders.policy import ChatPolicy
-from bot.reminders.schedule import refresh_chat
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import admin_only
 from bot.runtime.services import BotContext
-from storage.models import Chat
-from storage.repositories.chats import ChatRepository
 
 _REMIND_TIMES = ("08:00", "09:00", "12:00", "18:00", "20:00", "21:00")
 
@@ -47,23 +44,6 @@ def remind_rows(button: Preset = RemindAtChoice) -> list[list[InlineKeyboardButt
     return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
 
 
-async def apply_settings(
-    context: BotContext, chat_id: int, *, reschedule: bool = True, **values: object
-) -> tuple[Chat, int]:
-    """Save some of a chat's settings and, unless they do not touch the schedule (language,
-    topic), recompute its cards' reminders. Returns the chat and the number of cards
-    recomputed."""
-    async with context.db.session() as session:
-        repo = ChatRepository(session)
-        chat = await repo.get(chat_id)
-        assert chat is not None
-        await repo.update_settings(chat, **values)
-        if not reschedule:
-            return chat, 0
-        count = await refresh_chat(session, chat, context.settings, context.services.now())
-    return chat, count
-
-
 def updated_cards(_: Translator, count: int) -> str:
     if not count:
         return ""
@@ -78,7 +58,7 @@ def hhmm(at: time) -> str:
 async def _apply(context: BotContext, scope: ChatScope, **values: object) -> str:
     """Save the chat's new setting, recompute its cards, and describe the result."""
     _ = scope._
-    chat, count = await apply_settings(context, scope.chat.id, **values)
+    chat, count = await context.services.chats.change_settings(scope.chat.id, **values)
     policy = ChatPolicy.of(chat, context.settings)
     text = _("Reminders in this chat arrive at {time} ({zone}).").format(
         time=hhmm(policy.remind_at), zone=format_timezone(policy.timezone)

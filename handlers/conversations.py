@@ -31,9 +31,8 @@ from telegram.constants import ChatType
 from telegram.ext import Application, BaseHandler, ConversationHandler, TypeHandler
 from telegram.warnings import PTBUserWarning
 
-from bot.runtime.persistence import SQLPersistence
+from bot.runtime.persistence import ConversationKey, SQLPersistence
 from bot.runtime.services import BotContext
-from storage.repositories.ptb_state import ConversationKey
 
 OnEnd = Callable[[Update, BotContext], Awaitable[None]]
 

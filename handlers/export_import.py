@@ -15,6 +15,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot.domain import cards as card_rules
+from bot.domain.errors import CardLimitReached
+from bot.domain.preferences import ChatPolicy
 from bot.exchange.csvfile import (
     CARD_COLUMNS,
     MAX_FILE_BYTES,
@@ -25,18 +28,14 @@ from bot.exchange.csvfile import (
     renewals_csv,
 )
 from bot.exchange.ical import cards_calendar
-from bot.reminders.policy import ChatPolicy
-from bot.reminders.schedule import refresh_card
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext
-from handlers.card_rows import CardRow, RowError, validate
+from handlers.card_rows import RowError, validate
 from handlers.cards.common import IDLE_TIMEOUT, NOT_TYPED, TYPED, field_context, thread_of
 from handlers.conversations import Conversation
 from handlers.prompts import ask
 from storage.models import Card
-from storage.repositories.cards import MAX_CARDS_PER_CHAT, CardRepository
-from storage.repositories.renewals import RenewalRepository
 
 WAITING = "waiting_for_file"
 END = ConversationHandler.END
@@ -66,9 +65,7 @@ async def export_command(update: Update, context: BotContext) -> None:
     _ = scope._
     if not await _allowed(update, context, scope):
         return
-    async with context.db.session(readonly=True) as session:
-        cards = await CardRepository(session).list(scope.chat.id)
-        renewals = await RenewalRepository(session).for_chat(scope.chat.id)
+    cards, renewals = await context.services.cards.with_renewals(scope.chat.id)
     if not cards:
         await message.reply_text(_("There are no cards to export yet. Add one with /addcard."))
         return
@@ -150,6 +147,14 @@ def _is_csv(document: Document) -> bool:
     return name.endswith((".csv", ".txt")) or (document.mime_type or "").startswith("text/")
 
 
+class _Rejected(Exception):
+    """Some rows are wrong: nothing is imported, and they are listed."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} rows rejected")
+        self.errors = errors
+
+
 async def _import(update: Update, context: BotContext, message: Message, scope: ChatScope) -> str:
     """Import the message's document; the reply to send."""
     _ = scope._
@@ -160,56 +165,38 @@ async def _import(update: Update, context: BotContext, message: Message, scope: 
         return _format_problem(CsvFormatError("too_large"), scope)
     file = await document.get_file()
     try:
-        rows = read_cards_csv(bytes(await file.download_as_bytearray()), MAX_CARDS_PER_CHAT)
+        rows = read_cards_csv(
+            bytes(await file.download_as_bytearray()), card_rules.MAX_CARDS_PER_CHAT
+        )
     except CsvFormatError as error:
         return _format_problem(error, scope)
     user = update.effective_user
     assert user is not None
     ctx = field_context(scope, context)
-    # One unit of work: the checks see the cards as they are written, and a failure
-    # anywhere leaves the chat's cards as they were.
-    async with context.db.session() as session:
-        repo = CardRepository(session)
-        cards = {card.id: card for card in await repo.list(scope.chat.id)}
-        valid, errors = validate(rows, ctx, cards)  # type: ignore[arg-type]
+
+    def changes(cards: dict[int, Card]) -> list[card_rules.CardChange]:
+        # Checked against the cards as the import's own transaction sees them.
+        valid, errors = validate(rows, ctx, cards)
         if errors:
-            return _errors_text(errors, scope)
-        added = sum(1 for row in valid if row.card is None)
-        if len(cards) + added > MAX_CARDS_PER_CHAT:
-            return _("Nothing was imported: this chat has {count} cards and the file adds "
-                     "{added}, but a chat keeps at most {max}.").format(
-                count=len(cards), added=added, max=MAX_CARDS_PER_CHAT
-            )
-        for row in valid:
-            await _save_row(context, scope, repo, row, user.id, thread_of(update))
+            raise _Rejected(errors)
+        return [card_rules.CardChange(row.card.id if row.card else None, row.columns)
+                for row in valid]
+
+    try:
+        done = await context.services.cards.import_cards(
+            scope.chat, changes, created_by=user.id, thread_id=thread_of(update)
+        )
+    except _Rejected as rejected:
+        return _errors_text(rejected.errors, scope)
+    except CardLimitReached as error:
+        return _("Nothing was imported: this chat has {count} cards and the file adds "
+                 "{added}, but a chat keeps at most {max}.").format(**error.params)
+    count = done.added + done.updated
     return _.ngettext(
         "Imported {count} card: {added} added, {updated} updated. See it with /cards.",
         "Imported {count} cards: {added} added, {updated} updated. See them with /cards.",
-        len(valid),
-    ).format(count=len(valid), added=added, updated=len(valid) - added)
-
-
-async def _save_row(
-    context: BotContext,
-    scope: ChatScope,
-    repo: CardRepository,
-    row: CardRow,
-    user_id: int,
-    thread_id: int | None,
-) -> None:
-    columns = row.columns
-    card = row.card
-    moved = card is None or card.expires_on != columns["expires_on"]
-    if card is None:
-        card = await repo.add(
-            Card(chat_id=scope.chat.id, created_by=user_id, thread_id=thread_id, **columns)
-        )
-    else:
-        if moved:  # a new expiry starts a new period, as in /editcard
-            columns = columns | {"lapsed": False, "snoozed_until": None}
-        await repo.update(card, **columns)
-    await refresh_card(repo.session, card, scope.chat, context.settings, context.services.now(),
-                       keep_pending=not moved)
+        count,
+    ).format(count=count, added=done.added, updated=done.updated)
 
 
 async def import_command(update: Update, context: BotContext) -> str | int:

@@ -21,6 +21,7 @@ from telegram.ext import (
 )
 
 from bot.callbacks import FaqPage
+from bot.domain.errors import DomainError
 from bot.i18n import Translator
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import admin_only
@@ -28,7 +29,6 @@ from bot.runtime.services import BotContext
 from handlers.cards.common import IDLE_TIMEOUT, NOT_TYPED, TYPED, show
 from handlers.conversations import Conversation
 from handlers.prompts import ask, nudge
-from storage.repositories.faq import MAX_FAQ_PER_CHAT, FaqRepository
 
 MAX_QUESTION = 300  # the column's size
 MAX_ANSWER = 2000
@@ -42,7 +42,6 @@ _ACTIONS = {
 }  # fmt: skip
 _ARGUMENTS = re.compile(r"^/\S+\s*(\S*)\s*(.*)$", re.S)
 _SEPARATOR = re.compile(r"[|｜]")
-_SPACES = re.compile(r"\s+")
 ADDING = "adding"  # the step after a bare "/faq add"
 END = ConversationHandler.END
 
@@ -54,10 +53,6 @@ def _usage(_: Translator) -> str:
         _("/faq del 3 — delete answer #3"),
         _("/faq list — show them all"),
     ))
-
-
-def _same(question: str) -> str:
-    return _SPACES.sub(" ", question).strip().casefold()
 
 
 @admin_only
@@ -136,21 +131,20 @@ async def _add(message: Message, context: BotContext, scope: ChatScope, text: st
         )
         return
     author = message.from_user.id if message.from_user else 0
-    async with context.db.session() as session:
-        repo = FaqRepository(session)
-        entries = await repo.list(scope.chat.id)
-        same = next((e for e in entries if _same(e.question) == _same(question)), None)
-        if same is not None:
-            reply = _("There is already an answer to that question (#{id}). Delete it first "
-                      "with /faq del {id}.").format(id=same.id)
-        elif len(entries) >= MAX_FAQ_PER_CHAT:
-            reply = _("This group already has {count} answers, the most I keep. Delete one "
-                      "with /faq del first.").format(count=len(entries))
-        else:
-            entry = await repo.add(scope.chat.id, question, answer, author)
-            reply = _("✅ Saved answer #{id}. When someone mentions me or replies to me with "
-                      "this question, I answer:").format(id=entry.id)
-            reply += f"\n\n<b>{escape(question)}</b>\n{escape(answer)}"
+    try:
+        entry = await context.services.faq.add(scope.chat.id, question, answer, author)
+    except DomainError as error:
+        refusals = {
+            "faq_exists": _("There is already an answer to that question (#{id}). Delete it "
+                            "first with /faq del {id}."),
+            "faq_limit": _("This group already has {count} answers, the most I keep. Delete "
+                           "one with /faq del first."),
+        }
+        await message.reply_text(refusals[error.code].format(**error.params))
+        return
+    reply = _("✅ Saved answer #{id}. When someone mentions me or replies to me with "
+              "this question, I answer:").format(id=entry.id)
+    reply += f"\n\n<b>{escape(question)}</b>\n{escape(answer)}"
     await message.reply_text(reply)
 
 
@@ -162,8 +156,7 @@ async def _delete(message: Message, context: BotContext, scope: ChatScope, text:
             _("Which one? Send /faq del followed by its number from /faq list.")
         )
         return
-    async with context.db.session() as session:
-        deleted = await FaqRepository(session).delete(scope.chat.id, int(number))
+    deleted = await context.services.faq.delete(scope.chat.id, int(number))
     if deleted:
         await message.reply_text(_("🗑 Deleted answer #{id}.").format(id=number))
     else:
@@ -191,8 +184,7 @@ async def _page(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of the group's answers (questions in full, answers cut short)."""
     _ = scope._
-    async with context.db.session(readonly=True) as session:
-        entries = await FaqRepository(session).list(scope.chat.id)
+    entries = await context.services.faq.list(scope.chat.id)
     if not entries:
         return _("This group has no answers of its own yet. Add one with "
                  "/faq add question | answer"), None

@@ -33,13 +33,13 @@ from bot.domain.parsing import (
     parse_remind_at,
     parse_timezone,
 )
+from bot.domain.preferences import ChatPolicy, join_days
 from bot.i18n import N_, Translator
-from bot.reminders.policy import ChatPolicy, join_days
 from bot.runtime.chatscope import ChatScope, chat_scope, scope_for
 from bot.runtime.permissions import admin_only, bot_can_post
 from bot.runtime.services import BotContext
 from handlers.cards.common import IDLE_TIMEOUT, NOT_TYPED, TYPED, show, thread_of
-from handlers.chat_settings import apply_settings, hhmm, remind_rows, timezone_rows, updated_cards
+from handlers.chat_settings import hhmm, remind_rows, timezone_rows, updated_cards
 from handlers.conversations import Conversation
 from handlers.language import LANGUAGE_NAMES, language_row
 from handlers.prompts import ask, nudge
@@ -191,9 +191,7 @@ def _parse(update: Update, setting: str, value: str) -> dict[str, object]:
 
 async def _save(update: Update, context: BotContext, scope: ChatScope, setting: str,
                 values: dict[str, object]) -> None:
-    chat, count = await apply_settings(
-        context, scope.chat.id, reschedule=setting not in ("lang", "topic"), **values
-    )
+    chat, count = await context.services.chats.change_settings(scope.chat.id, **values)
     scope = scope_for(chat, update)  # a new language shows at once
     note = "\n".join(filter(None, (scope._("✅ Saved."), updated_cards(scope._, count))))
     await _menu(update, context, scope, note)
@@ -284,7 +282,9 @@ async def reminders_command(update: Update, context: BotContext) -> None:
         )
         await message.reply_text(state)
         return
-    _chat, count = await apply_settings(context, scope.chat.id, reminders_enabled=switch)
+    _chat, count = await context.services.chats.change_settings(
+        scope.chat.id, reminders_enabled=switch
+    )
     done = (
         _("🔔 Reminders are on in this chat.")
         if switch

@@ -27,7 +27,6 @@ from bot.knowledge.entries import pick_lang
 from bot.knowledge.variants import to_variant
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.services import BotContext
-from storage.repositories.faq import FaqRepository
 
 # Questions per page of a section: a phone screen of buttons.
 PAGE_SIZE = 8
@@ -180,8 +179,7 @@ async def _page_for(button: GuideButton, scope: ChatScope, context: BotContext) 
         entry = KnowledgeBase.load().get(button.key)
         return entry_page(view, entry) if entry else None
     # A group's own entry: only that group's rows (ids are global, so re-check the chat).
-    async with context.db.session(readonly=True) as session:
-        rows = await FaqRepository(session).list(scope.chat.id)
+    rows = await context.services.faq.list(scope.chat.id)
     row = next((r for r in rows if r.id == button.number), None)
     if row is None or row.id is None:
         return None

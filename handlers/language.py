@@ -12,7 +12,6 @@ from bot.i18n import normalize_language, translator
 from bot.runtime.chatscope import chat_scope
 from bot.runtime.permissions import admin_only
 from bot.runtime.services import BotContext
-from storage.repositories.chats import ChatRepository
 
 LANGUAGE_NAMES: dict[Language, str] = {"zh": "中文", "en": "English"}
 
@@ -33,8 +32,7 @@ _CHOICES = InlineKeyboardMarkup([language_row()])
 async def _save(update: Update, context: BotContext, language: str) -> str:
     chat = update.effective_chat
     assert chat is not None
-    async with context.db.session() as session:
-        await ChatRepository(session).set_language(chat.id, language)
+    await context.services.chats.set_language(chat.id, language)
     _ = translator(language)
     return _("Done: I will speak English in this chat.")
 

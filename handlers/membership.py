@@ -8,12 +8,9 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, ChatMemberHandler, MessageHandler, filters
 
-from bot.reminders.schedule import refresh_chat
 from bot.runtime.chatscope import language_of, scope_for
 from bot.runtime.services import BotContext
 from handlers.start import group_greeting
-from storage.repositories.chats import ChatRepository
-from storage.repositories.deliveries import DeliveryRepository
 
 log = logging.getLogger(__name__)
 
@@ -28,18 +25,13 @@ async def bot_membership_changed(update: Update, context: BotContext) -> None:
     was_in = change.old_chat_member.status not in _GONE
     is_in = change.new_chat_member.status not in _GONE
     if was_in and not is_in:
-        async with context.db.session() as session:
-            await ChatRepository(session).set_active(chat.id, False)
-            await DeliveryRepository(session).pause_chat(chat.id)
+        await context.services.chats.blocked(chat.id)
         log.info("chat %s is inactive: bot %s", chat.id, change.new_chat_member.status)
         return
     if is_in and not was_in:
-        async with context.db.session() as session:
-            row, _created = await ChatRepository(session).register(
-                chat.id, chat.type, chat.title, language_of(update)
-            )
-            # Back in the chat (unblocked, or re-added to the group): reminders resume.
-            await refresh_chat(session, row, context.settings, context.services.now())
+        row = await context.services.chats.unblocked(
+            chat.id, chat.type, chat.title, language_of(update)
+        )
         if chat.type != ChatType.PRIVATE:
             _ = scope_for(row, update)._
             await context.bot.send_message(chat.id, group_greeting(_, chat.title))
@@ -49,8 +41,7 @@ async def group_migrated(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or message.migrate_to_chat_id is None:
         return
-    async with context.db.session() as session:
-        moved = await ChatRepository(session).migrate(message.chat.id, message.migrate_to_chat_id)
+    moved = await context.services.chats.migrated(message.chat.id, message.migrate_to_chat_id)
     context.application.migrate_chat_data(message=message)  # PTB's chat_data, persisted too
     log.info("group %s became %s (moved=%s)", message.chat.id, message.migrate_to_chat_id, moved)
 

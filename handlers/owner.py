@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
 from datetime import timedelta
 from functools import wraps
 
@@ -18,6 +17,7 @@ from telegram.constants import ChatType, MessageLimit
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, TypeHandler
 
 from bot.callbacks import BroadcastButton
+from bot.domain.operations import BotFigures
 from bot.i18n import Translator
 from bot.runtime.broadcast import broadcast_runner, progress_text
 from bot.runtime.chatscope import chat_scope
@@ -26,10 +26,6 @@ from bot.runtime.permissions import Handler
 from bot.runtime.services import BotContext
 from handlers.unknown import PRIVATE_MESSAGES, unknown_command
 from storage.models import DeliveryStatus, RecipientStatus
-from storage.repositories.broadcasts import BroadcastRepository
-from storage.repositories.cards import CardRepository
-from storage.repositories.chats import ChatRepository
-from storage.repositories.deliveries import DeliveryRepository
 
 _BODY = re.compile(r"^/\S+\s+(.*\S)", re.S)
 
@@ -65,19 +61,15 @@ async def botstats_command(update: Update, context: BotContext) -> None:
     assert message is not None
     _ = (await chat_scope(update, context))._
     since = context.services.now() - timedelta(hours=24)
-    async with context.db.session(readonly=True) as session:
-        chats = await ChatRepository(session).count_by_type_and_state()
-        cards = await CardRepository(session).count_all()
-        reminders = await DeliveryRepository(session).count_since(since)
-    await message.reply_text(_stats_text(_, chats, cards, reminders))
+    figures = await context.services.operations.figures(since)
+    await message.reply_text(_stats_text(_, figures))
 
 
-def _stats_text(
-    _: Translator, chats: Sequence[tuple[str, bool, int]], cards: int, reminders: dict[str, int]
-) -> str:
+def _stats_text(_: Translator, figures: BotFigures) -> str:
     active: Counter[str] = Counter()
     gone: Counter[str] = Counter()
-    for chat_type, is_active, count in chats:
+    reminders = figures.reminders
+    for chat_type, is_active, count in figures.chats:
         kind = "user" if chat_type == ChatType.PRIVATE else "group"
         (active if is_active else gone)[kind] += count
     return "\n".join((
@@ -89,7 +81,7 @@ def _stats_text(
             active=active["group"], gone=gone["group"]
         ),
         _("🗂 Chats that blocked or removed the bot: {count}").format(count=gone.total()),
-        _("📇 Cards: {count}").format(count=cards),
+        _("📇 Cards: {count}").format(count=figures.cards),
         _("⏰ Reminders in the last 24 h: {sent} sent, {failed} failed").format(
             sent=reminders.get(DeliveryStatus.SENT, 0),
             failed=reminders.get(DeliveryStatus.FAILED, 0),
@@ -118,10 +110,9 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
             )
         )
         return
-    async with context.db.session() as session:
-        repo = BroadcastRepository(session)
-        audience = await repo.audience_size()
-        broadcast = await repo.create(update.effective_user.id, body.group(1), message.chat.id)
+    broadcast, audience = await context.services.operations.draft_broadcast(
+        update.effective_user.id, body.group(1), message.chat.id
+    )
     await message.reply_text(body.group(1), do_quote=False)  # exactly what everyone will get
     assert broadcast.id is not None
     buttons = InlineKeyboardMarkup([[
@@ -147,12 +138,11 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
         return
     scope = await chat_scope(update, context)
     action, broadcast_id = button.action, button.broadcast_id
-    async with context.db.session() as session:
-        repo = BroadcastRepository(session)
-        if action == "send":
-            recipients = await repo.start(broadcast_id, query.message.message_id)
-        else:
-            recipients = 0 if await repo.cancel(broadcast_id) else None
+    operations = context.services.operations
+    if action == "send":
+        recipients = await operations.start_broadcast(broadcast_id, query.message.message_id)
+    else:
+        recipients = 0 if await operations.cancel_broadcast(broadcast_id) else None
     if recipients is None:  # already sent or cancelled (a second tap)
         await query.answer(scope._("That button has expired."), show_alert=True)
         return

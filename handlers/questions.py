@@ -25,8 +25,6 @@ from bot.runtime.services import BotContext
 from handlers.cards.listing import cards_page
 from handlers.free_text import TEXT, addressed_to_bot, text_for_bot
 from handlers.guide import View, entry_data, home_keyboard, home_page
-from storage.repositories.cards import CardRepository
-from storage.repositories.faq import FaqRepository
 
 # What a user might send instead of typing; stickers are reactions and are left alone.
 _MEDIA = (
@@ -48,12 +46,11 @@ async def _read(
     known = cache.get(chat_id)
     if known is None:
         generation = cache.generation
-        async with context.db.session(readonly=True) as session:
-            rows = [] if private else await FaqRepository(session).list(chat_id)
-            known = ChatKnowledge(
-                custom=tuple(CustomEntry(r.id, r.question, r.answer) for r in rows if r.id),
-                carriers=tuple(await CardRepository(session).carriers(chat_id)),
-            )
+        profile = await context.services.chats.profile(chat_id, with_faq=not private)
+        known = ChatKnowledge(
+            custom=tuple(CustomEntry(r.id, r.question, r.answer) for r in profile.faq if r.id),
+            carriers=tuple(profile.carriers),
+        )
         if cache.generation == generation:  # else a commit meanwhile may have changed them
             cache.put(chat_id, known)
     return scope, known

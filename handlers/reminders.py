@@ -13,26 +13,24 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.callbacks import ReminderButton, SnoozeButton, SnoozeChoice, any_of
 from bot.domain.dates import format_date
+from bot.domain.errors import CardNotFound
+from bot.domain.preferences import ChatPolicy
 from bot.knowledge import KnowledgeBase, render_answer
 from bot.reminders.message import reminder_keyboard
-from bot.reminders.moments import EVENING, evening_ahead, snooze_until
-from bot.reminders.policy import ChatPolicy
-from bot.reminders.schedule import refresh_card
+from bot.reminders.moments import EVENING, evening_ahead
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import may_configure, refuse
 from bot.runtime.services import BotContext
 from handlers.cards.common import message_gone, say, show
 from handlers.chat_settings import hhmm
 from storage.models import Card
-from storage.repositories.cards import CardRepository
 
 
 async def _owned_card(
     context: BotContext, scope: ChatScope, button: ReminderButton | SnoozeButton
 ) -> Card | None:
     """The pressed button's card, only if it belongs to this chat (else "not found")."""
-    async with context.db.session(readonly=True) as session:
-        return await CardRepository(session).get(scope.chat.id, button.card_id)
+    return await context.services.cards.get(scope.chat.id, button.card_id)
 
 
 def _snooze_keyboard(card_id: int, scope: ChatScope, policy: ChatPolicy,
@@ -97,26 +95,21 @@ async def _snooze_or_stop(
     context: BotContext, scope: ChatScope, policy: ChatPolicy, card_id: int, choice: str | None
 ) -> str | None:
     """Snooze until the chosen time (choice None: stop reminding); the note to show, or None
-    when the card is gone. next_remind_at is recomputed the one usual way."""
+    when the card is gone."""
     _ = scope._
-    now = context.services.now()
-    async with context.db.session() as session:
-        repo = CardRepository(session)
-        card = await repo.get(scope.chat.id, card_id)
-        if card is None:
-            return None
+    cards = context.services.cards
+    try:
         if choice is None:
-            await repo.update(card, lapsed=True, snoozed_until=None)
-            note = _("🔕 No more reminders for this expiry. Mark the card renewed to restart them.")
-        else:
-            until = snooze_until(now, policy.remind_at, policy.timezone, choice)
-            await repo.update(card, snoozed_until=until)
-            local = until.astimezone(policy.zone)
-            note = _("😴 Snoozed: I'll remind you again on {date} at {time}.").format(
-                date=format_date(local.date(), scope.lang), time=local.strftime("%H:%M")
-            )
-        await refresh_card(session, card, scope.chat, context.settings, now)
-    return note
+            await cards.stop_reminders(scope.chat, card_id)
+            return _("🔕 No more reminders for this expiry. Mark the card renewed to restart "
+                     "them.")
+        until = await cards.snooze(scope.chat, card_id, choice)
+    except CardNotFound:
+        return None
+    local = until.astimezone(policy.zone)
+    return _("😴 Snoozed: I'll remind you again on {date} at {time}.").format(
+        date=format_date(local.date(), scope.lang), time=local.strftime("%H:%M")
+    )
 
 
 async def _send_guide(update: Update, card: Card, scope: ChatScope) -> None:

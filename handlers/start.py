@@ -9,11 +9,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import MenuButton
 from bot.i18n import Translator
-from bot.reminders.schedule import refresh_chat
 from bot.runtime.chatscope import chat_scope, language_of, scope_for
 from bot.runtime.commands import Audience, commands_for
 from bot.runtime.services import BotContext
-from storage.repositories.chats import ChatRepository
 
 
 def main_menu(_: Translator) -> InlineKeyboardMarkup:
@@ -42,16 +40,10 @@ async def start(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if message is None or tg_chat is None:
         return
-    async with context.db.session() as session:
-        repo = ChatRepository(session)
-        known = await repo.get(tg_chat.id)
-        paused = known is not None and not known.active
-        # /start re-activates a chat that had blocked the bot, and its reminders resume.
-        chat, _created = await repo.register(
-            tg_chat.id, tg_chat.type, tg_chat.title, language_of(update)
-        )
-        if paused:
-            await refresh_chat(session, chat, context.settings, context.services.now())
+    # /start re-activates a chat that had blocked the bot, and its reminders resume.
+    chat = await context.services.chats.started(
+        tg_chat.id, tg_chat.type, tg_chat.title, language_of(update)
+    )
     _ = scope_for(chat, update)._
     name = escape(user.first_name) if user else ""
     if tg_chat.type == "private":

@@ -11,16 +11,14 @@ from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.charts import EXPIRY_DAYS, SPEND_MONTHS, ChartData, chart_data, render_png, spend_window
+from bot.domain.carriers import carrier_name
 from bot.domain.dates import format_date
 from bot.domain.parsing import format_money
-from bot.reminders.message import carrier_name
-from bot.reminders.policy import ChatPolicy
+from bot.domain.preferences import ChatPolicy
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.services import BotContext
 from handlers.cards.common import may_see
 from storage.models import Card
-from storage.repositories.cards import CardRepository
-from storage.repositories.renewals import RenewalRepository
 
 
 def summary(data: ChartData, cards: list[Card], scope: ChatScope) -> str:
@@ -73,9 +71,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     policy = ChatPolicy.of(scope.chat, context.settings)
     today = context.services.now().astimezone(policy.zone).date()
     since = datetime.combine(date(*spend_window(today), 1), time(), policy.zone)
-    async with context.db.session(readonly=True) as session:
-        cards = await CardRepository(session).list(scope.chat.id)
-        renewals = await RenewalRepository(session).for_chat(scope.chat.id, since=since)
+    cards, renewals = await context.services.cards.with_renewals(scope.chat.id, since=since)
     data = chart_data(cards, renewals, today, policy.zone)
     if data.empty:
         await message.reply_text(

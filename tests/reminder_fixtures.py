@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert
 from sqlmodel import col, select
 
-from bot.reminders.policy import ChatPolicy
-from bot.reminders.schedule import compute_next_remind_at, refresh_card
+from bot.domain.preferences import ChatPolicy
+from bot.domain.schedule import compute_next_remind_at, refresh_card
 from bot.settings import Settings, load_settings
 from fakebotapi import FakeBotAPI
 from storage.db import Database

@@ -11,9 +11,9 @@ import pytest
 from icalendar import Calendar
 from sqlmodel import select
 
+from bot.domain import cards as card_rules
 from bot.exchange.csvfile import CARD_COLUMNS, CsvFormatError, cards_csv, read_cards_csv
 from fakebotapi import FakeBotAPI, FakeUser, SentMessage
-from handlers import export_import
 from storage.models import Card
 from storage.repositories.cards import CardRepository
 from tests.harness import BotHarness, ManualClock
@@ -198,7 +198,7 @@ async def test_import_respects_the_card_limit(
     api: FakeBotAPI, xbot: BotHarness, clock: ManualClock, user: FakeUser,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(export_import, "MAX_CARDS_PER_CHAT", 2)
+    monkeypatch.setattr(card_rules, "MAX_CARDS_PER_CHAT", 2)
     await add_card(xbot.database, xbot.settings, clock, USER_ID, date(2026, 12, 31))
     reply = await _import(xbot, user, "label,expires_on\nA,2027-01-01\nB,2027-01-02\n")
     assert "keeps at most 2" in (reply.text or "")

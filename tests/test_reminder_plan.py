@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+from bot.domain.preferences import ChatPolicy
+from bot.domain.schedule import compute_next_remind_at
 from bot.reminders.engine import plan_card
-from bot.reminders.policy import ChatPolicy
-from bot.reminders.schedule import compute_next_remind_at
 from storage.models import Card, Delivery, DeliveryStatus
 
 SHANGHAI = ChatPolicy(

@@ -12,9 +12,9 @@ from datetime import datetime, time, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
+from bot.domain.carriers import carrier_name
+from bot.domain.preferences import ChatPolicy
 from bot.i18n import Translator
-from bot.reminders.message import carrier_name
-from bot.reminders.policy import ChatPolicy
 from storage.models import Card
 
 

@@ -39,16 +39,15 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.domain.preferences import ChatPolicy
+from bot.domain.schedule import after_send, retry_at, unschedule
 from bot.reminders.leader import SweepLeader
 from bot.reminders.message import offset_for, reminder_keyboard, reminder_text
 from bot.reminders.moments import Moment, days_left, due_moments, reminder_moments
 from bot.reminders.peak import PlanningRate, burst_horizon, early_window, send_window
-from bot.reminders.policy import ChatPolicy
 from bot.reminders.retention import Pruner
-from bot.reminders.schedule import compute_next_remind_at
 from bot.runtime.services import Services
 from storage.models import Card, Chat, Delivery, DeliveryStatus
-from storage.repositories.chats import ChatRepository
 from storage.repositories.deliveries import FINAL_STATUSES, DeliveryRepository
 
 log = logging.getLogger(__name__)
@@ -195,7 +194,7 @@ class ReminderEngine:
                 policy = ChatPolicy.of(chat, settings)
                 deliveries = existing[(card.id, card.expires_on)]  # type: ignore[index]
                 if not policy.enabled or card.lapsed:
-                    card.next_remind_at = None
+                    unschedule(card)
                     continue
                 send, skip = plan_card(card, policy, deliveries, horizon)
                 for moment in skip:
@@ -203,10 +202,7 @@ class ReminderEngine:
                 skipped += len(skip)
                 if send is None:
                     # Stale index entry (e.g. a snooze that met an already sent moment).
-                    card.snoozed_until = None
-                    card.next_remind_at = compute_next_remind_at(
-                        card, policy, _final(deliveries), now
-                    )
+                    after_send(card, policy, _final(deliveries), now)
                     continue
                 delivery = _set_status(repo, card, deliveries, send, DeliveryStatus.SENDING)
                 await session.flush()
@@ -293,8 +289,7 @@ class ReminderEngine:
         try:
             message = await self._send_to(job, job.chat_id)
         except ChatMigrated as exc:
-            async with self.services.db.session() as session:
-                await ChatRepository(session).migrate(job.chat_id, exc.new_chat_id)
+            await self.services.chats.migrated(job.chat_id, exc.new_chat_id)
             log.info("chat %s migrated to %s; resending", job.chat_id, exc.new_chat_id)
             job.chat_id = exc.new_chat_id
             message = await self._send_to(job, job.chat_id)
@@ -363,8 +358,7 @@ class ReminderEngine:
                 finished.append(found)
             moments = await repo.for_moments((c.id, c.expires_on) for c, _ in finished)  # type: ignore[misc]
             for card, chat in finished:
-                card.snoozed_until = None
-                card.next_remind_at = compute_next_remind_at(
+                after_send(
                     card,
                     ChatPolicy.of(chat, self.services.settings),
                     _final(moments[(card.id, card.expires_on)]),  # type: ignore[index]
@@ -374,9 +368,10 @@ class ReminderEngine:
     async def _retry_later(self, job: SendJob, error: str, after: timedelta | None) -> None:
         now = self.services.now()
         async with self.services.db.session() as session:
-            delivery = await DeliveryRepository(session).get(job.delivery_id)
-            card = await session.get(Card, job.card_id)
-            if delivery is None or card is None:
+            repo = DeliveryRepository(session)
+            delivery = await repo.get(job.delivery_id)
+            found = await repo.cards_with_chats([job.card_id])
+            if delivery is None or job.card_id not in found:
                 return
             if delivery.attempts + 1 >= MAX_ATTEMPTS:
                 log.warning("giving up on reminder for card %s: %s", job.card_id, error)
@@ -386,21 +381,21 @@ class ReminderEngine:
                 delivery.error = error[:255]
                 sweep = timedelta(seconds=self.services.settings.reminder_sweep_seconds)
                 backoff = after or min(sweep * 2 ** (delivery.attempts - 1), MAX_BACKOFF)
-                card.next_remind_at = now + backoff
+                retry_at(found[job.card_id][0], now + backoff)
                 return
         await self._finish(job, DeliveryStatus.FAILED, error=error)
 
     async def _chat_gone(self, job: SendJob, error: str) -> None:
-        """The bot was blocked or removed: pause the chat until it comes back (/start)."""
+        """The bot was blocked or removed: the reminder failed, and the chat is paused until
+        it comes back (/start)."""
         log.info("chat %s blocked or removed the bot; pausing its reminders", job.chat_id)
         async with self.services.db.session() as session:
-            await ChatRepository(session).set_active(job.chat_id, False)
             delivery = await DeliveryRepository(session).get(job.delivery_id)
             if delivery is not None:
                 delivery.status = DeliveryStatus.FAILED.value
                 delivery.attempts += 1
                 delivery.error = error[:255]
-            await DeliveryRepository(session).pause_chat(job.chat_id)
+        await self.services.chats.blocked(job.chat_id)
 
 
 def _reached_telegram(error: TimedOut) -> bool:

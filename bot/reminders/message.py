@@ -8,18 +8,10 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import ReminderButton, RenewedCard
+from bot.domain.carriers import carrier_name
 from bot.domain.dates import format_date
 from bot.i18n import translator
-from bot.knowledge.carriers import carrier_by_code
 from storage.models import Card
-
-
-def carrier_name(code: str | None, lang: str) -> str | None:
-    """A known carrier's name in the language, else what the user typed."""
-    if not code:
-        return None
-    carrier = carrier_by_code(code)
-    return carrier.name(lang) if carrier else code
 
 
 def reminder_text(card: Card, days_left: int, lang: str) -> str:

@@ -30,7 +30,6 @@ from bot.settings import Settings
 from handlers import register_handlers
 from handlers.conversations import restore_timeouts
 from storage.db import Database
-from storage.repositories.chats import ChatRepository
 
 # Conversation state reaches the database at most this long after it changed, and always
 # on a clean stop.
@@ -120,9 +119,7 @@ async def register_command_menus(application: Application) -> None:  # type: ign
     # Only an owner who has a chat with the bot can have a menu (Telegram answers "chat not
     # found" otherwise); the others get theirs when they first write.
     services = application.services  # type: ignore[attr-defined]
-    async with services.db.session(readonly=True) as session:
-        chats = ChatRepository(session)
-        known = {o for o in services.settings.bot_owner_ids if await chats.get(o) is not None}
+    known = await services.chats.known(services.settings.bot_owner_ids)
     for owner_id in sorted(services.settings.bot_owner_ids):
         if owner_id not in known or not await set_owner_menu(application.bot, owner_id):
             services.owners_without_menu.add(owner_id)

@@ -29,7 +29,6 @@ from bot.runtime.services import BotContext, RenewBotApplication, Services
 from storage.models import Broadcast, RecipientStatus
 from storage.repositories.broadcasts import BroadcastRepository
 from storage.repositories.chats import ChatRepository
-from storage.repositories.deliveries import DeliveryRepository
 
 log = logging.getLogger(__name__)
 
@@ -114,9 +113,8 @@ class BroadcastRunner:
                 await BroadcastRepository(session).record(
                     broadcast_id, chat_id, status, self.services.now(), error
                 )
-                if status == RecipientStatus.BLOCKED:
-                    await ChatRepository(session).set_active(chat_id, False)
-                    await DeliveryRepository(session).pause_chat(chat_id)
+            if status == RecipientStatus.BLOCKED:
+                await self.services.chats.blocked(chat_id)
         finally:
             slots.release()
 
@@ -129,8 +127,7 @@ class BroadcastRunner:
                 await self.bot.send_message(chat_id, text, message_thread_id=thread_id)
                 return chat_id, RecipientStatus.DELIVERED, None
             except ChatMigrated as exc:
-                async with self.services.db.session() as session:
-                    await ChatRepository(session).migrate(chat_id, exc.new_chat_id)
+                await self.services.chats.migrated(chat_id, exc.new_chat_id)
                 chat_id = exc.new_chat_id
             except Forbidden as exc:
                 return chat_id, RecipientStatus.BLOCKED, str(exc)

@@ -15,6 +15,8 @@ from telegram.ext import BasePersistence, PersistenceInput
 from storage.db import Database
 from storage.repositories.ptb_state import ConversationKey, PtbStateRepository, encode
 
+__all__ = ["ConversationKey", "SQLPersistence"]
+
 _USER = "user"
 _CHAT = "chat"
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.domain.cards import CardService
+from bot.domain.chats import ChatService
+from bot.domain.faq import FaqService
+from bot.domain.operations import Operations
 from bot.runtime.chatcache import ChatCache, ChatKnowledge
 from bot.settings import Settings
 from storage.db import Database
@@ -39,6 +44,24 @@ class Services:
 
     def now(self) -> datetime:
         return self.clock()
+
+    # The domain: every change to cards and chats goes through these (handlers never
+    # reach a repository). They read the clock through now(), so a moved clock counts.
+    @cached_property
+    def cards(self) -> CardService:
+        return CardService(self.db, self.settings, self.now)
+
+    @cached_property
+    def chats(self) -> ChatService:
+        return ChatService(self.db, self.settings, self.now)
+
+    @cached_property
+    def faq(self) -> FaqService:
+        return FaqService(self.db)
+
+    @cached_property
+    def operations(self) -> Operations:
+        return Operations(self.db)
 
 
 class RenewBotApplication(Application[Any, Any, Any, Any, Any, Any]):

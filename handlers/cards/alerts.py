@@ -6,16 +6,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.callbacks import CardLeadDays, CardReminders, MuteCard, UnmuteCard, any_of
-from bot.reminders.policy import join_days, split_days
-from bot.reminders.schedule import refresh_card
+from bot.domain.errors import CardNotFound
+from bot.domain.preferences import join_days, split_days
 from bot.runtime.chatscope import chat_scope
 from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext
 from handlers.cards.common import admins_only, field_context, not_found, rows, show, tell
 from handlers.cards.fields import LEAD_DAYS, FieldContext, FieldError, field_line, values_of
 from handlers.cards.view import back_to_card, card_name
-from storage.models import Card
-from storage.repositories.cards import CardRepository
+from storage.models import Card, Chat
 
 AlertButton = CardReminders | CardLeadDays | MuteCard | UnmuteCard
 
@@ -43,15 +42,30 @@ def _view(card: Card, ctx: FieldContext) -> tuple[str, InlineKeyboardMarkup]:
     return "\n".join(lines), InlineKeyboardMarkup(keyboard)
 
 
-def _change(button: AlertButton, ctx: FieldContext) -> dict[str, object]:
-    """The card columns a button changes; FieldError for forged lead days."""
-    if isinstance(button, CardLeadDays):
-        if button.days is None:  # the chat's default
-            return {"lead_days": None}
-        return {"lead_days": LEAD_DAYS.pick(join_days(button.days), ctx)["lead_days"]}
-    if isinstance(button, MuteCard | UnmuteCard):
-        return {"lapsed": isinstance(button, MuteCard), "snoozed_until": None}
-    return {}
+def _lead_days(button: CardLeadDays, ctx: FieldContext) -> str | None:
+    """The lead days a button picks (None: the chat's); FieldError for forged ones."""
+    if button.days is None:
+        return None
+    return LEAD_DAYS.pick(join_days(button.days), ctx)["lead_days"]
+
+
+async def _apply(
+    context: BotContext, chat: Chat, button: AlertButton, ctx: FieldContext
+) -> Card | None:
+    """Make the button's change (the Reminders button only shows the card); None: no such
+    card."""
+    cards = context.services.cards
+    try:
+        if isinstance(button, CardLeadDays):
+            return await cards.set_lead_days(chat, button.card_id, _lead_days(button, ctx))
+        if isinstance(button, MuteCard):
+            return await cards.stop_reminders(chat, button.card_id)
+        if isinstance(button, UnmuteCard):
+            return await cards.resume_reminders(chat, button.card_id)
+    except CardNotFound:
+        return None
+    assert chat.id is not None
+    return await cards.get(chat.id, button.card_id)
 
 
 async def reminders_button(update: Update, context: BotContext) -> None:
@@ -66,19 +80,10 @@ async def reminders_button(update: Update, context: BotContext) -> None:
         return
     ctx = field_context(scope, context)
     try:
-        change = _change(button, ctx)
+        card = await _apply(context, scope.chat, button, ctx)
     except FieldError as error:
         await tell(update, error.text(_))
         return
-    async with context.db.session() as session:
-        repo = CardRepository(session)
-        card = await repo.get(scope.chat.id, button.card_id)
-        if card is not None and change:
-            await repo.update(card, **change)
-            # Resuming must not replay the moments that passed while reminders were off.
-            await refresh_card(session, card, scope.chat, context.settings,
-                               context.services.now(),
-                               keep_pending=not isinstance(button, UnmuteCard))
     if card is None:
         await tell(update, not_found(_))
         return

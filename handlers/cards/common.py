@@ -19,8 +19,8 @@ from telegram.ext import (
 )
 
 from bot.callbacks import ID, DataPattern
+from bot.domain.preferences import ChatPolicy
 from bot.i18n import Translator
-from bot.reminders.policy import ChatPolicy
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext

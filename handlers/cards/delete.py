@@ -8,6 +8,7 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CardsPage, ConfirmDelete, DeleteCard, ForgetConfirm, ViewCard
+from bot.domain.errors import CardNotFound
 from bot.i18n import translator
 from bot.runtime.chatscope import ChatScope, chat_scope, language_of
 from bot.runtime.permissions import may_configure
@@ -15,14 +16,6 @@ from bot.runtime.services import BotContext
 from handlers.cards.common import admins_only, id_arg, not_found, show, tell
 from handlers.cards.picker import pick_card
 from handlers.cards.view import card_name
-from storage.repositories.cards import CardRepository
-from storage.repositories.chats import ChatRepository
-
-# What /forget resets on the chat row: every setting back to the configured defaults.
-_DEFAULT_SETTINGS = {
-    "language": None, "timezone": None, "remind_at": None, "default_lead_days": None,
-    "reminders_enabled": True, "reminder_thread_id": None,
-}  # fmt: skip
 
 
 async def _ask(update: Update, context: BotContext, scope: ChatScope, card_id: int) -> None:
@@ -30,10 +23,8 @@ async def _ask(update: Update, context: BotContext, scope: ChatScope, card_id: i
     if not await may_configure(update, context):
         await tell(update, admins_only(_))
         return
-    async with context.db.session(readonly=True) as session:
-        repo = CardRepository(session)
-        card = await repo.get(scope.chat.id, card_id)
-        renewals = len(await repo.history(scope.chat.id, card_id))
+    card, history = await context.services.cards.with_history(scope.chat.id, card_id)
+    renewals = len(history)
     if card is None:
         await tell(update, not_found(_))
         return
@@ -72,12 +63,9 @@ async def delete_confirmed(update: Update, context: BotContext) -> None:
     if not await may_configure(update, context):
         await tell(update, admins_only(_))
         return
-    async with context.db.session() as session:
-        repo = CardRepository(session)
-        card = await repo.get(scope.chat.id, card_id)
-        if card is not None:  # its renewals and deliveries go with it (ON DELETE CASCADE)
-            await repo.delete(scope.chat.id, card_id)
-    if card is None:
+    try:
+        card = await context.services.cards.delete(scope.chat.id, card_id)
+    except CardNotFound:
         await tell(update, not_found(_))
         return
     keyboard = InlineKeyboardMarkup(
@@ -93,8 +81,7 @@ async def forget_command(update: Update, context: BotContext) -> None:
         await tell(update, _("Please send /forget in a private chat with me: it deletes your "
                              "own data there. Group cards belong to the group."))
         return
-    async with context.db.session(readonly=True) as session:
-        count = await CardRepository(session).count(scope.chat.id)
+    count = await context.services.cards.count(scope.chat.id)
     text = _("This deletes everything I keep about you: your cards here ({count}) with their "
              "renewal history and reminders, unfinished conversations, and this chat's settings "
              "(language, time zone, reminder time). Cards in groups stay with the groups. "
@@ -118,11 +105,7 @@ async def forget_button(update: Update, context: BotContext) -> None:
         scope = await chat_scope(update, context)
         await show(update, scope._("OK, nothing was deleted."))
         return
-    async with context.db.session() as session:
-        removed = await CardRepository(session).delete_all(chat.id)
-        row = await ChatRepository(session).get(chat.id)
-        if row is not None:
-            await ChatRepository(session).update_settings(row, **_DEFAULT_SETTINGS)
+    removed = await context.services.cards.forget(chat.id)
     context.application.drop_user_data(user.id)
     context.application.drop_chat_data(chat.id)
     _ = translator(language_of(update))  # the chat's own language was just forgotten

@@ -14,6 +14,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
+from bot.domain.carriers import carrier_name
 from bot.domain.dates import (
     MAX_DATE,
     MIN_DATE,
@@ -38,11 +39,10 @@ from bot.domain.parsing import (
     parse_lead_days,
     parse_price,
 )
+from bot.domain.preferences import join_days, split_days
 from bot.i18n import N_, Translator
 from bot.knowledge.carriers import CARRIERS, carrier_by_code, find_carrier
 from bot.knowledge.normalize import alternatives
-from bot.reminders.message import carrier_name
-from bot.reminders.policy import join_days, split_days
 from storage.models import Card, CardKind, Cycle, RenewFrom
 
 Values = dict[str, Any]

@@ -31,11 +31,11 @@ from bot.callbacks import (
     FormStep,
     MenuButton,
 )
+from bot.domain.carriers import carrier_name
 from bot.domain.dates import find_date
+from bot.domain.errors import CardLimitReached, CardNotFound, DomainError
 from bot.i18n import N_
 from bot.knowledge.intents import detect_intent
-from bot.reminders.message import carrier_name
-from bot.reminders.schedule import refresh_card
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext
@@ -76,8 +76,6 @@ from handlers.cards.picker import named_card
 from handlers.cards.view import card_keyboard, card_text
 from handlers.free_text import TEXT, Asks, text_for_bot
 from handlers.prompts import ask, nudge
-from storage.models import Card
-from storage.repositories.cards import MAX_CARDS_PER_CHAT, CardRepository
 
 FORM = "card_form"  # the conversation's persistence name and its drafts' slot in user_data
 SUMMARY, PICK, CONFIRM = "summary", "pick", "confirm"
@@ -87,10 +85,14 @@ _SKIP = re.compile(r"(?i)skip|跳过|跳過|不填|没有|沒有|无|無|none|n/
 _step = with_draft(FORM, N_("This conversation has expired. Send /addcard to start again."))
 
 
-def limit_text(scope: ChatScope) -> str:
-    return scope._(
-        "This chat already has {max} cards, the most I can keep. Delete one with /delcard first."
-    ).format(max=MAX_CARDS_PER_CHAT)
+def refusal(error: DomainError, scope: ChatScope) -> str:
+    """What to say when saving a card was refused."""
+    if isinstance(error, CardLimitReached):
+        return scope._(
+            "This chat already has {max} cards, the most I can keep. Delete one with /delcard "
+            "first."
+        ).format(**error.params)
+    return not_found(scope._)
 
 
 def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
@@ -156,10 +158,10 @@ async def _new_draft(
     if not await may_configure(update, context):
         await tell(update, _("Only the group's admins can add cards here."))
         return None
-    async with context.db.session(readonly=True) as session:
-        count = await CardRepository(session).count(scope.chat.id)
-    if count >= MAX_CARDS_PER_CHAT:
-        await tell(update, limit_text(scope))
+    try:
+        await context.services.cards.ensure_room(scope.chat.id)
+    except CardLimitReached as error:
+        await tell(update, refusal(error, scope))
         return None
     if drop_draft(context, FORM, scope.chat.id) is not None:
         lead = _("(I dropped the card you had not finished.)") + "\n" + lead
@@ -417,26 +419,15 @@ async def _save(
     if next_field(None, draft["values"], only_missing=True) is not None:
         return await _resume(update, field_context(scope, context), draft)
     columns = columns_of(draft["values"])
-    card: Card | None = None
-    async with context.db.session() as session:
-        repo = CardRepository(session)
+    cards = context.services.cards
+    try:
         if draft["card_id"] is None:
-            problem = limit_text(scope)
-            if await repo.count(scope.chat.id) < MAX_CARDS_PER_CHAT:
-                card = await repo.add(Card(chat_id=scope.chat.id, created_by=user.id,
-                                           thread_id=draft["thread_id"], **columns))
-            moved = True
+            card = await cards.create(scope.chat, created_by=user.id,
+                                      thread_id=draft["thread_id"], columns=columns)
         else:
-            problem = not_found(_)
-            card = await repo.get(scope.chat.id, draft["card_id"])
-            moved = card is not None and card.expires_on != columns["expires_on"]
-            if moved:  # a new expiry starts a new period: an old snooze or "stop" is over
-                columns |= {"lapsed": False, "snoozed_until": None}
-            if card is not None:
-                await repo.update(card, **columns)
-        if card is not None:
-            await refresh_card(session, card, scope.chat, context.settings,
-                               context.services.now(), keep_pending=not moved)
+            card = await cards.edit(scope.chat, draft["card_id"], columns)
+    except (CardLimitReached, CardNotFound) as error:
+        card, problem = None, refusal(error, scope)
     drop_draft(context, FORM, scope.chat.id)
     if card is None or card.id is None:
         await show(update, problem)

@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import CardHistory, Receipt
 from bot.domain.dates import format_date
-from bot.reminders.policy import ChatPolicy
+from bot.domain.preferences import ChatPolicy
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.services import BotContext
 from handlers.cards.common import (
@@ -24,7 +24,6 @@ from handlers.cards.common import (
 )
 from handlers.cards.picker import pick_card
 from handlers.cards.view import back_to_card, card_name, money_list, renewal_line
-from storage.repositories.cards import CardRepository
 
 SHOWN = 15  # the latest renewals listed (one message); the totals count them all
 
@@ -33,10 +32,7 @@ async def _history(update: Update, context: BotContext, scope: ChatScope, card_i
     _ = scope._
     if not await may_see(update, context, scope):
         return
-    async with context.db.session(readonly=True) as session:
-        repo = CardRepository(session)
-        card = await repo.get(scope.chat.id, card_id)
-        renewals = await repo.history(scope.chat.id, card_id)
+    card, renewals = await context.services.cards.with_history(scope.chat.id, card_id)
     if card is None:
         await tell(update, not_found(_))
         return
@@ -89,12 +85,11 @@ async def receipt_button(update: Update, context: BotContext) -> None:
     button = Receipt.from_update(update)
     if not await may_see(update, context, scope):
         return
-    async with context.db.session(readonly=True) as session:
-        renewal = (
-            await CardRepository(session).get_renewal(scope.chat.id, button.renewal_id)
-            if button is not None
-            else None
-        )
+    renewal = (
+        await context.services.cards.renewal(scope.chat.id, button.renewal_id)
+        if button is not None
+        else None
+    )
     if renewal is None or not renewal.receipt_file_id:
         await tell(update, scope._("That receipt was not found. It may have been deleted."))
         return

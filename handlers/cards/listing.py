@@ -31,7 +31,6 @@ from handlers.cards.view import (
     monthly_costs,
     status_icon,
 )
-from storage.repositories.cards import CardRepository
 
 PAGE_SIZE = 10
 
@@ -51,8 +50,7 @@ async def cards_page(
     if not await may_see(update, context, scope):
         return
     # A chat holds at most MAX_CARDS_PER_CHAT cards: load them all for the cost total.
-    async with context.db.session(readonly=True) as session:
-        cards = await CardRepository(session).list(scope.chat.id)
+    cards = await context.services.cards.in_chat(scope.chat.id)
     if not cards:
         await show(
             update,
@@ -107,8 +105,7 @@ async def show_card(
     """The card view, if the card belongs to this chat; "not found" otherwise."""
     if not await may_see(update, context, scope):
         return
-    async with context.db.session(readonly=True) as session:
-        card = await CardRepository(session).get(scope.chat.id, card_id)
+    card = await context.services.cards.get(scope.chat.id, card_id)
     if card is None:
         await tell(update, not_found(scope._))
         return

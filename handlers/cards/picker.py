@@ -21,7 +21,6 @@ from handlers.cards.common import (
 )
 from handlers.cards.view import status_icon
 from storage.models import Card
-from storage.repositories.cards import CardRepository
 
 PICK_LIMIT = 10  # the cards expiring soonest; /cards lists them all
 _ACTIONS: dict[str, type[CardButton]] = {
@@ -46,8 +45,7 @@ async def pick_card(
     if not await may_see(update, context, scope):
         return
     if cards is None:
-        async with context.db.session(readonly=True) as session:
-            cards = await CardRepository(session).list(scope.chat.id, limit=PICK_LIMIT)
+        cards = await context.services.cards.in_chat(scope.chat.id, limit=PICK_LIMIT)
     if not cards:
         await show(update, _("There are no cards here yet. Add one with /addcard."))
         return
@@ -84,8 +82,7 @@ async def named_card(
     if card_id is None:
         await pick_card(update, context, scope, command)
         return None
-    async with context.db.session(readonly=True) as session:
-        card = await CardRepository(session).get(scope.chat.id, card_id)
+    card = await context.services.cards.get(scope.chat.id, card_id)
     if card is None:
         await tell(update, not_found(_))
     return card

@@ -28,13 +28,13 @@ from bot.callbacks import (
     RenewStep,
     ViewCard,
 )
+from bot.domain.carriers import carrier_name
 from bot.domain.dates import apply_quick, format_date, next_expiry
+from bot.domain.errors import CardNotFound
 from bot.domain.parsing import format_money
+from bot.domain.preferences import ChatPolicy
 from bot.i18n import N_
 from bot.knowledge.intents import detect_intent
-from bot.reminders.message import carrier_name
-from bot.reminders.policy import ChatPolicy
-from bot.reminders.schedule import refresh_card
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext
@@ -69,8 +69,7 @@ from handlers.cards.picker import named_card, pick_card
 from handlers.cards.view import CHANNEL_NAMES, card_name, renewal_line
 from handlers.free_text import TEXT, Asks, text_for_bot
 from handlers.prompts import ask, nudge
-from storage.models import Card, Cycle, Renewal, RenewFrom
-from storage.repositories.cards import CardRepository
+from storage.models import Card, Cycle, RenewFrom
 
 RENEWAL = "card_renewal"  # the conversation's persistence name and its drafts' slot
 DATE, AMOUNT, CHANNEL, NOTE, RECEIPT = "rn_date", "rn_amount", "rn_channel", "rn_note", "rn_receipt"
@@ -147,8 +146,7 @@ async def start_from_request(update: Update, context: BotContext) -> str | int:
         return END
     intent = detect_intent(text_for_bot(message))
     carrier = intent.carrier if intent is not None else None
-    async with context.db.session(readonly=True) as session:
-        cards = await CardRepository(session).list(scope.chat.id)
+    cards = await context.services.cards.in_chat(scope.chat.id)
     if not cards:
         await show(update, _("You have no cards recorded here yet. Add it with /addcard and I'll "
                              "remind you before it expires next time."))
@@ -234,16 +232,11 @@ async def _renew(
     if user is None or not await may_configure(update, context):
         await tell(update, admins_only(_))
         return END
-    now = context.services.now()
-    renewal: Renewal | None = None
-    async with context.db.session() as session:
-        repo = CardRepository(session)
-        card = await repo.get(scope.chat.id, draft["card_id"])
-        if card is not None:
-            renewal = await repo.record_renewal(card, day, renewed_at=now, renewed_by=user.id)
-            await refresh_card(session, card, scope.chat, context.settings, now,
-                               keep_pending=False)
-    if card is None or renewal is None:
+    try:
+        card, renewal = await context.services.cards.renew(
+            scope.chat, draft["card_id"], day, renewed_by=user.id
+        )
+    except CardNotFound:
         drop_draft(context, RENEWAL, scope.chat.id)
         await show(update, not_found(_))
         return END
@@ -282,10 +275,9 @@ async def _fill(
 ) -> str | int:
     """Save one detail (None: skipped) and ask the next one, or finish after the last."""
     if values:
-        async with context.db.session() as session:
-            await CardRepository(session).update_renewal(
-                scope.chat.id, draft["renewal_id"], **values
-            )
+        await context.services.cards.describe_renewal(
+            scope.chat.id, draft["renewal_id"], **values
+        )
     following = DETAILS.index(step) + 1
     if following == len(DETAILS):
         return await _finish(update, context, scope, draft)
@@ -295,8 +287,7 @@ async def _fill(
 async def _finish(update: Update, context: BotContext, scope: ChatScope, draft: Draft) -> int:
     _ = scope._
     drop_draft(context, RENEWAL, scope.chat.id)
-    async with context.db.session(readonly=True) as session:
-        renewal = await CardRepository(session).get_renewal(scope.chat.id, draft["renewal_id"])
+    renewal = await context.services.cards.renewal(scope.chat.id, draft["renewal_id"])
     if renewal is None:  # the card was deleted meanwhile
         await show(update, not_found(_))
         return END

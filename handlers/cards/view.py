@@ -19,10 +19,10 @@ from bot.callbacks import (
     RenewedCard,
     ViewCard,
 )
+from bot.domain.carriers import carrier_name
 from bot.domain.dates import format_date
 from bot.domain.parsing import format_money
 from bot.i18n import N_, Translator
-from bot.reminders.message import carrier_name
 from handlers.cards.fields import FieldContext, describe, labelled, show_date, values_of
 from storage.models import Card, Channel, Cycle, Renewal
 

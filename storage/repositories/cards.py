@@ -13,8 +13,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Card, Renewal
 
-MAX_CARDS_PER_CHAT = 200
-
 
 class CardRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -92,10 +90,7 @@ class CardRepository:
         note: str | None = None,
         receipt_file_id: str | None = None,
     ) -> Renewal:
-        """Move the card to its new expiry and keep the renewal in its history.
-
-        A renewal also ends any snooze or "let it lapse" of the old period.
-        """
+        """Move the card to its new expiry and keep the renewal in its history."""
         renewal = Renewal(
             card_id=card.id,  # type: ignore[arg-type]
             renewed_at=renewed_at,
@@ -110,8 +105,6 @@ class CardRepository:
         )
         self.session.add(renewal)
         card.expires_on = new_expires_on
-        card.snoozed_until = None
-        card.lapsed = False
         self.session.add(card)
         await self.session.flush()
         return renewal

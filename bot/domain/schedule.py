@@ -1,20 +1,21 @@
 """The one place that decides a card's next reminder moment (card.next_remind_at).
 
-Everything that changes a card, its chat's settings or its deliveries calls
-`refresh_card` (or `refresh_chat`), so the sweep only has to read the index.
+Internal to the domain: the card and chat services call `refresh_card` (or `refresh_chat`)
+after every change, and the reminder engine moves a card on with `after_send`,
+`retry_at` and `unschedule`, so the sweep only has to read the index.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.domain.preferences import ChatPolicy
 from bot.reminders.moments import reminder_moments
-from bot.reminders.policy import ChatPolicy
 from bot.settings import Settings
 from storage.models import Card, Chat
+from storage.repositories.cards import CardRepository
 from storage.repositories.deliveries import DeliveryRepository
 
 _EPSILON = timedelta(microseconds=1)
@@ -73,7 +74,24 @@ async def refresh_chat(
 ) -> int:
     """Recompute every card of a chat (its time zone, remind time, lead days or reminder
     switch changed). Returns the number of cards."""
-    cards = list(await session.exec(select(Card).where(Card.chat_id == chat.id)))
+    assert chat.id is not None
+    cards = await CardRepository(session).list(chat.id)
     for card in cards:
         await refresh_card(session, card, chat, settings, now, keep_pending=False)
     return len(cards)
+
+
+def after_send(card: Card, policy: ChatPolicy, delivered: set[int], now: datetime) -> None:
+    """A reminder went out (or was found stale): any snooze is used up, on to the next."""
+    card.snoozed_until = None
+    card.next_remind_at = compute_next_remind_at(card, policy, delivered, now)
+
+
+def retry_at(card: Card, when: datetime) -> None:
+    """A send failed for now: the card stays due and is tried again at `when`."""
+    card.next_remind_at = when
+
+
+def unschedule(card: Card) -> None:
+    """Nothing to send (reminders off, or the card let go) until something changes."""
+    card.next_remind_at = None
