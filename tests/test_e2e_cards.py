@@ -297,8 +297,8 @@ async def test_the_card_limit(api: FakeBotAPI, cbot: BotHarness) -> None:
     user = _user(api, "en")
     async with cbot.database.session() as session:
         await ChatRepository(session).ensure(user.id, "private", None, "en")
-        session.add_all(Card(chat_id=user.id, created_by=user.id, label=f"Card {n}",
-                             expires_on=date(2026, 4, 1)) for n in range(200))
+        session.add_all(Card(chat_id=user.id, number=n + 1, created_by=user.id,
+                             label=f"Card {n}", expires_on=date(2026, 4, 1)) for n in range(200))
     refused = await cbot.say(user, "/addcard")
     assert refused.plain_text == (
         "This chat already has 200 cards, the most I can keep. Delete one with /delcard first."

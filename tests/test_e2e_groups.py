@@ -461,7 +461,7 @@ async def test_chat_migration_moves_rows_on_both_backends(db: Database) -> None:
     old, new = -6200, -1006200
     async with db.session() as session:
         await ChatRepository(session).ensure(old, "group", "Family", "zh")
-        card = Card(chat_id=old, created_by=1, label="SIM", expires_on=EXPIRY)
+        card = Card(chat_id=old, number=1, created_by=1, label="SIM", expires_on=EXPIRY)
         session.add(card)
         broadcast = Broadcast(created_by=1, text="hi", status="done", chat_id=1)
         session.add(broadcast)

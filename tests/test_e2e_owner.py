@@ -79,8 +79,9 @@ async def test_botstats_counts_chats_cards_and_reminders(
         ]:
             await repo.ensure(chat_id, kind, None, "en")
             await repo.set_active(chat_id, active)
-        card = Card(chat_id=7101, created_by=7101, label="SIM", expires_on=date(2027, 1, 1))
-        session.add_all([card, Card(chat_id=-1007101, created_by=7101, label="Data",
+        card = Card(chat_id=7101, number=1, created_by=7101, label="SIM",
+                    expires_on=date(2027, 1, 1))
+        session.add_all([card, Card(chat_id=-1007101, number=1, created_by=7101, label="Data",
                                     expires_on=date(2027, 1, 1))])
         await session.flush()
         for offset, status, due in [(-7, "sent", now), (-3, "sent", now), (-1, "failed", now),

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Card, Renewal
+from storage.models import Card, Chat, Renewal
 
 
 class CardRepository:
@@ -30,6 +30,17 @@ class CardRepository:
         return int(result.one())
 
     async def add(self, card: Card) -> Card:
+        """Store a new card with its chat's next number. The chat row's counter is bumped in
+        this transaction, so concurrent adds to one chat queue on that row (PostgreSQL's row
+        lock, SQLite's single writer) and never share or reuse a number."""
+        if card.number is None:
+            bumped = await self.session.exec(
+                update(Chat)  # type: ignore[call-overload]
+                .where(col(Chat.id) == card.chat_id)
+                .values(last_card_number=col(Chat.last_card_number) + 1)
+                .returning(col(Chat.last_card_number))
+            )
+            card.number = bumped.scalar_one()
         self.session.add(card)
         await self.session.flush()
         return card
