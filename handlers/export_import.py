@@ -212,8 +212,8 @@ async def import_command(update: Update, context: BotContext) -> str | int:
     await ask(
         update, scope._,
         scope._("Send me the CSV file now: the cards file of /export, changed or not, or your "
-                "own with the columns {columns} ({required} are required). A row with the id "
-                "of one of your cards updates that card. /cancel stops.").format(
+                "own with the columns {columns} ({required} are required). A row with the "
+                "number of one of your cards updates that card. /cancel stops.").format(
             columns=", ".join(CARD_COLUMNS), required=", ".join(REQUIRED_COLUMNS)
         ),
         new=True,

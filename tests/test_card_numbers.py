@@ -1,6 +1,7 @@
 """Each chat numbers its cards 1, 2, 3…, on SQLite and PostgreSQL: numbers are unique per chat,
 given in the domain's create even when many cards are added at once, never reused after a
-deletion, and migration 0004 numbers the cards that existed before it in creation order."""
+deletion, migration 0004 numbers the cards that existed before it in creation order, and the
+commands name cards by these numbers (never by the database id)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.domain.cards import CardService
 from bot.settings import load_settings
+from fakebotapi import FakeBotAPI
 from storage.db import Database
 from storage.migrate import alembic_config, upgrade
 from storage.models import Card, Chat
 from storage.repositories.chats import ChatRepository
+from tests.harness import BotHarness
+from tests.reminder_fixtures import add_card
 
 NOW = datetime(2026, 12, 24, 0, 30, tzinfo=UTC)
 COLUMNS = {"label": "SIM", "expires_on": date(2027, 1, 1)}
@@ -89,3 +93,33 @@ def _upgrade_to(connection: Connection, revision: str) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
+
+
+async def test_commands_name_cards_by_their_number_in_the_chat(
+    api: FakeBotAPI, bot: BotHarness
+) -> None:
+    ann, bea = api.user(701, "Ann"), api.user(702, "Bea")
+    await add_card(bot.database, bot.settings, bot.clock, ann.id, date(2027, 1, 1),
+                   label="Ann's SIM")
+    first = await add_card(bot.database, bot.settings, bot.clock, bea.id, date(2027, 1, 2),
+                           label="Bea's SIM")
+    second = await add_card(bot.database, bot.settings, bot.clock, bea.id, date(2027, 1, 3),
+                            label="Bea's eSIM")
+    assert (first.number, second.number) == (1, 2) and second.id == 3
+
+    view = await bot.say(bea, "/card 1")
+    assert (view.plain_text or "").startswith("Bea's SIM · China Mobile  #1\n")
+    listing = await bot.say(bea, "/cards")
+    shown = listing.plain_text or ""
+    assert "#1 Bea's SIM" in shown and "#2 Bea's eSIM" in shown
+    assert "not found" in (await bot.say(bea, "/card 3")).plain_text  # id 3 is no number here
+    renewing = await bot.say(bea, "/renewed 2")
+    assert "Bea's eSIM" in (renewing.plain_text or "")
+    await bot.say(bea, "/cancel")
+
+    assert first.id is not None
+    await CardService(bot.database, bot.settings, bot.clock).delete(bea.id, first.id)
+    third = await add_card(bot.database, bot.settings, bot.clock, bea.id, date(2027, 1, 4),
+                           label="Bea's data card")
+    assert third.number == 3
+    assert "not found" in (await bot.say(bea, "/card 1")).plain_text  # #1 is not given again

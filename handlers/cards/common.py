@@ -60,9 +60,17 @@ def parse_id(text: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def id_arg(context: BotContext) -> int | None:
-    """The card id of "/card 12" (or "/card #12")."""
-    return parse_id(context.args[0]) if context.args and len(context.args) == 1 else None
+NO_CARD = 0  # an id no card has (ids start at 1): a number that names no card of the chat
+
+
+async def card_id_arg(context: BotContext, scope: ChatScope) -> int | None:
+    """The id of the card "/card 3" (or "/card #3") names by its number in this chat; NO_CARD
+    when the chat has no card 3; None when no number was given."""
+    number = parse_id(context.args[0]) if context.args and len(context.args) == 1 else None
+    if number is None:
+        return None
+    card = await context.services.cards.numbered(scope.chat.id, number)
+    return card.id if card is not None and card.id is not None else NO_CARD
 
 
 def thread_of(update: Update) -> int | None:

@@ -128,7 +128,7 @@ async def _overview(
     draft["one"] = False
     values = draft["values"]
     title = _("New card") if draft["card_id"] is None else _("Card #{id}").format(
-        id=draft["card_id"]
+        id=draft.get("number") or ""
     )
     if state == SUMMARY:
         question = _("Save it?")
@@ -227,8 +227,8 @@ async def start_edit(update: Update, context: BotContext) -> str | int:
     card = await named_card(update, context, scope, EditCard, "editcard")
     if card is None:
         return END
-    draft: Draft = {"card_id": card.id, "values": values_of(card), "one": False,
-                    "pending": None, "thread_id": card.thread_id}
+    draft: Draft = {"card_id": card.id, "number": card.number, "values": values_of(card),
+                    "one": False, "pending": None, "thread_id": card.thread_id}
     store_draft(context, FORM, scope.chat.id, draft)
     return await _overview(update, field_context(scope, context), draft, PICK)
 

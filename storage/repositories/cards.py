@@ -45,6 +45,13 @@ class CardRepository:
         await self.session.flush()
         return card
 
+    async def numbered(self, chat_id: int, number: int) -> Card | None:
+        """The chat's card with this number (what users see and type)."""
+        rows = await self.session.exec(
+            select(Card).where(Card.chat_id == chat_id, Card.number == number)
+        )
+        return rows.first()
+
     async def get(self, chat_id: int, card_id: int) -> Card | None:
         card = await self.session.get(Card, card_id)
         return card if card is not None and card.chat_id == chat_id else None
