@@ -34,11 +34,15 @@ class CardRepository:
         this transaction, so concurrent adds to one chat queue on that row (PostgreSQL's row
         lock, SQLite's single writer) and never share or reuse a number."""
         if card.number is None:
-            bumped = await self.session.exec(
-                update(Chat)  # type: ignore[call-overload]
-                .where(col(Chat.id) == card.chat_id)
-                .values(last_card_number=col(Chat.last_card_number) + 1)
-                .returning(col(Chat.last_card_number))
+            # On the connection, not as an ORM bulk update: the card's insert already tells
+            # the change listeners which chat changed (a bulk update would say "any").
+            chats = Chat.__table__  # type: ignore[attr-defined]
+            connection = await self.session.connection()
+            bumped = await connection.execute(
+                update(chats)
+                .where(chats.c.id == card.chat_id)
+                .values(last_card_number=chats.c.last_card_number + 1)
+                .returning(chats.c.last_card_number)
             )
             card.number = bumped.scalar_one()
         self.session.add(card)
