@@ -203,6 +203,7 @@ def chart_figure(data: ChartData, lang: str) -> Figure:
     # Imported here: matplotlib takes a while to load and only /stats needs it.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
 
     panels = [(draw, height) for draw, height, shown in (
         (_expiry_panel, _EXPIRY_HEIGHT, bool(data.expiries)),
@@ -213,9 +214,8 @@ def chart_figure(data: ChartData, lang: str) -> Figure:
     _use_bundled_font()
     _ = translator(lang)
     heights = [height for _draw, height in panels]
-    figure = Figure(figsize=(_WIDTH, sum(heights)), dpi=_DPI, layout="constrained",
-                    facecolor="white")
-    figure.get_layout_engine().set(h_pad=0.12, w_pad=0.1)  # type: ignore[union-attr]
+    figure = Figure(figsize=(_WIDTH, sum(heights)), dpi=_DPI, facecolor="white",
+                    layout=ConstrainedLayoutEngine(h_pad=0.12, w_pad=0.1))
     FigureCanvasAgg(figure)
     axes = figure.subplots(len(panels), 1, height_ratios=heights, squeeze=False)[:, 0]
     for ax, (draw, _height) in zip(axes, panels, strict=True):

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(8443, ge=1, le=65535)
     log_level: str = "INFO"
+    # The Mini App: its public https URL (unset: no app, nothing changes), where its server
+    # listens in polling mode, and how old a signed initData may be.
+    webapp_url: str | None = None
+    webapp_listen: str = "127.0.0.1"
+    webapp_port: int = Field(8080, ge=1, le=65535)
+    webapp_initdata_max_age: int = Field(86_400, ge=60, le=30 * 86_400)
     # Minutes before the remind time a large burst may start so that its last message is on
     # time (0: off). At most 12 hours, so a card's next day's moment is never pulled in.
     reminder_early_window: int = Field(0, ge=0, le=720)
@@ -93,6 +99,15 @@ class Settings(BaseSettings):
             raise ValueError("is not a known time zone such as Asia/Shanghai") from None
         return value
 
+    @field_validator("webapp_url")
+    @classmethod
+    def _webapp_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be the app's public URL, e.g. https://bot.example.com/app/")
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:
@@ -112,7 +127,6 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.default_timezone)
-
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -340,13 +340,13 @@ class SentMessage:
         ]
 
     def buttons(self) -> list[tuple[str, str | None]]:
-        """(text, callback_data or url) for every button, row by row."""
+        """(text, callback_data or url, a Mini App's included) for every button, row by row."""
         out: list[tuple[str, str | None]] = []
         for row in self.keyboard_rows:
             for b in row:
                 value = b.get("callback_data")
                 if value is None:
-                    value = b.get("url")
+                    value = b.get("url") or (b.get("web_app") or {}).get("url")
                 out.append((str(b.get("text", "")), value))
         return out
 

@@ -22,10 +22,11 @@ from handlers import (
     start,
     stats,
     unknown,
+    webapp,
 )
 
 
-def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+def register_handlers(application: Application) -> None:
     # The update log brackets every other group (it times each update).
     application.add_handler(updatelog.first(), group=updatelog.FIRST_GROUP)
     application.add_handler(updatelog.last(), group=updatelog.LAST_GROUP)
@@ -44,6 +45,8 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
             application.add_handler(handler)
     # Free-text questions come last in group 0, where PTB runs only the first handler that
     # matches: any command or conversation step registered before them wins the update.
+    for handler in webapp.handlers(application.services.settings):  # type: ignore[attr-defined]
+        application.add_handler(handler)
     for handler in questions.handlers():
         application.add_handler(handler)
     # Then the commands nobody took (after questions, which never take a command).

@@ -4,7 +4,7 @@ The keyboards are shared with the /settings menu (group_settings)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import time
 from typing import Any
 
@@ -25,7 +25,7 @@ from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import admin_only
 from bot.runtime.services import BotContext
 
-_REMIND_TIMES = ("08:00", "09:00", "12:00", "18:00", "20:00", "21:00")
+REMIND_TIMES = ("08:00", "09:00", "12:00", "18:00", "20:00", "21:00")
 
 
 # The /settings menu passes its own kind of button to the keyboards below.
@@ -40,7 +40,7 @@ def timezone_rows(button: Preset = TimezoneChoice) -> list[list[InlineKeyboardBu
 
 
 def remind_rows(button: Preset = RemindAtChoice) -> list[list[InlineKeyboardButton]]:
-    buttons = [InlineKeyboardButton(t, callback_data=button(t).pack()) for t in _REMIND_TIMES]
+    buttons = [InlineKeyboardButton(t, callback_data=button(t).pack()) for t in REMIND_TIMES]
     return [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
 
 
@@ -123,7 +123,7 @@ async def remindat_command(update: Update, context: BotContext) -> None:
 def _setting_button(
     kind: type[ChatPreset], parse: Callable[[str], Any], column: str,
     store: Callable[[Any], object],
-) -> Callable[[Update, BotContext], Awaitable[None]]:
+) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
     """The handler of a preset button ("tz:Asia/Manila", "at:09:00") for one chat setting."""
 
     @admin_only
@@ -148,7 +148,7 @@ timezone_button = _setting_button(TimezoneChoice, parse_timezone, "timezone", st
 remindat_button = _setting_button(RemindAtChoice, parse_remind_at, "remind_at", hhmm)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("timezone", timezone_command),
         CommandHandler("remindat", remindat_command),

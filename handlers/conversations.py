@@ -21,10 +21,10 @@ time ran out while the bot was down.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from telegram import Chat, Message, Update, User
 from telegram.constants import ChatType
@@ -34,7 +34,7 @@ from telegram.warnings import PTBUserWarning
 from bot.runtime.persistence import ConversationKey, SQLPersistence
 from bot.runtime.services import BotContext
 
-OnEnd = Callable[[Update, BotContext], Awaitable[None]]
+OnEnd = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 class Conversation(ConversationHandler[BotContext]):
@@ -54,8 +54,8 @@ class Conversation(ConversationHandler[BotContext]):
             entry.callback = self._starting(entry.callback)
 
     def _starting(
-        self, callback: Callable[[Update, BotContext], Awaitable[object]]
-    ) -> Callable[[Update, BotContext], Awaitable[object]]:
+        self, callback: Callable[[Update, BotContext], Coroutine[Any, Any, object]]
+    ) -> Callable[[Update, BotContext], Coroutine[Any, Any, object]]:
         @wraps(callback)
         async def start(update: Update, context: BotContext) -> object:
             state = await callback(update, context)
@@ -67,7 +67,7 @@ class Conversation(ConversationHandler[BotContext]):
 
         return start
 
-    async def handle_update(  # type: ignore[override]
+    async def handle_update(
         self, update: Update, application: Application[Any, Any, Any, Any, Any, Any],
         check_result: Any, context: BotContext,
     ) -> object:
@@ -85,14 +85,15 @@ class Conversation(ConversationHandler[BotContext]):
         chat, user = update.effective_chat, update.effective_user
         if chat is None or user is None:
             return
-        await self.handle_update(update, context.application, (None, (chat.id, user.id),
-                                                               self._ender, None), context)
+        # handle_update takes check_update's result: this conversation's key and the handler
+        # to run (the ender), typed by PTB for its own generic Application and handlers.
+        check = (None, (chat.id, user.id), self._ender, None)
+        await self.handle_update(update, context.application, check, context)
 
     async def _end(self, update: Update, context: BotContext) -> int:
         if self._on_end is not None:
             await self._on_end(update, context)
         return self.END
-
 
     def restore_timeouts(
         self, application: Application[Any, Any, Any, Any, Any, Any],
@@ -117,12 +118,12 @@ class Conversation(ConversationHandler[BotContext]):
         ends. The update it gets is made from the key, as the real one is long gone."""
         job = context.job
         assert job is not None
-        key = job.data
+        key = cast(ConversationKey, job.data)
         if self.timeout_jobs.get(key) is not job:  # the user moved on since: PTB's own runs
             return
         del self.timeout_jobs[key]
-        chat_id, user_id = key
-        application = context.application
+        chat_id, user_id = int(key[0]), int(key[1])  # a Conversation is per chat and user
+        application = cast("Application[Any, BotContext, Any, Any, Any, Any]", context.application)
         update = Update(0, message=Message(
             0, context.services.now(),
             chat=Chat(chat_id, ChatType.PRIVATE if chat_id > 0 else ChatType.SUPERGROUP),

@@ -243,7 +243,7 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("export", export_command),
         Conversation(

@@ -10,6 +10,6 @@ from bot.runtime.permissions import admin_only
 from handlers.cards.listing import cards_command
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     refusal = N_("Only the group's admins can see its cards.")
     return [CommandHandler("groupcards", admin_only(cards_command, refusal))]

@@ -205,7 +205,7 @@ async def _page(
     return "\n".join(lines), InlineKeyboardMarkup([nav]) if nav else None
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         Conversation(
             entry_points=[CommandHandler("faq", faq_command)],

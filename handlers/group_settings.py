@@ -10,9 +10,10 @@ hint), never by the free-text Q&A.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from functools import partial
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -41,7 +42,7 @@ from bot.runtime.services import BotContext
 from handlers.cards.common import IDLE_TIMEOUT, NOT_TYPED, TYPED, show, thread_of
 from handlers.chat_settings import hhmm, remind_rows, timezone_rows, updated_cards
 from handlers.conversations import Conversation
-from handlers.language import LANGUAGE_NAMES, language_row
+from handlers.language import LANGUAGE_NAMES, language_name, language_row
 from handlers.prompts import ask, nudge
 from storage.models import Chat
 
@@ -69,7 +70,7 @@ async def _menu(update: Update, context: BotContext, scope: ChatScope, note: str
     lines += [
         f"<b>{title}</b>",
         "",
-        _("🌐 Language: {value}").format(value=LANGUAGE_NAMES.get(scope.lang, scope.lang)),
+        _("🌐 Language: {value}").format(value=language_name(scope.lang)),
         _("🕒 Time zone: {value}").format(value=format_timezone(policy.timezone)),
         _("⏰ Reminders arrive at: {value}").format(value=hhmm(policy.remind_at)),
         _("📅 Days before expiry: {value}").format(value=format_lead_days(policy.lead_days)),
@@ -163,15 +164,16 @@ async def page_button(update: Update, context: BotContext) -> str | int | None:
         ),
     }[page]
     markup = InlineKeyboardMarkup([*rows, _back(_)])
-    if page not in _TYPED_HINTS:
+    if page not in TYPED_HINTS:
         await show(update, text, markup)
         return END
     await ask(update, _, text, markup)
     return page
 
 
-def _parse(update: Update, setting: str, value: str) -> dict[str, object]:
-    """The chat fields a pressed value sets; InputError when the button is not one of ours."""
+def setting_values(setting: str, value: str) -> dict[str, object]:
+    """The chat fields a chosen or typed value of a setting sets (lang, tz, at, lead, rem);
+    InputError when it is not a value of that setting."""
     if setting == "lang" and value in LANGUAGE_NAMES:
         return {"language": value}
     if setting == "tz":
@@ -182,9 +184,16 @@ def _parse(update: Update, setting: str, value: str) -> dict[str, object]:
         return {"default_lead_days": join_days(parse_lead_days(value))}
     if setting == "rem" and value in ("on", "off"):
         return {"reminders_enabled": value == "on"}
-    if setting == "topic" and value == "general":
+    raise InputError("unknown_value")
+
+
+def _parse(update: Update, setting: str, value: str) -> dict[str, object]:
+    """The chat fields a pressed value sets; InputError when the button is not one of ours."""
+    if setting != "topic":
+        return setting_values(setting, value)
+    if value == "general":
         return {"reminder_thread_id": None}
-    if setting == "topic" and value == "here" and thread_of(update) is not None:
+    if value == "here" and thread_of(update) is not None:
         return {"reminder_thread_id": thread_of(update)}
     raise InputError("unknown_button")
 
@@ -215,14 +224,14 @@ async def value_button(update: Update, context: BotContext) -> int | None:
 
 
 # What each typing page says to text it cannot use (the same words as its command's).
-_TYPED_HINTS = {
+TYPED_HINTS = {
     "tz": N_("I don't know that time zone. Try a city (Manila, 上海), Asia/Manila or UTC+8:"),
     "at": N_("Please give a time of day such as 09:00 or 21:30."),
     "lead": N_("Please type days like 7,3,1,0."),
 }
 
 
-def _typed(page: str) -> Callable[[Update, BotContext], Awaitable[int | None]]:
+def _typed(page: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, int | None]]:
     """What a typing page does with text: save it and show the menu, or say the page's hint
     and keep waiting."""
 
@@ -235,7 +244,7 @@ def _typed(page: str) -> Callable[[Update, BotContext], Awaitable[int | None]]:
         try:
             values = _parse(update, page, message.text)
         except InputError:
-            await ask(update, scope._, scope._(_TYPED_HINTS[page]), new=True)
+            await ask(update, scope._, scope._(TYPED_HINTS[page]), new=True)
             return None
         await _save(update, context, scope, page, values)
         return END
@@ -250,7 +259,7 @@ async def _close(update: Update, context: BotContext) -> int:
     return END
 
 
-def _conversation() -> ConversationHandler:  # type: ignore[type-arg]
+def _conversation() -> ConversationHandler:
     return Conversation(
         entry_points=[
             CallbackQueryHandler(page_button, pattern=GroupPage.pattern),
@@ -258,7 +267,7 @@ def _conversation() -> ConversationHandler:  # type: ignore[type-arg]
         ],
         states={
             page: [MessageHandler(TYPED, _typed(page)), MessageHandler(NOT_TYPED, nudge)]
-            for page in _TYPED_HINTS
+            for page in TYPED_HINTS
         },
         fallbacks=[CommandHandler("cancel", _close)],
         allow_reentry=True,
@@ -273,7 +282,8 @@ async def reminders_command(update: Update, context: BotContext) -> None:
         return
     scope = await chat_scope(update, context)
     _ = scope._
-    switch = _SWITCH.get(context.args[0].lower()) if len(context.args or ()) == 1 else None
+    args = context.args or []
+    switch = _SWITCH.get(args[0].lower()) if len(args) == 1 else None
     if switch is None:
         state = (
             _("🔔 Reminders are on in this chat. Send /reminders off to pause them.")
@@ -294,7 +304,7 @@ async def reminders_command(update: Update, context: BotContext) -> None:
     await message.reply_text("\n".join(filter(None, (done, updated_cards(_, count)))))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("settings", settings_command),
         CommandHandler("reminders", reminders_command),

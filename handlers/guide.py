@@ -210,7 +210,7 @@ async def guide_button(update: Update, context: BotContext) -> None:
             raise
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler(["renew", "howto"], renew_command),
         CallbackQueryHandler(guide_button, pattern=any_of(

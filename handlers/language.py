@@ -16,6 +16,11 @@ from bot.runtime.services import BotContext
 LANGUAGE_NAMES: dict[Language, str] = {"zh": "中文", "en": "English"}
 
 
+def language_name(code: str) -> str:
+    """A language's own name; the code itself for one the bot does not speak."""
+    return next((name for lang, name in LANGUAGE_NAMES.items() if lang == code), code)
+
+
 def language_row(
     button: Callable[[Language], CallbackData] = LanguageChoice,
 ) -> list[InlineKeyboardButton]:
@@ -75,7 +80,7 @@ async def language_menu_button(update: Update, context: BotContext) -> None:
     await query.edit_message_text(scope._("Choose a language:"), reply_markup=_CHOICES)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("language", language_command),
         CallbackQueryHandler(language_button, pattern=LanguageChoice.pattern),

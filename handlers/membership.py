@@ -46,7 +46,7 @@ async def group_migrated(update: Update, context: BotContext) -> None:
     log.info("group %s became %s (moved=%s)", message.chat.id, message.migrate_to_chat_id, moved)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         ChatMemberHandler(bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.StatusUpdate.MIGRATE, group_migrated),

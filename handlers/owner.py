@@ -162,16 +162,17 @@ async def _first_words(update: Update, context: BotContext) -> None:
     waiting = context.services.owners_without_menu
     if user is None or chat is None or chat.type != ChatType.PRIVATE or user.id not in waiting:
         return
-    if await set_owner_menu(context.bot, user.id):
+    if await set_owner_menu(context.bot, user.id,
+                            webapp=context.settings.webapp_url is not None):
         waiting.discard(user.id)
 
 
-def menu_handler() -> BaseHandler:  # type: ignore[type-arg]
+def menu_handler() -> BaseHandler:
     """Runs in a handler group of its own, beside whatever else the update does."""
     return TypeHandler(Update, _first_words)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         # Elsewhere (groups, edited messages) they fall through to the unknown commands.
         CommandHandler("botstats", botstats_command, filters=PRIVATE_MESSAGES),

@@ -173,7 +173,7 @@ async def media_hint(update: Update, context: BotContext) -> None:
     )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     """Catch-alls: register them after every other handler of their group."""
     return [MessageHandler(TEXT, question), MessageHandler(_MEDIA, media_hint)]
 

@@ -121,7 +121,7 @@ async def _send_guide(update: Update, card: Card, scope: ChatScope) -> None:
     await say(update, header + render_answer(entry, scope.lang))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CallbackQueryHandler(reminder_button, pattern=any_of(ReminderButton.pattern,
                                                              SnoozeButton.pattern)),

@@ -68,7 +68,7 @@ def group_greeting(_: Translator, title: str | None) -> str:
     )
 
 
-def help_text(_: Translator, chat_type: str) -> str:
+def help_text(_: Translator, chat_type: str, *, webapp: bool = False) -> str:
     audiences = (
         (Audience.PRIVATE,) if chat_type == "private" else (Audience.GROUP, Audience.GROUP_ADMIN)
     )
@@ -76,7 +76,7 @@ def help_text(_: Translator, chat_type: str) -> str:
     lines = [f"<b>{title}</b>"]
     seen: set[str] = set()
     for audience in audiences:
-        for command in commands_for(audience):
+        for command in commands_for(audience, webapp=webapp):
             if command.name in seen:
                 continue
             seen.add(command.name)
@@ -93,7 +93,9 @@ async def help_command(update: Update, context: BotContext) -> None:
     if message is None or update.effective_chat is None:
         return
     scope = await chat_scope(update, context)
-    await message.reply_text(help_text(scope._, update.effective_chat.type))
+    await message.reply_text(help_text(
+        scope._, update.effective_chat.type, webapp=context.settings.webapp_url is not None
+    ))
 
 
 async def help_button(update: Update, context: BotContext) -> None:
@@ -102,10 +104,12 @@ async def help_button(update: Update, context: BotContext) -> None:
         return
     scope = await chat_scope(update, context)
     await query.answer()
-    await query.edit_message_text(help_text(scope._, update.effective_chat.type))
+    await query.edit_message_text(help_text(
+        scope._, update.effective_chat.type, webapp=context.settings.webapp_url is not None
+    ))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("start", start),
         CommandHandler("help", help_command),

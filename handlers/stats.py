@@ -11,14 +11,17 @@ from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.charts import EXPIRY_DAYS, SPEND_MONTHS, ChartData, chart_data, render_png, spend_window
+from bot.domain.cards import CardService
 from bot.domain.carriers import carrier_name
 from bot.domain.dates import format_date
 from bot.domain.parsing import format_money
 from bot.domain.preferences import ChatPolicy
+from bot.i18n import Translator
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.services import BotContext
+from bot.settings import Settings
 from handlers.cards.common import may_see
-from storage.models import Card
+from storage.models import Card, Chat
 
 
 def summary(data: ChartData, cards: list[Card], scope: ChatScope) -> str:
@@ -60,6 +63,25 @@ def summary(data: ChartData, cards: list[Card], scope: ChatScope) -> str:
     return "\n".join(lines)
 
 
+async def chat_chart(
+    cards: CardService, chat: Chat, settings: Settings, now: datetime
+) -> tuple[ChartData, list[Card]]:
+    """What /stats (and the Mini App) chart for a chat, and its cards."""
+    policy = ChatPolicy.of(chat, settings)
+    today = now.astimezone(policy.zone).date()
+    since = datetime.combine(date(*spend_window(today), 1), time(), policy.zone)
+    in_chat, renewals = await cards.with_renewals(chat.id, since=since)
+    return chart_data(in_chat, renewals, today, policy.zone), in_chat
+
+
+def nothing_to_chart(_: Translator) -> str:
+    return _("Nothing to chart yet: no card expires in the next {days} days and no renewal "
+             "with a price was recorded in the last {months} months. Add cards with /addcard "
+             "and press ✅ Renewed when you top one up.").format(
+        days=EXPIRY_DAYS, months=SPEND_MONTHS
+    )
+
+
 async def stats_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
@@ -67,20 +89,10 @@ async def stats_command(update: Update, context: BotContext) -> None:
     scope = await chat_scope(update, context)
     if not await may_see(update, context, scope):
         return
-    _ = scope._
-    policy = ChatPolicy.of(scope.chat, context.settings)
-    today = context.services.now().astimezone(policy.zone).date()
-    since = datetime.combine(date(*spend_window(today), 1), time(), policy.zone)
-    cards, renewals = await context.services.cards.with_renewals(scope.chat.id, since=since)
-    data = chart_data(cards, renewals, today, policy.zone)
+    data, cards = await chat_chart(context.services.cards, scope.chat, context.settings,
+                                   context.services.now())
     if data.empty:
-        await message.reply_text(
-            _("Nothing to chart yet: no card expires in the next {days} days and no renewal "
-              "with a price was recorded in the last {months} months. Add cards with /addcard "
-              "and press ✅ Renewed when you top one up.").format(
-                days=EXPIRY_DAYS, months=SPEND_MONTHS
-            )
-        )
+        await message.reply_text(nothing_to_chart(scope._))
         return
     await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     png = await asyncio.to_thread(render_png, data, scope.lang)
@@ -89,5 +101,5 @@ async def stats_command(update: Update, context: BotContext) -> None:
     )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [CommandHandler("stats", stats_command)]

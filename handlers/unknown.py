@@ -54,7 +54,7 @@ async def unknown_button(update: Update, context: BotContext) -> None:
         await query.answer(_("That button has expired."), show_alert=True)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         # /cancel outside any conversation (each conversation handles its own /cancel).
         CommandHandler("cancel", nothing_to_cancel, filters=PRIVATE_MESSAGES),

@@ -3,12 +3,15 @@ move the clock, see the reminder; plus the pieces the transcript is made of."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
+import aiohttp
 import pytest
 
 from bot.tools.demo_session import parse_duration
@@ -44,6 +47,42 @@ def _chat(workdir: Path, script: str, *args: str) -> subprocess.CompletedProcess
             cwd=workdir, env=env | {"PYTHONIOENCODING": "utf-8"}, timeout=180,
             encoding="utf-8",
         )
+
+
+async def test_app_prints_a_link_that_opens_the_demo_users_cards(tmp_path: Path) -> None:
+    """`:app` while the demo runs: the printed link's page loads and its signed initData
+    lets the page read the demo user's cards."""
+    env = {k: v for k, v in os.environ.items() if k not in CONTRACT and k != "LANG"}
+    demo = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "chat", stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=tmp_path,
+        env=env | {"PYTHONIOENCODING": "utf-8"},
+    )
+    assert demo.stdin is not None and demo.stdout is not None
+    demo.stdin.write(b":app\n")
+    await demo.stdin.drain()
+    link = ""
+    async with asyncio.timeout(60):
+        while "open this in your browser: " not in link:
+            link = (await demo.stdout.readline()).decode()
+            assert link, "the demo ended without a link"
+    url = link.split("open this in your browser: ", 1)[1].strip()
+    page, fragment = url.split("#", 1)
+    init_data = unquote(fragment.removeprefix("tgWebAppData="))
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(page) as response:
+                assert response.status == 200
+                assert '<script src="app.js" defer></script>' in await response.text()
+            async with http.get(page + "api/session",
+                                headers={"X-Telegram-Init-Data": init_data}) as response:
+                assert response.status == 200
+                session = await response.json()
+    finally:
+        demo.stdin.close()
+        await demo.wait()
+    assert session["user"] == {"id": 1001, "first_name": "Alex"}
+    assert session["can_edit"] is True
 
 
 def test_a_scripted_session_adds_a_card_and_sees_its_reminder(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ def user(api: FakeBotAPI) -> FakeUser:
 
 async def _cards(bot: BotHarness) -> list[Card]:
     async with bot.database.session(readonly=True) as session:
-        return await CardRepository(session).list(USER_ID)
+        return await CardRepository(session).in_chat(USER_ID)
 
 
 async def _import(bot: BotHarness, user: FakeUser, content: str) -> SentMessage:

@@ -17,6 +17,7 @@ CONTRACT = (
     "DEFAULT_REMIND_AT", "DEFAULT_LEAD_DAYS", "OVERDUE_REMINDER_DAYS", "REMINDER_SWEEP_SECONDS",
     "WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_LISTEN", "WEBHOOK_PORT", "LOG_LEVEL",
     "REMINDER_EARLY_WINDOW", "ALLOW_PAID_BROADCAST", "DELIVERY_RETENTION_DAYS",
+    "WEBAPP_URL", "WEBAPP_LISTEN", "WEBAPP_PORT", "WEBAPP_INITDATA_MAX_AGE",
 )
 
 
@@ -41,6 +42,9 @@ def test_defaults(clean_env: pytest.MonkeyPatch) -> None:
     assert settings.reminder_early_window == 0
     assert settings.allow_paid_broadcast is False
     assert settings.delivery_retention_days == 400
+    assert settings.webapp_url is None  # no Mini App: nothing changes
+    assert (settings.webapp_listen, settings.webapp_port) == ("127.0.0.1", 8080)
+    assert settings.webapp_initdata_max_age == 86_400
 
 
 def test_values_are_parsed(clean_env: pytest.MonkeyPatch) -> None:
@@ -87,6 +91,9 @@ def test_env_file_is_read(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None
         ("REMINDER_EARLY_WINDOW", "721"),
         ("ALLOW_PAID_BROADCAST", "sometimes"),
         ("DELIVERY_RETENTION_DAYS", "7"),
+        ("WEBAPP_URL", "bot.example.com/app"),
+        ("WEBAPP_PORT", "0"),
+        ("WEBAPP_INITDATA_MAX_AGE", "5"),
     ],
 )
 def test_invalid_setting_names_the_variable(

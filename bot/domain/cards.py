@@ -67,7 +67,7 @@ class CardService:
     async def in_chat(self, chat_id: int, limit: int | None = None) -> list[Card]:
         """The chat's cards, nearest expiry first."""
         async with unit_of_work(self.db, readonly=True) as unit:
-            return await unit.cards.list(chat_id, limit=limit)
+            return await unit.cards.in_chat(chat_id, limit=limit)
 
     async def count(self, chat_id: int) -> int:
         async with unit_of_work(self.db, readonly=True) as unit:
@@ -90,7 +90,7 @@ class CardService:
     ) -> tuple[list[Card], list[tuple[Renewal, Card]]]:
         """The chat's cards and its renewals (since a moment, oldest first), read together."""
         async with unit_of_work(self.db, readonly=True) as unit:
-            cards = await unit.cards.list(chat_id)
+            cards = await unit.cards.in_chat(chat_id)
             return cards, await unit.renewals.for_chat(chat_id, since=since)
 
     async def ensure_room(self, chat_id: int) -> None:
@@ -114,14 +114,17 @@ class CardService:
             return await self._change(unit, chat, await _card(unit, chat, card_id), columns)
 
     async def renew(
-        self, chat: Chat, card_id: int, new_expires_on: date, *, renewed_by: int
+        self, chat: Chat, card_id: int, new_expires_on: date, *, renewed_by: int,
+        **details: Any,
     ) -> tuple[Card, Renewal]:
-        """Keep the renewal in the card's history and move the card to its new expiry."""
+        """Keep the renewal in the card's history and move the card to its new expiry.
+        `details` (amount, currency, channel, note) are what is known of it already; the
+        chat asks them afterwards (describe_renewal), the Mini App with the date."""
         async with unit_of_work(self.db) as unit:
             card = await _card(unit, chat, card_id)
             now = self.now()
             renewal = await unit.cards.record_renewal(
-                card, new_expires_on, renewed_at=now, renewed_by=renewed_by
+                card, new_expires_on, renewed_at=now, renewed_by=renewed_by, **details
             )
             await unit.cards.update(card, **_NEW_PERIOD)
             await refresh_card(unit.session, card, chat, self.settings, now, keep_pending=False)
@@ -189,7 +192,7 @@ class CardService:
         anywhere (the plan's own, or the card limit) leaves the chat's cards as they were."""
         assert chat.id is not None
         async with unit_of_work(self.db) as unit:
-            cards = {card.id: card for card in await unit.cards.list(chat.id) if card.id}
+            cards = {card.id: card for card in await unit.cards.in_chat(chat.id) if card.id}
             changes = plan(cards)
             added = sum(1 for change in changes if change.card_id is None)
             if len(cards) + added > MAX_CARDS_PER_CHAT:

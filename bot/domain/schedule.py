@@ -75,7 +75,7 @@ async def refresh_chat(
     """Recompute every card of a chat (its time zone, remind time, lead days or reminder
     switch changed). Returns the number of cards."""
     assert chat.id is not None
-    cards = await CardRepository(session).list(chat.id)
+    cards = await CardRepository(session).in_chat(chat.id)
     for card in cards:
         await refresh_card(session, card, chat, settings, now, keep_pending=False)
     return len(cards)

@@ -16,7 +16,7 @@ async def sweep_job(context: BotContext) -> None:
         await engine.sweep()
 
 
-def start_reminders(application: Application) -> ReminderEngine:  # type: ignore[type-arg]
+def start_reminders(application: Application) -> ReminderEngine:
     assert isinstance(application, RenewBotApplication)
     assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
     engine = ReminderEngine(
@@ -35,7 +35,7 @@ def start_reminders(application: Application) -> ReminderEngine:  # type: ignore
     return engine
 
 
-async def stop_reminders(application: Application) -> None:  # type: ignore[type-arg]
+async def stop_reminders(application: Application) -> None:
     assert isinstance(application, RenewBotApplication)
     engine = application.services.reminders
     if engine is not None:

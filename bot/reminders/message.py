@@ -29,7 +29,7 @@ def reminder_text(card: Card, days_left: int, lang: str) -> str:
         status = _("expired {days} days ago, on {date}.").format(days=-days_left, date=when)
     name = f"<b>{escape(card.label)}</b>"
     carrier = carrier_name(card.carrier, lang)
-    if carrier:
+    if carrier and carrier.casefold() not in card.label.casefold():  # not "Globe (Globe)"
         name += f" ({escape(carrier)})"
     if card.number_tail:
         name += f" ···{escape(card.number_tail)}"

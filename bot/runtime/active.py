@@ -28,6 +28,7 @@ from telegram import Update
 
 from bot.reminders.leader import SweepLeader
 from bot.runtime.services import RenewBotApplication
+from bot.webapp.server import polling_server
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,8 @@ async def serve_polling(application: RenewBotApplication, stop: asyncio.Event) -
         if updater.running:
             await updater.stop()
 
-    return await run_while_active(application, stop, start_receiving, stop_receiving)
+    async with polling_server(application):  # the Mini App, when WEBAPP_URL is set
+        return await run_while_active(application, stop, start_receiving, stop_receiving)
 
 
 def run_until_signalled(serve: Callable[[asyncio.Event], Awaitable[int]]) -> int:

@@ -29,6 +29,7 @@ from bot.runtime.update_processor import PerChatUpdateProcessor
 from bot.settings import Settings
 from handlers import register_handlers
 from handlers.conversations import restore_timeouts
+from handlers.webapp import set_menu_button
 from storage.db import Database
 
 # Conversation state reaches the database at most this long after it changed, and always
@@ -77,6 +78,7 @@ def build_application(
     application.services = Services(settings=settings, db=database, clock=clock)
     database.on_change(application.services.chat_rows.invalidate)
     database.on_change(application.services.chat_cache.invalidate)
+    database.on_change(application.services.card_lists.invalidate)
     register_handlers(application)
     application.add_error_handler(on_error)
     return application
@@ -89,8 +91,9 @@ _SCOPES = (
 )
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: Application) -> None:
     await register_command_menus(application)
+    await set_menu_button(application)
     start_reminders(application)
     start_broadcasts(application)
     await restore_timeouts(application)
@@ -100,18 +103,20 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     gc.freeze()
 
 
-async def register_command_menus(application: Application) -> None:  # type: ignore[type-arg]
+async def register_command_menus(application: Application) -> None:
     """setMyCommands for every scope, in English (default) and Chinese. An owner who has never
     opened a chat with the bot cannot have one yet: theirs is set when they first write."""
     bot = application.bot
+    webapp = application.services.settings.webapp_url is not None  # type: ignore[attr-defined]
     for language in LANGUAGES:
         _ = translator(language)
         code = None if language == "en" else language
         for audience, scope in _SCOPES:
-            commands = [BotCommand(c.name, _(c.description)) for c in commands_for(audience)]
+            commands = [BotCommand(c.name, _(c.description))
+                        for c in commands_for(audience, webapp=webapp)]
             await bot.set_my_commands(commands, scope=scope, language_code=code)
         if code is None:
-            private = commands_for(Audience.PRIVATE)
+            private = commands_for(Audience.PRIVATE, webapp=webapp)
             await bot.set_my_commands(
                 [BotCommand(c.name, _(c.description)) for c in private],
                 scope=BotCommandScopeDefault(),
@@ -121,5 +126,5 @@ async def register_command_menus(application: Application) -> None:  # type: ign
     services = application.services  # type: ignore[attr-defined]
     known = await services.chats.known(services.settings.bot_owner_ids)
     for owner_id in sorted(services.settings.bot_owner_ids):
-        if owner_id not in known or not await set_owner_menu(application.bot, owner_id):
+        if owner_id not in known or not await set_owner_menu(bot, owner_id, webapp=webapp):
             services.owners_without_menu.add(owner_id)

@@ -185,7 +185,7 @@ RUNNER_KEY = "broadcast_runner"
 CHECK_SECONDS = 30.0  # how soon a broadcast left by a stopped or failed runner is taken up
 
 
-def start_broadcasts(application: Application) -> None:  # type: ignore[type-arg]
+def start_broadcasts(application: Application) -> None:
     """Create the runner and a repeating job that resumes unfinished broadcasts (at once on
     start-up, then now and then for a broadcast another instance left behind)."""
     assert isinstance(application, RenewBotApplication)

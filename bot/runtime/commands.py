@@ -62,17 +62,23 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
-def commands_for(audience: Audience) -> list[Command]:
-    return [command for command in COMMANDS if audience in command.audiences]
+# Only when the Mini App is configured (WEBAPP_URL): without it nothing changes.
+APP_COMMAND = Command("app", N_("Open your cards in the app"), (_P, _G))
 
 
-async def set_owner_menu(bot: Bot, owner_id: int) -> bool:
+def commands_for(audience: Audience, *, webapp: bool = False) -> list[Command]:
+    table = (*COMMANDS, APP_COMMAND) if webapp else COMMANDS
+    return [command for command in table if audience in command.audiences]
+
+
+async def set_owner_menu(bot: Bot, owner_id: int, *, webapp: bool) -> bool:
     """The owner's own chat menu: the private commands and the owner's, in every language.
     False when Telegram refuses (the owner never opened a chat with the bot)."""
     for language in LANGUAGES:
         _ = translator(language)
         menu = [BotCommand(c.name, _(c.description))
-                for c in (*commands_for(Audience.PRIVATE), *commands_for(Audience.OWNER))]
+                for c in (*commands_for(Audience.PRIVATE, webapp=webapp),
+                          *commands_for(Audience.OWNER))]
         try:
             await bot.set_my_commands(menu, scope=BotCommandScopeChat(owner_id),
                                       language_code=None if language == "en" else language)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from functools import wraps
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from telegram import ChatMember, ChatMemberRestricted, Update
+from telegram import Bot, ChatMember, ChatMemberRestricted, Update
 from telegram.constants import ChatType
 
 from bot.i18n import N_
@@ -28,7 +28,7 @@ ADMINS_ONLY = N_("Only the group's admins can change this.")
 _ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 _CACHE_KEY = "admin_cache"
 
-Handler = Callable[[Update, BotContext], Awaitable[None]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 R = TypeVar("R")
 
 
@@ -73,20 +73,29 @@ class AdminCache:
             entry[1].pop(member.user.id, None)
 
 
-def admin_cache(context: BotContext) -> AdminCache:
+def _cache_in(bot_data: dict[str, Any]) -> AdminCache:
     # bot_data is not persisted: the cache lives exactly as long as the process.
-    cache = context.bot_data.get(_CACHE_KEY)
+    cache = bot_data.get(_CACHE_KEY)
     if not isinstance(cache, AdminCache):
-        cache = context.bot_data[_CACHE_KEY] = AdminCache()
+        cache = bot_data[_CACHE_KEY] = AdminCache()
     return cache
 
 
-async def chat_admins(context: BotContext, chat_id: int) -> dict[int, ChatMember]:
-    cache = admin_cache(context)
+def admin_cache(context: BotContext) -> AdminCache:
+    return _cache_in(context.bot_data)
+
+
+async def admins_of(bot: Bot, bot_data: dict[str, Any], chat_id: int) -> dict[int, ChatMember]:
+    """A group's admins through the shared cache (handlers and the Mini App alike)."""
+    cache = _cache_in(bot_data)
     admins = cache.get(chat_id)
     if admins is None:
-        admins = cache.put(chat_id, await context.bot.get_chat_administrators(chat_id))
+        admins = cache.put(chat_id, await bot.get_chat_administrators(chat_id))
     return admins
+
+
+async def chat_admins(context: BotContext, chat_id: int) -> dict[int, ChatMember]:
+    return await admins_of(context.bot, context.bot_data, chat_id)
 
 
 async def may_configure(update: Update, context: BotContext) -> bool:
@@ -114,8 +123,8 @@ async def refuse(update: Update, context: BotContext, text: str = ADMINS_ONLY) -
 
 
 def admin_only(
-    handler: Callable[[Update, BotContext], Awaitable[R]], refusal: str = ADMINS_ONLY
-) -> Callable[[Update, BotContext], Awaitable[R | None]]:
+    handler: Callable[[Update, BotContext], Coroutine[Any, Any, R]], refusal: str = ADMINS_ONLY
+) -> Callable[[Update, BotContext], Coroutine[Any, Any, R | None]]:
     """Run the handler for those who may configure the chat (returning what it returns, e.g. a
     conversation's next step); refuse everyone else."""
 

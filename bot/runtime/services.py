@@ -16,6 +16,7 @@ from bot.domain.faq import FaqService
 from bot.domain.operations import Operations
 from bot.runtime.chatcache import ChatCache, ChatKnowledge
 from bot.settings import Settings
+from bot.webapp.listcache import CardListCache
 from storage.db import Database
 from storage.models import Chat
 
@@ -39,6 +40,7 @@ class Services:
     # Chat rows for chat_scope (treat them as read-only), and what answering questions needs.
     chat_rows: ChatCache[Chat] = field(default_factory=ChatCache)
     chat_cache: ChatCache[ChatKnowledge] = field(default_factory=ChatCache)
+    card_lists: CardListCache = field(default_factory=CardListCache)  # the Mini App's
     # Owners whose command menu Telegram refused at start-up: set when they first write.
     owners_without_menu: set[int] = field(default_factory=set)
 
@@ -83,7 +85,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], d
 
     @property
     def services(self) -> Services:
-        return self.application.services  # type: ignore[attr-defined, no-any-return]
+        return self.application.services  # type: ignore[attr-defined]
 
     @property
     def db(self) -> Database:

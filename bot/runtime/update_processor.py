@@ -55,7 +55,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             self._seen.popitem(last=False)
         return False
 
-    async def process_update(self, update: object, coroutine: Awaitable[object]) -> None:
+    # PTB marks process_update final, but a chat's turn must be taken before a concurrency
+    # slot (see below), which do_process_update runs too late to do.
+    async def process_update(  # type: ignore[misc]
+        self, update: object, coroutine: Awaitable[object]
+    ) -> None:
         if self._redelivered(update):
             if inspect.iscoroutine(coroutine):
                 coroutine.close()  # never started: nothing to clean up

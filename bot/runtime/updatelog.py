@@ -36,9 +36,9 @@ async def _log(update: object, context: BotContext) -> None:
         log.info("handled %s in %.1f ms", describe_update(update), millis)
 
 
-def first() -> BaseHandler:  # type: ignore[type-arg]
+def first() -> BaseHandler:
     return TypeHandler(Update, _stamp)
 
 
-def last() -> BaseHandler:  # type: ignore[type-arg]
+def last() -> BaseHandler:
     return TypeHandler(Update, _log)

@@ -8,6 +8,7 @@ so this one does both:
     GET  /healthz               200 when this is the active instance (bot.runtime.active) and the
                                 database answers, 503 otherwise, so a load balancer sends
                                 Telegram's requests to the active instance only
+    <path of WEBAPP_URL>        the Mini App and its API (bot.webapp.server), when it is set
 
 A stand-by serves /healthz (503) until it takes over; then it loads the current state,
 starts the bot and sets the webhook. On SIGTERM (or SIGINT) the server stops accepting
@@ -31,6 +32,7 @@ from telegram import Update
 from bot.runtime.active import run_until_signalled, run_while_active
 from bot.runtime.services import RenewBotApplication
 from bot.settings import Settings
+from bot.webapp.server import add_webapp
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -88,6 +90,8 @@ def web_app(application: RenewBotApplication, secret: str, path: str) -> web.App
     app = web.Application()
     app.router.add_post(path, receive)
     app.router.add_get(HEALTH_PATH, health)
+    if application.services.settings.webapp_url is not None:
+        add_webapp(app, application)
     return app
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
 import sys
 import tempfile
 import threading
@@ -28,6 +29,7 @@ from bot.runtime.logging_setup import configure_logging
 from bot.runtime.services import RenewBotApplication
 from bot.settings import Settings, load_settings
 from bot.tools.demo_session import PROMPT, SWEEP_SECONDS, ChatSession, ShiftedClock
+from bot.webapp.server import polling_server
 from fakebotapi import FakeBotAPI
 from storage.db import Database
 from storage.migrate import upgrade
@@ -101,14 +103,24 @@ async def converse(session: ChatSession) -> None:
             await printer
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def _settings(api: FakeBotAPI, workdir: Path) -> Settings:
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'demo.db'}"
+    port = _free_port()  # the Mini App (:app), on this machine only
     return load_settings(
         bot_token=api.token,
         bot_api_base_url=api.base_url,
         database_url=database_url,
         reminder_sweep_seconds=SWEEP_SECONDS,
         webhook_url=None,
+        webapp_url=f"http://127.0.0.1:{port}/app/",
+        webapp_listen="127.0.0.1",
+        webapp_port=port,
     )
 
 
@@ -129,6 +141,6 @@ async def run_demo(language: str | None, files: Path | None = None) -> int:
                   f"on {where}. Files the bot sends are saved in {files}{os.sep}. "
                   f":help lists the demo commands, :quit leaves.", flush=True)
             clock = ShiftedClock()
-            async with running_bot(settings, clock) as application:
+            async with running_bot(settings, clock) as application, polling_server(application):
                 await converse(ChatSession(api, application, clock, user, files, interactive))
     return 0

@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.runtime.services import RenewBotApplication
 from bot.tools.terminal import dim, render
+from bot.webapp.initdata import launch_url, sign
 from fakebotapi import FakeBotAPI, FakeUser, SentMessage
 from fakebotapi.objects import FakeChat
 
@@ -53,6 +54,9 @@ Groups:
   :mention TEXT    say TEXT to the bot by name (in a group it answers questions only then,
                    or when you reply to it)
   :reply TEXT      reply to the bot's last message in this chat
+The app:
+  :app             a link that opens the Mini App on this chat's cards in your browser,
+                   signed for you as Telegram would (so does pressing its button)
   :help            this list
   :quit            leave (end of input does too)"""
 
@@ -93,6 +97,7 @@ class ChatSession:
             "lang": self._lang, "say": self._say, "photo": self._photo, "file": self._file,
             "group": self._group, "private": self._private, "member": self._member,
             "admin": self._admin, "mention": self._mention, "reply": self._reply,
+            "app": self._app,
         }
 
     # ------------------------------------------------------------------ output
@@ -198,6 +203,8 @@ class ChatSession:
             answer = self.api.callback_answer(update)
             if answer is not None and answer.text:
                 self.note(answer.text)
+        elif value is not None and value == self.application.services.settings.webapp_url:
+            await self._app("")
         elif value is not None:
             self.note(f"that button opens {value}")
         else:  # a reply-keyboard button sends its text
@@ -331,6 +338,17 @@ class ChatSession:
 
     async def _admin(self, rest: str) -> None:
         await self._role(admin=True)
+
+    async def _app(self, rest: str) -> None:
+        url = self.application.services.settings.webapp_url
+        if url is None:
+            self.note("the app is not served in this demo")
+            return
+        user = {"id": self.user.id, "first_name": self.user.first_name,
+                "language_code": self.user.language_code or "en"}
+        signed = sign(self.application.bot.token, user, self.clock())
+        chat = self.chat.id if self.chat.is_group else None
+        self.note(f"open this in your browser: {launch_url(url, signed, chat)}")
 
     async def _mention(self, rest: str) -> None:
         await self._send(self.api.send_text, f"@{self.api.bot_username} {rest}".rstrip())

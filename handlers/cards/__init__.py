@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler
 from handlers.cards import alerts, delete, form, history, listing, renew
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     # The conversations come first: their entry points (card:edit:N, card:renewed:N) and
     # steps must see their updates before anything else in the group. Buttons of a
     # conversation that has ended (saved, cancelled, timed out) match none of its steps and

@@ -94,7 +94,7 @@ async def reminders_button(update: Update, context: BotContext) -> None:
     await show(update, f"{note}\n\n{text}" if note else text, keyboard)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     buttons = any_of(CardReminders.pattern, CardLeadDays.pattern, MuteCard.pattern,
                      UnmuteCard.pattern)
     return [CallbackQueryHandler(reminders_button, pattern=buttons)]

@@ -4,7 +4,8 @@ card ids from commands, drafts in user_data, and the common refusals."""
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -20,12 +21,14 @@ from telegram.ext import (
 
 from bot.callbacks import ID, DataPattern
 from bot.domain.preferences import ChatPolicy
-from bot.i18n import Translator
+from bot.i18n import Translator, translator
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext
+from bot.settings import Settings
 from handlers.cards.fields import FieldContext
 from handlers.conversations import Conversation
+from storage.models import Chat
 
 # Typed card numbers follow the rule of button data (bot.callbacks.ID).
 _ID = re.compile(rf"#?({ID})")
@@ -38,15 +41,20 @@ TYPED = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
 NOT_TYPED = filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL
 
 
-def field_context(scope: ChatScope, context: BotContext) -> FieldContext:
-    policy = ChatPolicy.of(scope.chat, context.settings)
+def context_for(chat: Chat, lang: str, settings: Settings, now: datetime) -> FieldContext:
+    """How the chat's fields are read and shown (the chat's today, currency and lead days)."""
+    policy = ChatPolicy.of(chat, settings)
     return FieldContext(
-        _=scope._,
-        lang=scope.lang,
-        today=context.services.now().astimezone(policy.zone).date(),
+        _=translator(lang),
+        lang=lang,
+        today=now.astimezone(policy.zone).date(),
         currency=_LOCAL_CURRENCY.get(policy.timezone, "CNY"),
         chat_lead_days=policy.lead_days,
     )
+
+
+def field_context(scope: ChatScope, context: BotContext) -> FieldContext:
+    return context_for(scope.chat, scope.lang, context.settings, context.services.now())
 
 
 def rows(
@@ -155,7 +163,7 @@ def admins_only(_: Translator) -> str:
 
 Draft = dict[str, Any]
 R = TypeVar("R")
-Step = Callable[[Update, BotContext, ChatScope, Draft], Awaitable[R]]
+Step = Callable[[Update, BotContext, ChatScope, Draft], Coroutine[Any, Any, R]]
 
 
 def load_draft(context: BotContext, kind: str, chat_id: int) -> Draft | None:
@@ -182,12 +190,12 @@ def drop_draft(context: BotContext, kind: str, chat_id: int) -> Draft | None:
 
 def with_draft(
     kind: str, expired: str
-) -> Callable[[Step[R]], Callable[[Update, BotContext], Awaitable[R | int]]]:
+) -> Callable[[Step[R]], Callable[[Update, BotContext], Coroutine[Any, Any, R | int]]]:
     """A conversation step that needs the user's draft in this chat. When the draft is gone
     (/forget, a restart that lost it), the step says `expired` (a msgid) and the conversation
     ends."""
 
-    def decorate(step: Step[R]) -> Callable[[Update, BotContext], Awaitable[R | int]]:
+    def decorate(step: Step[R]) -> Callable[[Update, BotContext], Coroutine[Any, Any, R | int]]:
         @wraps(step)
         async def handler(update: Update, context: BotContext) -> R | int:
             scope = await chat_scope(update, context)
@@ -204,11 +212,11 @@ def with_draft(
 
 def card_conversation(
     name: str,
-    entry_points: list[BaseHandler],  # type: ignore[type-arg]
-    states: dict[object, list[BaseHandler]],  # type: ignore[type-arg]
-    cancel: Callable[[Update, BotContext], Awaitable[object]],
+    entry_points: list[BaseHandler],
+    states: dict[object, list[BaseHandler]],
+    cancel: Callable[[Update, BotContext], Coroutine[Any, Any, object]],
     cancel_button: DataPattern,
-) -> ConversationHandler:  # type: ignore[type-arg]
+) -> ConversationHandler:
     """A persistent card conversation: /cancel or its Cancel button leaves it, starting it
     again restarts it, starting another conversation ends it (and drops its draft), and it
     gives up after IDLE_TIMEOUT. `name` is also the slot of its drafts."""

@@ -117,7 +117,7 @@ async def forget_button(update: Update, context: BotContext) -> None:
     ).format(count=removed))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("delcard", delcard_command),
         CallbackQueryHandler(delete_button, pattern=DeleteCard.pattern),

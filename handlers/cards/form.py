@@ -76,6 +76,7 @@ from handlers.cards.picker import named_card
 from handlers.cards.view import card_keyboard, card_text
 from handlers.free_text import TEXT, Asks, text_for_bot
 from handlers.prompts import ask, nudge
+from handlers.webapp import app_row
 
 FORM = "card_form"  # the conversation's persistence name and its drafts' slot in user_data
 SUMMARY, PICK, CONFIRM = "summary", "pick", "confirm"
@@ -186,7 +187,7 @@ def _understood(text: str, ctx: FieldContext) -> Values:
     intent = detect_intent(text)
     values: Values = {}
     if intent is not None and intent.carrier is not None:
-        values |= CARRIER.choose(intent.carrier, ctx)
+        values |= CARRIER.pick(intent.carrier, ctx)
         values["label"] = carrier_name(intent.carrier, ctx.lang)
     values |= kind_named(text, values.get("carrier"))
     date_text = find_date(text, ctx.today)
@@ -321,7 +322,7 @@ async def _answer(
     return await _accept(update, ctx, draft, field, values)
 
 
-def _field_handlers(field: CardField) -> list[BaseHandler]:  # type: ignore[type-arg]
+def _field_handlers(field: CardField) -> list[BaseHandler]:
     @_step
     async def typed(
         update: Update, context: BotContext, scope: ChatScope, draft: Draft
@@ -433,7 +434,9 @@ async def _save(
         await show(update, problem)
         return END
     text = _("✅ Saved.") + "\n\n" + card_text(card, field_context(scope, context))
-    await show(update, text, card_keyboard(card.id, _))
+    await show(update, text, card_keyboard(
+        card.id, _, app_row(context, scope.chat.id, scope.chat.type, _)
+    ))
     return END
 
 
@@ -471,8 +474,8 @@ async def timed_out(update: Update, context: BotContext) -> None:
     )
 
 
-def conversation() -> ConversationHandler:  # type: ignore[type-arg]
-    states: dict[object, list[BaseHandler]] = {  # type: ignore[type-arg]
+def conversation() -> ConversationHandler:
+    states: dict[object, list[BaseHandler]] = {
         field.key: _field_handlers(field) for field in FIELDS
     }
     states[CONFIRM] = [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -23,7 +21,13 @@ from handlers.cards.common import (
     tell,
 )
 from handlers.cards.picker import pick_card
-from handlers.cards.view import back_to_card, card_name, money_list, renewal_line
+from handlers.cards.view import (
+    back_to_card,
+    card_name,
+    money_list,
+    paid_totals,
+    renewal_line,
+)
 
 SHOWN = 15  # the latest renewals listed (one message); the totals count them all
 
@@ -45,10 +49,7 @@ async def _history(update: Update, context: BotContext, scope: ChatScope, card_i
         lines.append("• " + renewal_line(renewal, renewal.renewed_at.astimezone(zone).date(), ctx))
     if len(renewals) > SHOWN:
         lines.append(_("… and {count} older ones.").format(count=len(renewals) - SHOWN))
-    totals: dict[str, int] = defaultdict(int)
-    for renewal in renewals:
-        if renewal.amount is not None and renewal.currency:
-            totals[renewal.currency] += renewal.amount
+    totals = paid_totals(renewals)
     if totals:
         lines += ["", _("Paid in total: {amount}").format(amount=money_list(totals))]
     receipts = [
@@ -57,7 +58,7 @@ async def _history(update: Update, context: BotContext, scope: ChatScope, card_i
             callback_data=Receipt(renewal.id).pack(),
         )
         for renewal in renewals[:SHOWN]
-        if renewal.receipt_file_id
+        if renewal.receipt_file_id and renewal.id is not None
     ]
     keyboard = [*rows(receipts, 3), back_to_card(card_id, _)]
     await show(update, "\n".join(lines), InlineKeyboardMarkup(keyboard))
@@ -103,7 +104,7 @@ async def receipt_button(update: Update, context: BotContext) -> None:
     await message.reply_photo(renewal.receipt_file_id, caption=caption, do_quote=False)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("history", history_command),
         CallbackQueryHandler(history_button, pattern=CardHistory.pattern),

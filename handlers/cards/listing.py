@@ -31,6 +31,7 @@ from handlers.cards.view import (
     monthly_costs,
     status_icon,
 )
+from handlers.webapp import app_row
 
 PAGE_SIZE = 10
 
@@ -77,6 +78,7 @@ async def cards_page(
             callback_data=ViewCard(card.id).pack(),
         )
         for card in shown
+        if card.id is not None
     ]
     keyboard = rows(buttons)
     nav = []
@@ -86,6 +88,7 @@ async def cards_page(
         nav.append(InlineKeyboardButton("▶", callback_data=CardsPage(page + 1).pack()))
     keyboard += [nav] if nav else []
     keyboard.append([_add_button(scope)])
+    keyboard += app_row(context, scope.chat.id, scope.chat.type, _)
     await show(update, "\n".join(lines), InlineKeyboardMarkup(keyboard))
 
 
@@ -110,7 +113,9 @@ async def show_card(
         await tell(update, not_found(scope._))
         return
     text = card_text(card, field_context(scope, context))
-    await show(update, f"{lead}\n\n{text}" if lead else text, card_keyboard(card_id, scope._))
+    keyboard = card_keyboard(card_id, scope._, app_row(context, scope.chat.id, scope.chat.type,
+                                                        scope._))
+    await show(update, f"{lead}\n\n{text}" if lead else text, keyboard)
 
 
 async def card_command(update: Update, context: BotContext) -> None:
@@ -129,7 +134,7 @@ async def view_button(update: Update, context: BotContext) -> None:
         await show_card(update, context, scope, button.card_id)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("cards", cards_command),
         CommandHandler("card", card_command),

@@ -56,6 +56,7 @@ async def pick_card(
             callback_data=_ACTIONS[command](card.id).pack(),
         )
         for card in cards[:PICK_LIMIT]
+        if card.id is not None
     ]
     text = text or _("Which card? Pick one, or send /{command} followed by the card's number "
                      "from /cards.").format(command=command)

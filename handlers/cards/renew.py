@@ -33,7 +33,7 @@ from bot.domain.dates import apply_quick, format_date, next_expiry
 from bot.domain.errors import CardNotFound
 from bot.domain.parsing import format_money
 from bot.domain.preferences import ChatPolicy
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.knowledge.intents import detect_intent
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import may_configure
@@ -77,7 +77,7 @@ DETAILS = (AMOUNT, CHANNEL, NOTE, RECEIPT)
 END = ConversationHandler.END
 MAX_NOTE = 500
 
-_QUESTIONS = {
+QUESTIONS = {
     AMOUNT: N_("How much did you pay? Type the amount (e.g. 30, ¥30, ₱99) or use a button."),
     CHANNEL: N_("How did you pay or top up?"),
     NOTE: N_("Any note to keep with it (an order number, a promo)? Type it or skip."),
@@ -158,7 +158,7 @@ async def start_from_request(update: Update, context: BotContext) -> str | int:
         text = _("Which card did you renew?")
     else:
         text = _("I have no {carrier} card recorded here. Which card did you renew?").format(
-            carrier=escape(carrier_name(carrier, scope.lang))
+            carrier=escape(carrier_name(carrier, scope.lang) or "")
         )
     await pick_card(update, context, scope, "renewed", matching or cards, text)
     return END
@@ -264,7 +264,7 @@ def _detail_keyboard(step: str, scope: ChatScope, draft: Draft) -> InlineKeyboar
 
 
 async def _ask(update: Update, scope: ChatScope, draft: Draft, step: str, lead: str = "") -> str:
-    text = "\n\n".join(part for part in (lead, scope._(_QUESTIONS[step])) if part)
+    text = "\n\n".join(part for part in (lead, scope._(QUESTIONS[step])) if part)
     await ask(update, scope._, text, _detail_keyboard(step, scope, draft))
     return step
 
@@ -308,7 +308,7 @@ async def _finish(update: Update, context: BotContext, scope: ChatScope, draft: 
 _done = _step(_finish)  # the Done button: no more details
 
 
-def _skip(step: str) -> CallbackQueryHandler:  # type: ignore[type-arg]
+def _skip(step: str) -> CallbackQueryHandler:
     @_step
     async def skipped(
         update: Update, context: BotContext, scope: ChatScope, draft: Draft
@@ -344,11 +344,11 @@ async def amount_pressed(
                        {"amount": draft.get("price"), "currency": draft.get("currency")})
 
 
-def _channel_named(text: str, scope: ChatScope) -> str | None:
+def channel_named(text: str, _: Translator) -> str | None:
     """A channel typed by name, in either language ("alipay", "支付宝", "GCash")."""
     typed = " ".join(text.lower().split())
     for channel, name in CHANNEL_NAMES.items():
-        if typed in {channel.value, name.lower(), scope._(name).lower()}:
+        if typed in {channel.value, name.lower(), _(name).lower()}:
             return channel.value
     return None
 
@@ -362,7 +362,7 @@ async def channel_chosen(
         channel = button.channel.value if button else None
     else:
         assert update.message is not None
-        channel = _channel_named(update.message.text or "", scope)
+        channel = channel_named(update.message.text or "", scope._)
     if channel is None:
         hint = scope._("Please pick one of the buttons.")
         if update.callback_query is not None:
@@ -434,8 +434,8 @@ async def timed_out(update: Update, context: BotContext) -> None:
     await context.bot.send_message(scope.chat.id, text, message_thread_id=draft.get("thread_id"))
 
 
-def conversation() -> ConversationHandler:  # type: ignore[type-arg]
-    states: dict[object, list[BaseHandler]] = {  # type: ignore[type-arg]
+def conversation() -> ConversationHandler:
+    states: dict[object, list[BaseHandler]] = {
         DATE: [
             CallbackQueryHandler(date_pressed, pattern=RenewDate.pattern),
             CallbackQueryHandler(retype, pattern=RenewStep.matching(step="retype")),

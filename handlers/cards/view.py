@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -50,31 +51,36 @@ def days_left(card: Card, today: date) -> int:
     return (card.expires_on - today).days
 
 
-def status_icon(card: Card, today: date) -> str:
-    """🔴 expired, 🟠 due within 3 days, 🟡 within 7, 🟢 fine; 🔕 when reminders are stopped."""
+class Status(StrEnum):
+    """How urgent a card is: the colours of /cards and of the Mini App."""
+
+    EXPIRED = "expired"
+    SOON = "soon"  # due within 3 days
+    WEEK = "week"  # within 7
+    FINE = "fine"
+
+
+_ICONS = {Status.EXPIRED: "🔴", Status.SOON: "🟠", Status.WEEK: "🟡", Status.FINE: "🟢"}
+_WORDS = {Status.EXPIRED: N_("expired"), Status.SOON: N_("due within 3 days"),
+          Status.WEEK: N_("due within a week"), Status.FINE: N_("fine")}
+
+
+def status_of(card: Card, today: date) -> Status:
     days = days_left(card, today)
     if days < 0:
-        icon = "🔴"
-    elif days <= 3:
-        icon = "🟠"
-    elif days <= 7:
-        icon = "🟡"
-    else:
-        icon = "🟢"
-    return icon + ("🔕" if card.lapsed else "")
+        return Status.EXPIRED
+    if days <= 3:
+        return Status.SOON
+    return Status.WEEK if days <= 7 else Status.FINE
+
+
+def status_icon(card: Card, today: date) -> str:
+    """🔴 expired, 🟠 due within 3 days, 🟡 within 7, 🟢 fine; 🔕 when reminders are stopped."""
+    return _ICONS[status_of(card, today)] + ("🔕" if card.lapsed else "")
 
 
 def status_text(card: Card, today: date, _: Translator) -> str:
-    days = days_left(card, today)
-    if days < 0:
-        word = _("expired")
-    elif days <= 3:
-        word = _("due within 3 days")
-    elif days <= 7:
-        word = _("due within a week")
-    else:
-        word = _("fine")
-    return f"{status_icon(card, today)} {word}"
+    return f"{status_icon(card, today)} {_(_WORDS[status_of(card, today)])}"
 
 
 def card_name(card: Card, lang: str) -> str:
@@ -108,7 +114,10 @@ def card_text(card: Card, ctx: FieldContext) -> str:
     return "\n".join(lines)
 
 
-def card_keyboard(card_id: int, _: Translator) -> InlineKeyboardMarkup:
+def card_keyboard(
+    card_id: int, _: Translator, extra: Sequence[list[InlineKeyboardButton]] = ()
+) -> InlineKeyboardMarkup:
+    """The card view's buttons, then `extra` rows (the Mini App's, when it is configured)."""
     return InlineKeyboardMarkup(
         [
             [
@@ -125,6 +134,7 @@ def card_keyboard(card_id: int, _: Translator) -> InlineKeyboardMarkup:
                 InlineKeyboardButton(_("🗑 Delete"), callback_data=DeleteCard(card_id).pack()),
                 InlineKeyboardButton(_("🗂 All cards"), callback_data=CardsPage(1).pack()),
             ],
+            *extra,
         ]
     )
 
@@ -148,6 +158,15 @@ def monthly_costs(cards: Iterable[Card]) -> dict[str, int]:
         currency: int(total.quantize(Decimal(1), ROUND_HALF_UP))
         for currency, total in totals.items()
     }
+
+
+def paid_totals(renewals: Iterable[Renewal]) -> dict[str, int]:
+    """What the renewals cost together, in minor units per currency."""
+    totals: dict[str, int] = defaultdict(int)
+    for renewal in renewals:
+        if renewal.amount is not None and renewal.currency:
+            totals[renewal.currency] += renewal.amount
+    return dict(totals)
 
 
 def money_list(totals: dict[str, int]) -> str:

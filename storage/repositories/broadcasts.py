@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, literal, update
+from sqlalchemy import ColumnElement, delete, func, insert, literal, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,7 +15,7 @@ from storage.models import Broadcast, BroadcastRecipient, BroadcastStatus, Chat,
 AUDIENCE_TYPES = ("private", "group", "supergroup")
 
 
-def _audience() -> tuple[object, ...]:
+def _audience() -> tuple[ColumnElement[bool], ...]:
     return (col(Chat.active).is_(True), col(Chat.type).in_(AUDIENCE_TYPES))
 
 
@@ -48,7 +48,7 @@ class BroadcastRepository:
             literal(broadcast_id), col(Chat.id), literal(RecipientStatus.PENDING.value)
         ).where(*_audience())
         result = await self.session.exec(
-            insert(BroadcastRecipient).from_select(  # type: ignore[call-overload]
+            insert(BroadcastRecipient).from_select(
                 ["broadcast_id", "chat_id", "status"], snapshot
             )
         )
@@ -71,7 +71,7 @@ class BroadcastRepository:
         is lost, and only those in flight at the crash may get the message twice (as the
         reminders' claims are). Returns how many."""
         result = await self.session.exec(
-            update(BroadcastRecipient)  # type: ignore[call-overload]
+            update(BroadcastRecipient)
             .where(
                 col(BroadcastRecipient.broadcast_id) == broadcast_id,
                 col(BroadcastRecipient.status) == RecipientStatus.SENDING.value,
@@ -174,7 +174,7 @@ class BroadcastRepository:
         self, broadcast_id: int, old: BroadcastStatus, new: BroadcastStatus, **values: object
     ) -> bool:
         result = await self.session.exec(
-            update(Broadcast)  # type: ignore[call-overload]
+            update(Broadcast)
             .where(col(Broadcast.id) == broadcast_id, col(Broadcast.status) == old.value)
             .values(status=new.value, **values)
         )
@@ -184,7 +184,7 @@ class BroadcastRepository:
         self, broadcast_id: int, chat_id: int, old: RecipientStatus, **values: object
     ) -> bool:
         result = await self.session.exec(
-            update(BroadcastRecipient)  # type: ignore[call-overload]
+            update(BroadcastRecipient)
             .where(
                 col(BroadcastRecipient.broadcast_id) == broadcast_id,
                 col(BroadcastRecipient.chat_id) == chat_id,

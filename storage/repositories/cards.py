@@ -60,7 +60,9 @@ class CardRepository:
         card = await self.session.get(Card, card_id)
         return card if card is not None and card.chat_id == chat_id else None
 
-    async def list(self, chat_id: int, offset: int = 0, limit: int | None = None) -> list[Card]:
+    async def in_chat(
+        self, chat_id: int, offset: int = 0, limit: int | None = None
+    ) -> list[Card]:
         query = (
             select(Card)
             .where(Card.chat_id == chat_id)
@@ -95,7 +97,7 @@ class CardRepository:
 
     async def delete_all(self, chat_id: int) -> int:
         result = await self.session.exec(
-            delete(Card).where(col(Card.chat_id) == chat_id)  # type: ignore[call-overload]
+            delete(Card).where(col(Card.chat_id) == chat_id)
         )
         return int(result.rowcount or 0)
 

@@ -65,7 +65,7 @@ class ChatRepository:
 
     async def _set(self, chat_id: int, **values: object) -> None:
         await self.session.exec(
-            update(Chat).where(col(Chat.id) == chat_id).values(**values)  # type: ignore[call-overload]
+            update(Chat).where(col(Chat.id) == chat_id).values(**values)
         )
 
     async def migrate(self, old_id: int, new_id: int) -> bool:
@@ -84,13 +84,13 @@ class ChatRepository:
             await self.session.delete(new)
             await self.session.flush()
         await self.session.exec(
-            update(Chat)  # type: ignore[call-overload]
+            update(Chat)
             .where(col(Chat.id) == old_id)
             .values(id=new_id, type="supergroup")
         )
         moved_cards = select(Card.id).where(col(Card.chat_id) == new_id)
         await self.session.exec(
-            update(Delivery)  # type: ignore[call-overload]
+            update(Delivery)
             .where(col(Delivery.card_id).in_(moved_cards), col(Delivery.chat_id) == old_id)
             .values(chat_id=new_id)
         )
@@ -98,6 +98,7 @@ class ChatRepository:
 
     async def count_by_type_and_state(self) -> Sequence[tuple[str, bool, int]]:
         rows = await self.session.exec(
-            select(Chat.type, Chat.active, func.count()).group_by(Chat.type, Chat.active)
+            select(Chat.type, Chat.active, func.count())
+            .group_by(col(Chat.type), col(Chat.active))
         )
         return [(t, a, n) for t, a, n in rows]

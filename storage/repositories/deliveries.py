@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, update
+from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -52,7 +53,7 @@ class DeliveryRepository:
     async def _due(
         self,
         condition: ColumnElement[bool],
-        order: tuple[ColumnElement[Any], ...],
+        order: tuple[ColumnElement[Any] | Mapped[Any], ...],
         limit: int,
         *,
         skip_locked: bool,
@@ -136,7 +137,7 @@ class DeliveryRepository:
     async def pause_chat(self, chat_id: int) -> None:
         """No reminders for a chat that blocked or removed the bot, until it comes back."""
         await self.session.exec(
-            update(Card)  # type: ignore[call-overload]
+            update(Card)
             .where(col(Card.chat_id) == chat_id)
             .values(next_remind_at=None)
         )

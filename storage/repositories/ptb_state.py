@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import PersistedConversation, PersistedData
@@ -42,8 +42,8 @@ class PtbStateRepository:
 
     async def drop_data(self, kind: str, owner_id: int) -> None:
         await self.session.exec(
-            delete(PersistedData).where(  # type: ignore[call-overload]
-                PersistedData.kind == kind, PersistedData.owner_id == owner_id
+            delete(PersistedData).where(
+                col(PersistedData.kind) == kind, col(PersistedData.owner_id) == owner_id
             )
         )
 

@@ -16,4 +16,4 @@ async def insert_ignore(
     connection = await session.connection()
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=key)
-    await session.exec(statement)  # type: ignore[call-overload]
+    await session.exec(statement)
