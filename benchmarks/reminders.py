@@ -63,12 +63,12 @@ def seed(path: Path, stored: int, due: int, now: datetime) -> None:
             offset = -timedelta(seconds=i + 1) if i < due else timedelta(minutes=i % 525_600)
             when = (now + offset).replace(tzinfo=None).isoformat(sep=" ")
             chat = 100_000 + i % CHATS
-            yield (chat, chat, f"Card {i:07d}", expires, when, stamp, stamp)
+            yield (chat, i // CHATS + 1, chat, f"Card {i:07d}", expires, when, stamp, stamp)
 
     connection.executemany(
-        "INSERT INTO cards (chat_id, created_by, label, kind, expires_on, cycle, renew_from, "
-        "next_remind_at, lapsed, created_at, updated_at) "
-        "VALUES (?, ?, ?, 'sim', ?, 'none', 'expiry', ?, 0, ?, ?)",
+        "INSERT INTO cards (chat_id, number, created_by, label, kind, expires_on, cycle, "
+        "renew_from, next_remind_at, lapsed, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, 'sim', ?, 'none', 'expiry', ?, 0, ?, ?)",
         rows(),
     )
     connection.commit()

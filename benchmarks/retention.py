@@ -71,13 +71,13 @@ def seed(path: Path, cards: int, months: int, due: int, now: datetime) -> None:
             offset = -timedelta(seconds=i + 1) if i < due else timedelta(days=1 + i % 30)
             when = (now + offset).replace(tzinfo=None).isoformat(sep=" ")
             chat = 100_000 + i % CHATS
-            yield (i + 1, chat, chat, f"Card {i:07d}", expiry(i, 0).isoformat(), when,
-                   stamp, stamp)
+            yield (i + 1, chat, i // CHATS + 1, chat, f"Card {i:07d}",
+                   expiry(i, 0).isoformat(), when, stamp, stamp)
 
     connection.executemany(
-        "INSERT INTO cards (id, chat_id, created_by, label, kind, expires_on, cycle, "
+        "INSERT INTO cards (id, chat_id, number, created_by, label, kind, expires_on, cycle, "
         "renew_from, next_remind_at, lapsed, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, 'sim', ?, 'monthly', 'expiry', ?, 0, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, 'sim', ?, 'monthly', 'expiry', ?, 0, ?, ?)",
         card_rows(),
     )
 

@@ -232,6 +232,13 @@ def _inline_only(markup: JSONDict | None) -> JSONDict | None:
     return None
 
 
+def _entity_text(text: str, entity: JSONDict) -> str:
+    """The part of `text` an entity covers (its offset and length count UTF-16 units)."""
+    units = text.encode("utf-16-le")
+    start = 2 * entity["offset"]
+    return units[start : start + 2 * entity["length"]].decode("utf-16-le", "replace")
+
+
 def _without_reply(msg: JSONDict) -> JSONDict:
     return {k: v for k, v in msg.items() if k != "reply_to_message"}
 
@@ -1771,17 +1778,30 @@ class FakeBotAPI:
                 msg["caption_entities"] = entities
 
     def _bot_sees(self, chat: FakeChat, msg: JSONDict) -> bool:
+        """Whether a user's message reaches the bot. In privacy mode Telegram delivers from a
+        group (where the bot is not an admin) only commands — not those addressed to another
+        bot (/start@other_bot) —, mentions of the bot and replies to the bot's messages.
+        Private chats and service messages (which never come through here) always arrive.
+        ForceReply changes nothing here: it only opens a reply on the user's client."""
         if not self.privacy_mode or not chat.is_group:
             return True
         if chat.bot_status in ("administrator", "creator"):
             return True
-        text = msg.get("text") or msg.get("caption") or ""
-        if text.startswith("/"):
-            return True
-        if f"@{self.bot_username}".lower() in text.lower():
-            return True
         reply = msg.get("reply_to_message")
-        return bool(reply and reply.get("from", {}).get("id") == self.bot_id)
+        if reply and reply.get("from", {}).get("id") == self.bot_id:
+            return True
+        text = msg.get("text") or msg.get("caption") or ""
+        me = f"@{self.bot_username}".lower()
+        for entity in msg.get("entities") or msg.get("caption_entities") or ():
+            part = _entity_text(text, entity).lower()
+            kind = entity["type"]
+            if kind == "bot_command" and ("@" not in part or part.endswith(me)):
+                return True
+            if kind == "mention" and part == me:
+                return True
+            if kind == "text_mention" and entity.get("user", {}).get("id") == self.bot_id:
+                return True
+        return False
 
     def _deliver_user_message(self, chat: FakeChat, msg: JSONDict) -> JSONDict:
         self._store(chat.id, msg)
@@ -1920,6 +1940,12 @@ class FakeBotAPI:
             for row in rows:
                 for button in row:
                     self._check_inline_button(button)
+        elif "force_reply" in markup:
+            placeholder = markup.get("input_field_placeholder", "")
+            if markup["force_reply"] is not True or not isinstance(placeholder, str):
+                raise bad_request("can't parse reply keyboard markup JSON object")
+            if len(placeholder) > 64:
+                raise bad_request("input field placeholder is too long")
         elif "keyboard" in markup:
             rows = markup["keyboard"]
             if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
@@ -2244,8 +2270,8 @@ class FakeBotAPI:
         if not isinstance(scope, dict) or not scope.get("type"):
             return "default", lang
         parts = [str(scope["type"])]
-        if "chat_id" in scope:
-            parts.append(str(scope["chat_id"]))
+        if "chat_id" in scope:  # a chat the bot has never seen is "chat not found", as there
+            parts.append(str(self._chat_param({"chat_id": scope["chat_id"]}, write=False).id))
         if "user_id" in scope:
             parts.append(str(scope["user_id"]))
         return ":".join(parts), lang

@@ -163,24 +163,26 @@ def validate(
 ) -> tuple[list[CardRow], list[RowError]]:
     """Every row checked; the card rows are only usable when the error list is empty.
 
-    `cards` are the chat's cards by id: a row whose id is one of them updates that card.
+    `cards` are the chat's cards by id: a row with the number of one of them updates it.
     """
     result: list[CardRow] = []
     errors: list[RowError] = []
     seen: set[int] = set()
+    numbered = {card.number: card for card in cards.values()}
     for row in rows:
-        card_id = parse_id(_text(row, "id")) if _text(row, "id") else None
-        if _text(row, "id") and card_id is None:
-            errors.append(RowError(row.number, "id", ctx._("not a card number")))
+        number = parse_id(_text(row, "number")) if _text(row, "number") else None
+        if _text(row, "number") and number is None:
+            errors.append(RowError(row.number, "number", ctx._("not a card number")))
             continue
-        card = cards.get(card_id) if card_id is not None else None
-        if card_id is not None and card_id in seen:
+        card = numbered.get(number) if number is not None else None
+        if number is not None and number in seen:
             errors.append(RowError(
-                row.number, "id", ctx._("card {id} is in the file twice").format(id=card_id)
+                row.number, "number",
+                ctx._("card {id} is in the file twice").format(id=number),
             ))
             continue
         if card is not None:
-            seen.add(card_id)  # type: ignore[arg-type]
+            seen.add(number)  # type: ignore[arg-type]
         values, row_errors = _read_row(row, ctx)
         errors.extend(row_errors)
         if not row_errors:

@@ -34,6 +34,7 @@ from bot.runtime.services import BotContext
 from handlers.card_rows import RowError, validate
 from handlers.cards.common import IDLE_TIMEOUT, NOT_TYPED, TYPED, field_context, thread_of
 from handlers.conversations import Conversation
+from handlers.prompts import ask
 from storage.models import Card
 
 WAITING = "waiting_for_file"
@@ -208,12 +209,14 @@ async def import_command(update: Update, context: BotContext) -> str | int:
     if message.document is not None:  # the file came with /import as its caption
         await message.reply_text(await _import(update, context, message, scope))
         return END
-    await message.reply_text(
+    await ask(
+        update, scope._,
         scope._("Send me the CSV file now: the cards file of /export, changed or not, or your "
-                "own with the columns {columns} ({required} are required). A row with the id "
-                "of one of your cards updates that card. /cancel stops.").format(
+                "own with the columns {columns} ({required} are required). A row with the "
+                "number of one of your cards updates that card. /cancel stops.").format(
             columns=", ".join(CARD_COLUMNS), required=", ".join(REQUIRED_COLUMNS)
-        )
+        ),
+        new=True,
     )
     return WAITING
 
@@ -229,10 +232,8 @@ async def import_file(update: Update, context: BotContext) -> int:
 
 async def waiting_nudge(update: Update, context: BotContext) -> None:
     scope = await chat_scope(update, context)
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            scope._("Please send the CSV file as a document, or /cancel.")
-        )
+    await ask(update, scope._, scope._("Please send the CSV file as a document, or /cancel."),
+              new=True)
 
 
 async def cancel(update: Update, context: BotContext) -> int:

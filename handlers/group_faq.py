@@ -12,7 +12,13 @@ from math import ceil
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+)
 
 from bot.callbacks import FaqPage
 from bot.domain.errors import DomainError
@@ -20,7 +26,9 @@ from bot.i18n import Translator
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import admin_only
 from bot.runtime.services import BotContext
-from handlers.cards.common import show
+from handlers.cards.common import IDLE_TIMEOUT, NOT_TYPED, TYPED, show
+from handlers.conversations import Conversation
+from handlers.prompts import ask, nudge
 
 MAX_QUESTION = 300  # the column's size
 MAX_ANSWER = 2000
@@ -34,6 +42,8 @@ _ACTIONS = {
 }  # fmt: skip
 _ARGUMENTS = re.compile(r"^/\S+\s*(\S*)\s*(.*)$", re.S)
 _SEPARATOR = re.compile(r"[|｜]")
+ADDING = "adding"  # the step after a bare "/faq add"
+END = ConversationHandler.END
 
 
 def _usage(_: Translator) -> str:
@@ -46,20 +56,25 @@ def _usage(_: Translator) -> str:
 
 
 @admin_only
-async def faq_command(update: Update, context: BotContext) -> None:
+async def faq_command(update: Update, context: BotContext) -> str | None:
+    """/faq add|del|list; a bare "/faq add" asks for the question and answer (a step)."""
     message = update.effective_message
     if message is None or message.text is None:
-        return
+        return None
     scope = await chat_scope(update, context)
     _ = scope._
     if message.chat.type == ChatType.PRIVATE:
         await message.reply_text(
             _("Custom answers are for groups: add me to a group and use /faq there.")
         )
-        return
+        return None
     match = _ARGUMENTS.match(message.text)
     action = _ACTIONS.get(match.group(1).lower()) if match else None
     rest = match.group(2).strip() if match else ""
+    if action == "add" and not rest:
+        await ask(update, _, _("Send the question and its answer, as: question | answer "
+                               "(/cancel stops)."))
+        return ADDING
     if action == "add":
         await _add(message, context, scope, rest)
     elif action == "del":
@@ -68,17 +83,47 @@ async def faq_command(update: Update, context: BotContext) -> None:
         await _list(message, context, scope)
     else:
         await message.reply_text(_usage(_))
+    return None
+
+
+def _split(text: str) -> tuple[str, str] | None:
+    """ "question | answer" as its two parts, both present."""
+    parts = _SEPARATOR.split(text, maxsplit=1)
+    if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+        return None
+    return parts[0].strip(), parts[1].strip()
+
+
+@admin_only
+async def _typed(update: Update, context: BotContext) -> int | None:
+    """The answer to a bare "/faq add": saved (or refused) once it has both parts."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return None
+    scope = await chat_scope(update, context)
+    if _split(message.text) is None:
+        await ask(update, scope._, scope._("Please write it as: question | answer"), new=True)
+        return None
+    await _add(message, context, scope, message.text)
+    return END
+
+
+async def _cancel(update: Update, context: BotContext) -> int:
+    scope = await chat_scope(update, context)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(scope._("Cancelled: nothing was saved."))
+    return END
 
 
 async def _add(message: Message, context: BotContext, scope: ChatScope, text: str) -> None:
     _ = scope._
-    parts = _SEPARATOR.split(text, maxsplit=1)
-    question, answer = (parts[0].strip(), parts[1].strip()) if len(parts) == 2 else ("", "")
-    if not question or not answer:
+    parts = _split(text)
+    if parts is None:
         await message.reply_text(
             _("Please write it as: /faq add question | answer") + "\n\n" + _usage(_)
         )
         return
+    question, answer = parts
     if len(question) > MAX_QUESTION or len(answer) > MAX_ANSWER:
         await message.reply_text(
             _("That is too long: a question can have up to {question} characters and an "
@@ -162,6 +207,12 @@ async def _page(
 
 def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("faq", faq_command),
+        Conversation(
+            entry_points=[CommandHandler("faq", faq_command)],
+            states={ADDING: [MessageHandler(TYPED, _typed), MessageHandler(NOT_TYPED, nudge)]},
+            fallbacks=[CommandHandler("cancel", _cancel)],
+            allow_reentry=True,
+            conversation_timeout=IDLE_TIMEOUT,
+        ),
         CallbackQueryHandler(page_button, pattern=FaqPage.pattern),
     ]

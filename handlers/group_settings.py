@@ -39,10 +39,11 @@ from bot.i18n import N_, Translator
 from bot.runtime.chatscope import ChatScope, chat_scope, scope_for
 from bot.runtime.permissions import admin_only, bot_can_post
 from bot.runtime.services import BotContext
-from handlers.cards.common import IDLE_TIMEOUT, NOT_TYPED, TYPED, nudge, show, thread_of
+from handlers.cards.common import IDLE_TIMEOUT, NOT_TYPED, TYPED, show, thread_of
 from handlers.chat_settings import hhmm, remind_rows, timezone_rows, updated_cards
 from handlers.conversations import Conversation
 from handlers.language import LANGUAGE_NAMES, language_name, language_row
+from handlers.prompts import ask, nudge
 from storage.models import Chat
 
 _LEAD_PRESETS = ((7, 3, 1, 0), (14, 7, 3, 1, 0), (30, 7, 3, 1, 0), (3, 1, 0), (1, 0))
@@ -162,8 +163,12 @@ async def page_button(update: Update, context: BotContext) -> str | int | None:
              for days in _LEAD_PRESETS],
         ),
     }[page]
-    await show(update, text, InlineKeyboardMarkup([*rows, _back(_)]))
-    return page if page in TYPED_HINTS else END
+    markup = InlineKeyboardMarkup([*rows, _back(_)])
+    if page not in TYPED_HINTS:
+        await show(update, text, markup)
+        return END
+    await ask(update, _, text, markup)
+    return page
 
 
 def setting_values(setting: str, value: str) -> dict[str, object]:
@@ -239,7 +244,7 @@ def _typed(page: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, int 
         try:
             values = _parse(update, page, message.text)
         except InputError:
-            await message.reply_text(scope._(TYPED_HINTS[page]))
+            await ask(update, scope._, scope._(TYPED_HINTS[page]), new=True)
             return None
         await _save(update, context, scope, page, values)
         return END

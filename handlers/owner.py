@@ -14,13 +14,14 @@ from functools import wraps
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, MessageLimit
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, TypeHandler
 
 from bot.callbacks import BroadcastButton
 from bot.domain.operations import BotFigures
 from bot.i18n import Translator
 from bot.runtime.broadcast import broadcast_runner, progress_text
 from bot.runtime.chatscope import chat_scope
+from bot.runtime.commands import set_owner_menu
 from bot.runtime.permissions import Handler
 from bot.runtime.services import BotContext
 from handlers.unknown import PRIVATE_MESSAGES, unknown_command
@@ -152,6 +153,23 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
     counts = {RecipientStatus.PENDING.value: recipients}
     await query.edit_message_text(progress_text(broadcast_id, counts, scope.lang, final=False))
     context.application.create_task(broadcast_runner(context).run_pending())
+
+
+async def _first_words(update: Update, context: BotContext) -> None:
+    """An owner whose menu Telegram refused at start-up (no chat with the bot yet) writes to
+    the bot: now their menu can be set."""
+    user, chat = update.effective_user, update.effective_chat
+    waiting = context.services.owners_without_menu
+    if user is None or chat is None or chat.type != ChatType.PRIVATE or user.id not in waiting:
+        return
+    if await set_owner_menu(context.bot, user.id,
+                            webapp=context.settings.webapp_url is not None):
+        waiting.discard(user.id)
+
+
+def menu_handler() -> BaseHandler:
+    """Runs in a handler group of its own, beside whatever else the update does."""
+    return TypeHandler(Update, _first_words)
 
 
 def handlers() -> list[BaseHandler]:

@@ -95,6 +95,10 @@ class Chat(SQLModel, table=True):
     default_lead_days: str | None = Field(default=None, sa_column=Column(String(64)))
     reminders_enabled: bool = True
     reminder_thread_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    # The number the chat's latest card got (cards.number), so numbers are never reused.
+    last_card_number: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_updated())
@@ -109,10 +113,14 @@ class Card(SQLModel, table=True):
         # The sweep reads due cards by next_remind_at and sends the nearest expiry first;
         # with expires_on in the index that order costs no row lookups.
         Index("ix_cards_due", "next_remind_at", "expires_on"),
+        Index("ix_cards_chat_number", "chat_id", "number", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_column=_chat_fk(index=False))
+    # The card's number in its chat (1, 2, 3…; never reused): what users see and type.
+    # CardRepository.add gives it.
+    number: int | None = Field(default=None, sa_column=Column(Integer, nullable=False))
     created_by: int = Field(sa_column=Column(BigInteger, nullable=False))
     label: str = Field(sa_column=Column(String(64), nullable=False))
     carrier: str | None = Field(default=None, sa_column=Column(String(64)))
@@ -218,6 +226,8 @@ class PersistedConversation(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(64), primary_key=True))
     key: str = Field(sa_column=Column(String(128), primary_key=True))  # JSON of the key tuple
     state: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    # When the state last changed (None: stored before this was kept), for its timeout.
+    moved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
 
 class PersistedData(SQLModel, table=True):

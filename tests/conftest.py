@@ -90,7 +90,9 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
+    """The fake server with privacy mode on, as Telegram runs a new bot: in a group where the
+    bot is not an admin, only commands, mentions and replies to the bot reach it."""
+    async with FakeBotAPI(privacy_mode=True) as server:
         yield server
 
 

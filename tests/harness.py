@@ -14,6 +14,7 @@ from typing import Any
 from telegram import Update
 
 from bot.runtime.app import build_application
+from bot.runtime.ratelimit import TelegramRateLimiter
 from bot.runtime.services import RenewBotApplication
 from bot.settings import Settings, load_settings
 from fakebotapi import CallbackAnswer, FakeBotAPI, SentMessage
@@ -59,11 +60,14 @@ class BotHarness:
         clock: ManualClock | None = None,
         setup: Callable[[RenewBotApplication], None] | None = None,
         read_timeout: float = 5.0,
+        group_interval: float | None = None,
         **settings: Any,
     ) -> None:
-        """`setup` runs on each new Application before it is initialised (extra handlers)."""
+        """`setup` runs on each new Application before it is initialised (extra handlers);
+        `group_interval` replaces the 4 s a group's messages are paced at after a burst."""
         self.setup = setup
         self.read_timeout = read_timeout
+        self.group_interval = group_interval
         self.api = api
         self.database_url = database_url
         self.clock = clock or ManualClock()
@@ -74,8 +78,13 @@ class BotHarness:
     async def start(self) -> BotHarness:
         self.db = Database(self.database_url)
         await upgrade(self.db)
+        limiter = (
+            None if self.group_interval is None
+            else TelegramRateLimiter(group_interval=self.group_interval)
+        )
         self.app = build_application(
-            self.settings, self.db, clock=self.clock, read_timeout=self.read_timeout
+            self.settings, self.db, clock=self.clock, read_timeout=self.read_timeout,
+            rate_limiter=limiter,
         )
         if self.setup is not None:
             self.setup(self.app)
@@ -133,6 +142,26 @@ class BotHarness:
         return await self.api.wait_for_message(
             message.chat_id, since=since, include_edits=True, timeout=timeout
         )
+
+    async def reply(
+        self, user: Any, to: SentMessage, text: str, timeout: float = 10.0
+    ) -> SentMessage:
+        """Answer the bot's message `to` by replying to it (what reaches the bot from a group in
+        privacy mode); return the bot's next message in that chat."""
+        since = self.api.mark()
+        self.api.send_text(user, text, chat=self.api.chat(to.chat_id), reply_to=to,
+                           thread_id=to.message_thread_id)
+        return await self.api.wait_for_message(to.chat_id, since=since, timeout=timeout)
+
+    async def force_reply(self, chat_id: int, since: int | SentMessage) -> SentMessage:
+        """The next message after `since` in that chat that asks for a reply (ForceReply)."""
+        return await self.api.wait_for_message(chat_id, forces_reply, since=since)
+
+
+def forces_reply(message: SentMessage) -> bool:
+    """A message that opens a reply to it on its addressee's client, and only theirs."""
+    markup = message.reply_markup or {}
+    return markup.get("force_reply") is True and markup.get("selective") is True
 
 
 async def button_answer(

@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from math import ceil
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlmodel import col, select
 
 from bot.domain.preferences import ChatPolicy
@@ -17,7 +18,7 @@ from bot.settings import Settings, load_settings
 from fakebotapi import FakeBotAPI
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import Card, Delivery
+from storage.models import Card, Chat, Delivery
 from storage.repositories.cards import CardRepository
 from storage.repositories.chats import ChatRepository
 from tests.harness import ManualClock
@@ -84,13 +85,19 @@ async def seed_due_cards(
         rows = [
             {
                 "chat_id": chat_ids[i % len(chat_ids)], "created_by": chat_ids[i % len(chat_ids)],
-                "label": f"Card {i:04d}", "kind": "sim", "cycle": "none",
+                "number": i // len(chat_ids) + 1, "label": f"Card {i:04d}", "kind": "sim",
+                "cycle": "none",
                 "renew_from": "expiry", "expires_on": expires_on, "next_remind_at": due,
                 "lapsed": False, "created_at": now, "updated_at": now,
             }
             for i in range(count)
         ]
         await session.exec(insert(Card), params=rows)  # type: ignore[call-overload]
+        await session.exec(  # each chat's counter past the numbers its cards took
+            update(Chat)  # type: ignore[call-overload]
+            .where(col(Chat.id).in_(chat_ids))
+            .values(last_card_number=col(Chat.last_card_number) + ceil(count / len(chat_ids)))
+        )
         ids = await session.exec(select(Card.id).where(col(Card.label).like("Card %")))
         return [card_id for card_id in ids if card_id is not None]
 

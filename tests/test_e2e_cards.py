@@ -297,8 +297,8 @@ async def test_the_card_limit(api: FakeBotAPI, cbot: BotHarness) -> None:
     user = _user(api, "en")
     async with cbot.database.session() as session:
         await ChatRepository(session).ensure(user.id, "private", None, "en")
-        session.add_all(Card(chat_id=user.id, created_by=user.id, label=f"Card {n}",
-                             expires_on=date(2026, 4, 1)) for n in range(200))
+        session.add_all(Card(chat_id=user.id, number=n + 1, created_by=user.id,
+                             label=f"Card {n}", expires_on=date(2026, 4, 1)) for n in range(200))
     refused = await cbot.say(user, "/addcard")
     assert refused.plain_text == (
         "This chat already has 200 cards, the most I can keep. Delete one with /delcard first."
@@ -325,9 +325,9 @@ async def test_in_a_group_only_admins_add_cards_and_the_topic_is_kept(
     api.send_text(admin, "/addcard", chat=group, thread_id=77)
     prompt = await api.wait_for_message(group, since=since)
     assert prompt.message_thread_id == 77
-    since = api.mark()
-    api.send_text(admin, "Mum's SIM", chat=group, thread_id=77)
-    prompt = await api.wait_for_message(group, since=since)
+    asking = await cbot.force_reply(group.id, since=prompt)
+    assert asking.message_thread_id == 77
+    prompt = await cbot.reply(admin, asking, "Mum's SIM")
     assert prompt.message_thread_id == 77 and "cf:carrier:globe" in prompt.callback_data()
     # The draft belongs to this group and topic, apart from the admin's private drafts.
     assert cbot.app is not None

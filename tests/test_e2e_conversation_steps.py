@@ -11,7 +11,7 @@ import pytest
 from fakebotapi import FakeBotAPI, SentMessage
 from fakebotapi.objects import FakeUser
 from storage.repositories.chats import ChatRepository
-from tests.harness import BotHarness, ManualClock
+from tests.harness import BotHarness, ManualClock, forces_reply
 from tests.reminder_fixtures import add_card
 
 NOW = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)
@@ -146,9 +146,15 @@ async def test_the_settings_pages_that_take_typing(
     for page, hint, answer, saved in steps:
         menu = await sbot.say(user, "/settings", chat=chat)
         opened = await sbot.press(user, menu, page)
-        reply = await sbot.say(user, QUESTION, chat=chat)
-        assert reply.plain_text == hint, page
-        reply = await sbot.say(user, answer, chat=chat)
+        if chat_kind == "private":
+            reply = await sbot.say(user, QUESTION, chat=chat)
+            assert reply.plain_text == hint, page
+            reply = await sbot.say(user, answer, chat=chat)
+        else:  # privacy mode: the answers are replies to the bot's ForceReply prompts
+            prompt = await sbot.force_reply(chat.id, since=opened)
+            reply = await sbot.reply(user, prompt, QUESTION)
+            assert reply.plain_text == hint and forces_reply(reply), page
+            reply = await sbot.reply(user, reply, answer)
         assert "✅ Saved." in reply.plain_text and saved in reply.plain_text, reply.plain_text
         assert opened.message_id != reply.message_id
     async with sbot.database.session(readonly=True) as session:

@@ -161,6 +161,7 @@ async def test_non_admin_pressing_the_settings_menu_changes_nothing(
     assert await _state(gbot, GROUP) == before
 
     page = await gbot.press(admin, menu, "gs:tz")
+    await gbot.force_reply(GROUP, since=page)  # the page also takes a typed zone, by reply
     chosen = await gbot.press(admin, page, "gs:tz:Asia/Manila")
     assert "✅ Saved." in (chosen.plain_text or "")
     assert "Time zone: Asia/Manila" in (chosen.plain_text or "")
@@ -169,6 +170,15 @@ async def test_non_admin_pressing_the_settings_menu_changes_nothing(
     assert alert is not None and alert.startswith(REFUSED)
     chat = await _chat(gbot, GROUP)
     assert chat is not None and chat.timezone == "Asia/Manila" and chat.reminders_enabled
+
+
+async def _typing_page(
+    bot: BotHarness, admin: FakeUser, menu: SentMessage, data: str
+) -> SentMessage:
+    """Open a settings page that also takes a typed value: its buttons, then the ForceReply."""
+    page = await bot.press(admin, menu, data)
+    await bot.force_reply(page.chat_id, since=page)
+    return page
 
 
 async def test_settings_menu_sets_every_setting(
@@ -188,10 +198,12 @@ async def test_settings_menu_sets_every_setting(
 
     menu = await gbot.press(admin, menu, "gs:topic:here")
     assert "Reminders go to: this topic" in (menu.plain_text or "")
-    menu = await gbot.press(admin, await gbot.press(admin, menu, "gs:at"), "gs:at:20:00")
+    menu = await gbot.press(admin, await _typing_page(gbot, admin, menu, "gs:at"), "gs:at:20:00")
     assert "Reminders arrive at: 20:00" in (menu.plain_text or "")
     assert "Updated the reminders of 1 card." in (menu.plain_text or "")
-    menu = await gbot.press(admin, await gbot.press(admin, menu, "gs:lead"), "gs:lead:3,1,0")
+    menu = await gbot.press(
+        admin, await _typing_page(gbot, admin, menu, "gs:lead"), "gs:lead:3,1,0"
+    )
     assert "Days before expiry: 3, 1, 0" in (menu.plain_text or "")
     menu = await gbot.press(admin, menu, "gs:rem:off")
     assert "Reminders: off" in (menu.plain_text or "")
@@ -449,7 +461,7 @@ async def test_chat_migration_moves_rows_on_both_backends(db: Database) -> None:
     old, new = -6200, -1006200
     async with db.session() as session:
         await ChatRepository(session).ensure(old, "group", "Family", "zh")
-        card = Card(chat_id=old, created_by=1, label="SIM", expires_on=EXPIRY)
+        card = Card(chat_id=old, number=1, created_by=1, label="SIM", expires_on=EXPIRY)
         session.add(card)
         broadcast = Broadcast(created_by=1, text="hi", status="done", chat_id=1)
         session.add(broadcast)

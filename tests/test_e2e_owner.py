@@ -79,8 +79,9 @@ async def test_botstats_counts_chats_cards_and_reminders(
         ]:
             await repo.ensure(chat_id, kind, None, "en")
             await repo.set_active(chat_id, active)
-        card = Card(chat_id=7101, created_by=7101, label="SIM", expires_on=date(2027, 1, 1))
-        session.add_all([card, Card(chat_id=-1007101, created_by=7101, label="Data",
+        card = Card(chat_id=7101, number=1, created_by=7101, label="SIM",
+                    expires_on=date(2027, 1, 1))
+        session.add_all([card, Card(chat_id=-1007101, number=1, created_by=7101, label="Data",
                                     expires_on=date(2027, 1, 1))])
         await session.flush()
         for offset, status, due in [(-7, "sent", now), (-3, "sent", now), (-1, "failed", now),
@@ -160,9 +161,12 @@ async def test_broadcast_can_be_cancelled(api: FakeBotAPI, obot: BotHarness) -> 
 async def test_owner_commands_appear_only_in_the_owners_menu(
     api: FakeBotAPI, sqlite_url: str
 ) -> None:
-    api.private_chat(api.user(OWNER, "Olga"))  # the owner has talked to the bot before
     harness = BotHarness(api, sqlite_url, bot_owner_ids=str(OWNER))
     await harness.start()
+    await harness.say(api.user(OWNER, "Olga"), "/start")  # the owner has talked to the bot
+    await harness.stop()
+    api.commands.clear()
+    await harness.start()  # so the menus are set at start-up
     try:
         await api.wait_idle()
         owner_menu = {c["command"] for c in api.commands[(f"chat:{OWNER}", "")]}
@@ -171,5 +175,26 @@ async def test_owner_commands_appear_only_in_the_owners_menu(
         assert chinese["addcard"] != "Record a SIM card, data card or eSIM"
         everyone = {c["command"] for c in api.commands[("all_private_chats", "")]}
         assert not {"botstats", "broadcast"} & everyone
+    finally:
+        await harness.stop()
+
+
+async def test_an_owner_who_never_wrote_gets_the_menu_on_first_writing(
+    api: FakeBotAPI, sqlite_url: str
+) -> None:
+    harness = BotHarness(api, sqlite_url, bot_owner_ids=str(OWNER))
+    await harness.start()  # Telegram refuses a menu for a chat that does not exist yet
+    try:
+        await api.wait_idle()
+        assert (f"chat:{OWNER}", "") not in api.commands
+        await harness.say(api.user(OWNER, "Olga"), "/start")
+        await api.wait_idle()
+        for language in ("", "zh"):
+            menu = {c["command"] for c in api.commands[(f"chat:{OWNER}", language)]}
+            assert {"botstats", "broadcast", "addcard"} <= menu
+        calls = len(api.calls_to("setMyCommands"))
+        await harness.say(api.user(OWNER, "Olga"), "/help")  # set once, not on every message
+        await api.wait_idle()
+        assert len(api.calls_to("setMyCommands")) == calls
     finally:
         await harness.stop()

@@ -47,6 +47,8 @@ async def _answer_all(bot: BotHarness, user: object, message: SentMessage) -> Se
         data = _data(message)
         if "cf:save" in data:
             return await bot.press(user, message, "cf:save")
+        if message.chat_id < 0:  # in a group a question is followed by its ForceReply
+            await bot.force_reply(message.chat_id, since=message)
         message = await bot.press(user, message, data[0])
     raise AssertionError(f"no summary reached: {message.text}")
 

@@ -89,8 +89,9 @@ async def test_export_sends_cards_renewals_and_a_calendar(
     # By expiry; the formula-like label is neutralised for spreadsheets.
     assert [row["label"] for row in rows] == ["Travel eSIM", "'=Work SIM", "Old card"]
     assert list(rows[1]) == list(CARD_COLUMNS)
-    assert rows[1] | {"id": "", "label": ""} == {
-        "id": "", "label": "", "carrier": "china_mobile", "kind": "sim", "number_tail": "1234",
+    assert [row["number"] for row in rows] == ["2", "1", "3"]  # each card's number in the chat
+    assert rows[1] | {"label": ""} == {
+        "number": "1", "label": "", "carrier": "china_mobile", "kind": "sim", "number_tail": "1234",
         "plan": "", "price": "30.00", "currency": "CNY", "expires_on": "2027-01-31",
         "cycle": "none", "cycle_days": "", "renew_from": "expiry", "lead_days": "",
     }
@@ -223,12 +224,13 @@ async def test_files_that_are_not_card_lists_are_refused(
 
 
 def test_cells_that_spreadsheets_would_run_are_neutralised_and_read_back() -> None:
-    card = Card(id=7, chat_id=1, created_by=1, label="+1 line", expires_on=date(2027, 1, 1))
+    card = Card(id=7, chat_id=1, number=3, created_by=1, label="+1 line",
+                expires_on=date(2027, 1, 1))
     data = cards_csv([card])
     assert data.startswith(b"\xef\xbb\xbf")  # a BOM, so Excel reads UTF-8
     assert b"'+1 line" in data
     [row] = read_cards_csv(data, max_rows=10)
-    assert row.number == 2 and row.values["label"] == "+1 line" and row.values["id"] == "7"
+    assert row.number == 2 and row.values["label"] == "+1 line" and row.values["number"] == "3"
 
 
 def test_excel_files_in_chinese_windows_encoding_and_semicolons_are_read() -> None:
@@ -259,8 +261,10 @@ async def test_imported_cards_are_scoped_to_the_chat(
 ) -> None:
     other = await add_card(xbot.database, xbot.settings, clock, 4999, date(2026, 12, 31),
                            label="Someone else's")
-    reply = await _import(xbot, user, f"id,label,expires_on\n{other.id},Mine now,2027-01-01\n")
-    assert "1 added, 0 updated" in (reply.text or "")
+    reply = await _import(
+        xbot, user, f"number,label,expires_on\n{other.number},Mine now,2027-01-01\n"
+    )
+    assert "1 added, 0 updated" in (reply.text or "")  # #1 of another chat is not this one's
     async with xbot.database.session(readonly=True) as session:
         labels = sorted(c.label for c in await session.exec(select(Card)))
     assert labels == ["Mine now", "Someone else's"]

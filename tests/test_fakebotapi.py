@@ -14,6 +14,7 @@ from aiohttp import web
 from telegram import (
     Bot,
     CallbackQuery,
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Update,
@@ -251,6 +252,50 @@ async def test_allowed_updates_are_respected(tg: FakeBotAPI, bot: Bot) -> None:
     assert updates[0].chat_member.new_chat_member.status == "administrator"
     member = await bot.get_chat_member(group.id, alice.id)
     assert member.status == "administrator"
+
+
+async def test_privacy_mode_delivers_what_telegram_delivers(tg: FakeBotAPI, bot: Bot) -> None:
+    assert not tg.privacy_mode  # off unless asked for: every group message arrives
+    tg.privacy_mode = True
+    alice = tg.user(1001, "Alice")
+    group = tg.group(-100501, "Renewals")
+    me = f"@{tg.bot_username}"
+    mine = await bot.send_message(group.id, "Which carrier?")
+    for text in ("hello all", "/start@other_bot", "mail me at x@example.com", "@other_bot hi"):
+        tg.send_text(alice, text, chat=group)
+    tg.send_text(alice, "a reply to someone else", chat=group, reply_to=2)
+    tg.send_document(alice, "cards.csv", b"x", chat=group, caption="/import@other_bot")
+    for text in ("/start", f"/help{me.upper()}", f"hi {me} how do I renew?"):
+        tg.send_text(alice, text, chat=group)
+    tg.send_text(alice, "Globe", chat=group, reply_to=mine.message_id)
+    tg.send_document(alice, "cards.csv", b"x", chat=group, caption=f"/import{me}")
+    tg.send_text(alice, "in private", chat=tg.private_chat(alice))
+    updates = await bot.get_updates(timeout=0)
+    assert [u.message.text or u.message.caption for u in updates if u.message] == [
+        "/start", f"/help{me.upper()}", f"hi {me} how do I renew?", "Globe", f"/import{me}",
+        "in private",
+    ]
+    assert tg.stats.updates_filtered == 6
+
+    tg.set_bot_status(group, "administrator")  # an admin bot reads every message
+    tg.send_text(alice, "hello all", chat=group)
+    updates = await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
+    assert [u.message.text for u in updates if u.message] == ["hello all"]
+
+
+async def test_force_reply_markup_is_checked(tg: FakeBotAPI, bot: Bot) -> None:
+    group = tg.group(-100502, "Renewals")
+    sent = await bot.send_message(group.id, "Which carrier?", reply_markup=ForceReply(
+        selective=True, input_field_placeholder="Your answer"
+    ))
+    assert tg.last_message(group.id).reply_markup == {  # type: ignore[union-attr]
+        "force_reply": True, "selective": True, "input_field_placeholder": "Your answer"
+    }
+    assert sent.message_id
+    with pytest.raises(BadRequest, match="placeholder is too long"):
+        await bot.send_message(group.id, "?", reply_markup=ForceReply(
+            input_field_placeholder="x" * 65
+        ))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -704,6 +749,9 @@ async def test_commands_chat_info_and_actions(tg: FakeBotAPI, bot: Bot) -> None:
     from telegram import BotCommand, BotCommandScopeChat
 
     await bot.set_my_commands([BotCommand("start", "Start"), BotCommand("renew", "Renew")])
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):  # nobody wrote from 1001 yet
+        await bot.set_my_commands([BotCommand("start", "Start")], scope=BotCommandScopeChat(1001))
+    tg.private_chat(tg.user(1001, "Alice"))
     await bot.set_my_commands(
         [BotCommand("start", "Starten")], scope=BotCommandScopeChat(1001), language_code="de"
     )

@@ -101,8 +101,10 @@ async def _attempt(
     since = api.mark()
     kind, name = action
     if kind == "command":
+        # Commands take the intruder's own chat's numbers: the owner's card id (or number)
+        # names at most one of the intruder's cards, never one of the owner's.
         reply = await bot.say(user, f"/{name} {card_id}")
-        assert "not found" in (reply.plain_text or "").lower(), reply.describe()
+        assert f"Secret {owner}-" not in (reply.plain_text or ""), reply.describe()
     else:
         menu = await bot.say(user, "/start")
         await button_answer(api, user, menu, f"card:{name}:{card_id}")

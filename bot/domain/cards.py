@@ -59,6 +59,11 @@ class CardService:
         async with unit_of_work(self.db, readonly=True) as unit:
             return await unit.cards.get(chat_id, card_id)
 
+    async def numbered(self, chat_id: int, number: int) -> Card | None:
+        """The chat's card #number ("/card 3"): numbers are the chat's own, ids never shown."""
+        async with unit_of_work(self.db, readonly=True) as unit:
+            return await unit.cards.numbered(chat_id, number)
+
     async def in_chat(self, chat_id: int, limit: int | None = None) -> list[Card]:
         """The chat's cards, nearest expiry first."""
         async with unit_of_work(self.db, readonly=True) as unit:

@@ -3,7 +3,7 @@ supergroup. Settings that move reminders recompute the chat's cards in the same 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +31,11 @@ class ChatService:
         self.db = db
         self.settings = settings
         self.now = now
+
+    async def known(self, chat_ids: Iterable[int]) -> set[int]:
+        """Those of `chat_ids` the bot has a chat with (someone there wrote to it)."""
+        async with unit_of_work(self.db, readonly=True) as unit:
+            return {chat_id for chat_id in chat_ids if await unit.chats.get(chat_id) is not None}
 
     async def profile(self, chat_id: int, *, with_faq: bool) -> ChatProfile:
         async with unit_of_work(self.db, readonly=True) as unit:

@@ -17,12 +17,12 @@ from bot.domain.parsing import MINOR_PER_MAJOR
 from storage.models import Card, Renewal
 
 CARD_COLUMNS = (
-    "id", "label", "carrier", "kind", "number_tail", "plan", "price", "currency", "expires_on",
+    "number", "label", "carrier", "kind", "number_tail", "plan", "price", "currency", "expires_on",
     "cycle", "cycle_days", "renew_from", "lead_days",
 )  # fmt: skip
 REQUIRED_COLUMNS = ("label", "expires_on")
 RENEWAL_COLUMNS = (
-    "card_id", "card_label", "renewed_at", "old_expires_on", "new_expires_on", "amount",
+    "card_number", "card_label", "renewed_at", "old_expires_on", "new_expires_on", "amount",
     "currency", "channel", "note",
 )  # fmt: skip
 
@@ -77,7 +77,7 @@ def cards_csv(cards: Iterable[Card]) -> bytes:
         CARD_COLUMNS,
         (
             (
-                card.id, card.label, card.carrier, card.kind, card.number_tail, card.plan,
+                card.number, card.label, card.carrier, card.kind, card.number_tail, card.plan,
                 money(card.price), card.currency if card.price is not None else None,
                 card.expires_on.isoformat(), card.cycle, card.cycle_days, card.renew_from,
                 card.lead_days,
@@ -92,7 +92,7 @@ def renewals_csv(renewals: Iterable[tuple[Renewal, Card]]) -> bytes:
         RENEWAL_COLUMNS,
         (
             (
-                card.id, card.label, renewal.renewed_at.isoformat(timespec="seconds"),
+                card.number, card.label, renewal.renewed_at.isoformat(timespec="seconds"),
                 renewal.old_expires_on.isoformat(), renewal.new_expires_on.isoformat(),
                 money(renewal.amount), renewal.currency, renewal.channel, renewal.note,
             )

@@ -44,7 +44,7 @@ def _event(card: Card, policy: ChatPolicy, lang: str, _: Translator, stamp: date
                      f"···{card.number_tail}" if card.number_tail else None)
         if text
     ]
-    details.append(_("Mark it renewed with /renewed {id}").format(id=card.id))
+    details.append(_("Mark it renewed with /renewed {id}").format(id=card.number))
     event.add("description", "\n".join(details))
     event.add("transp", "TRANSPARENT")  # a reminder, not a busy day
     if not card.lapsed:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -12,18 +11,16 @@ from telegram import (
     BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
-    BotCommandScopeChat,
     BotCommandScopeDefault,
 )
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.i18n import LANGUAGES, translator
 from bot.knowledge import KnowledgeBase
 from bot.reminders.jobs import start_reminders, stop_reminders
 from bot.runtime.broadcast import start_broadcasts
-from bot.runtime.commands import Audience, commands_for
+from bot.runtime.commands import Audience, commands_for, set_owner_menu
 from bot.runtime.errors import on_error
 from bot.runtime.persistence import SQLPersistence
 from bot.runtime.ratelimit import TelegramRateLimiter
@@ -31,10 +28,9 @@ from bot.runtime.services import BotContext, RenewBotApplication, Services, syst
 from bot.runtime.update_processor import PerChatUpdateProcessor
 from bot.settings import Settings
 from handlers import register_handlers
+from handlers.conversations import restore_timeouts
 from handlers.webapp import set_menu_button
 from storage.db import Database
-
-log = logging.getLogger(__name__)
 
 # Conversation state reaches the database at most this long after it changed, and always
 # on a clean stop.
@@ -53,11 +49,13 @@ def build_application(
     *,
     clock: Callable[[], datetime] = system_clock,
     read_timeout: float = 5.0,
+    rate_limiter: TelegramRateLimiter | None = None,
 ) -> RenewBotApplication:
     """Build the bot. The caller runs it (polling, webhook or a test harness).
 
     read_timeout is how long a Bot API call may wait for its answer (PTB's default); fault
-    tests shorten it so that thousands of injected timeouts fit in a CI run.
+    tests shorten it so that thousands of injected timeouts fit in a CI run. rate_limiter
+    replaces Telegram's pacing (tests of long group conversations pace a group faster).
     """
     database = db or Database(settings.database_url)
     application = (
@@ -68,7 +66,7 @@ def build_application(
         .base_url(settings.bot_api_base_url)
         .base_file_url(file_base_url(settings.bot_api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
-        .rate_limiter(TelegramRateLimiter())
+        .rate_limiter(rate_limiter or TelegramRateLimiter())
         .persistence(SQLPersistence(database, update_interval=PERSISTENCE_INTERVAL_SECONDS))
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatUpdateProcessor())
@@ -98,6 +96,7 @@ async def _post_init(application: Application) -> None:
     await set_menu_button(application)
     start_reminders(application)
     start_broadcasts(application)
+    await restore_timeouts(application)
     KnowledgeBase.load()  # parse the answers now, not on the first question
     # Everything loaded so far lives as long as the process: keep it out of the cyclic GC,
     # whose full collections otherwise stall a sweep batch by ~70 ms (benchmarks/reminders.py).
@@ -105,7 +104,8 @@ async def _post_init(application: Application) -> None:
 
 
 async def register_command_menus(application: Application) -> None:
-    """setMyCommands for every scope, in English (default) and Chinese."""
+    """setMyCommands for every scope, in English (default) and Chinese. An owner who has never
+    opened a chat with the bot cannot have one yet: theirs is set when they first write."""
     bot = application.bot
     webapp = application.services.settings.webapp_url is not None  # type: ignore[attr-defined]
     for language in LANGUAGES:
@@ -121,16 +121,10 @@ async def register_command_menus(application: Application) -> None:
                 [BotCommand(c.name, _(c.description)) for c in private],
                 scope=BotCommandScopeDefault(),
             )
-        # Owners see their commands in their own chat's menu, and nobody else does.
-        owner_menu = [
-            BotCommand(c.name, _(c.description))
-            for c in (*commands_for(Audience.PRIVATE, webapp=webapp),
-                      *commands_for(Audience.OWNER))
-        ]
-        for owner_id in sorted(application.services.settings.bot_owner_ids):  # type: ignore[attr-defined]
-            try:
-                await bot.set_my_commands(
-                    owner_menu, scope=BotCommandScopeChat(owner_id), language_code=code
-                )
-            except TelegramError as exc:  # e.g. the owner never opened a chat with the bot
-                log.warning("no command menu for owner %s: %s", owner_id, exc)
+    # Only an owner who has a chat with the bot can have a menu (Telegram answers "chat not
+    # found" otherwise); the others get theirs when they first write.
+    services = application.services  # type: ignore[attr-defined]
+    known = await services.chats.known(services.settings.bot_owner_ids)
+    for owner_id in sorted(services.settings.bot_owner_ids):
+        if owner_id not in known or not await set_owner_menu(bot, owner_id, webapp=webapp):
+            services.owners_without_menu.add(owner_id)

@@ -1,10 +1,10 @@
 """Sending an owner's broadcast to every recipient, resumable after a crash or restart.
 
 Each recipient is claimed ("sending", committed) before its message goes out and gets its
-outcome right after. Claims are paced at the rate limiter's speed, so a claimed message
-leaves at once instead of queueing. A runner that dies leaves only the sends that were in
-flight claimed; the next runner marks them failed instead of sending again: a broadcast is
-never duplicated, and at most those few (never more than CONCURRENCY) are lost per crash.
+outcome right after, as the reminders' deliveries are. Claims are paced at the rate limiter's
+speed, so a claimed message leaves at once instead of queueing. A runner that dies leaves only
+the sends that were in flight claimed; the next runner sends them again: a crash loses no
+message, and at most those in flight (never more than CONCURRENCY) may arrive twice.
 Only one instance runs broadcasts (an advisory lock on PostgreSQL; SQLite has one process),
 so a claimed row found at start is always a dead runner's. Sends go through the
 application's Bot and so through its rate limiter.
@@ -72,7 +72,9 @@ class BroadcastRunner:
         assert broadcast.id is not None
         broadcast_id = broadcast.id
         async with self.services.db.session() as session:
-            await BroadcastRepository(session).interrupt_stale(broadcast_id)
+            requeued = await BroadcastRepository(session).requeue_stale(broadcast_id)
+        if requeued:
+            log.info("broadcast %s: sending %d interrupted messages again", broadcast_id, requeued)
         slots = asyncio.Semaphore(CONCURRENCY)
         reported = time.monotonic()
         async with asyncio.TaskGroup() as sends:

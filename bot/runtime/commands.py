@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.i18n import N_
+from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram.error import TelegramError
+
+from bot.i18n import LANGUAGES, N_, translator
+
+log = logging.getLogger(__name__)
 
 
 class Audience(StrEnum):
@@ -63,3 +69,20 @@ APP_COMMAND = Command("app", N_("Open your cards in the app"), (_P, _G))
 def commands_for(audience: Audience, *, webapp: bool = False) -> list[Command]:
     table = (*COMMANDS, APP_COMMAND) if webapp else COMMANDS
     return [command for command in table if audience in command.audiences]
+
+
+async def set_owner_menu(bot: Bot, owner_id: int, *, webapp: bool) -> bool:
+    """The owner's own chat menu: the private commands and the owner's, in every language.
+    False when Telegram refuses (the owner never opened a chat with the bot)."""
+    for language in LANGUAGES:
+        _ = translator(language)
+        menu = [BotCommand(c.name, _(c.description))
+                for c in (*commands_for(Audience.PRIVATE, webapp=webapp),
+                          *commands_for(Audience.OWNER))]
+        try:
+            await bot.set_my_commands(menu, scope=BotCommandScopeChat(owner_id),
+                                      language_code=None if language == "en" else language)
+        except TelegramError as exc:
+            log.warning("no command menu for owner %s yet: %s", owner_id, exc)
+            return False
+    return True

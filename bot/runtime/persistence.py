@@ -7,12 +7,15 @@ persisted; arbitrary callback data is not used.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
 from storage.db import Database
 from storage.repositories.ptb_state import ConversationKey, PtbStateRepository, encode
+
+__all__ = ["ConversationKey", "SQLPersistence"]
 
 _USER = "user"
 _CHAT = "chat"
@@ -25,6 +28,9 @@ class SQLPersistence(BasePersistence[dict[str, Any], dict[str, Any], Any]):
             update_interval=update_interval,
         )
         self.db = db
+        # When each conversation last moved, noted as it happens (the state reaches the
+        # database up to update_interval later): (name, key) -> time.
+        self._moves: dict[tuple[str, ConversationKey], datetime] = {}
         # What the database holds, as JSON, per (kind, owner). PTB asks to store every
         # user and chat an update touched; most are unchanged, and skipping those keeps
         # a busy bot from writing for every update (benchmarks/updates.py).
@@ -74,7 +80,18 @@ class SQLPersistence(BasePersistence[dict[str, Any], dict[str, Any], Any]):
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
         async with self.db.session() as session:
-            await PtbStateRepository(session).save_conversation(name, key, new_state)
+            await PtbStateRepository(session).save_conversation(
+                name, key, new_state, self._moves.pop((name, key), None)
+            )
+
+    def moved(self, name: str, key: ConversationKey, when: datetime) -> None:
+        """A conversation handled an update at `when`: its timeout counts from then."""
+        self._moves[(name, key)] = when
+
+    async def conversation_moves(self, name: str) -> dict[ConversationKey, datetime | None]:
+        """When each stored conversation of `name` last moved (PTB keeps no timeouts)."""
+        async with self.db.session(readonly=True) as session:
+            return await PtbStateRepository(session).conversation_moves(name)
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
         await self._save(_USER, user_id, data)

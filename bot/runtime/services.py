@@ -41,6 +41,8 @@ class Services:
     chat_rows: ChatCache[Chat] = field(default_factory=ChatCache)
     chat_cache: ChatCache[ChatKnowledge] = field(default_factory=ChatCache)
     card_lists: CardListCache = field(default_factory=CardListCache)  # the Mini App's
+    # Owners whose command menu Telegram refused at start-up: set when they first write.
+    owners_without_menu: set[int] = field(default_factory=set)
 
     def now(self) -> datetime:
         return self.clock()

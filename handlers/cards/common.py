@@ -68,9 +68,17 @@ def parse_id(text: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def id_arg(context: BotContext) -> int | None:
-    """The card id of "/card 12" (or "/card #12")."""
-    return parse_id(context.args[0]) if context.args and len(context.args) == 1 else None
+NO_CARD = 0  # an id no card has (ids start at 1): a number that names no card of the chat
+
+
+async def card_id_arg(context: BotContext, scope: ChatScope) -> int | None:
+    """The id of the card "/card 3" (or "/card #3") names by its number in this chat; NO_CARD
+    when the chat has no card 3; None when no number was given."""
+    number = parse_id(context.args[0]) if context.args and len(context.args) == 1 else None
+    if number is None:
+        return None
+    card = await context.services.cards.numbered(scope.chat.id, number)
+    return card.id if card is not None and card.id is not None else NO_CARD
 
 
 def thread_of(update: Update) -> int | None:
@@ -130,15 +138,6 @@ async def tell(update: Update, text: str) -> None:
         await update.callback_query.answer(text, show_alert=True)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(text)
-
-
-async def nudge(update: Update, context: BotContext) -> None:
-    """A sticker, photo or voice note in the middle of a question: say what works, stay put."""
-    scope = await chat_scope(update, context)
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            scope._("Please type your answer or use the buttons above (/cancel stops).")
-        )
 
 
 async def may_see(update: Update, context: BotContext, scope: ChatScope) -> bool:

@@ -13,7 +13,7 @@ from bot.i18n import translator
 from bot.runtime.chatscope import ChatScope, chat_scope, language_of
 from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext
-from handlers.cards.common import admins_only, id_arg, not_found, show, tell
+from handlers.cards.common import admins_only, card_id_arg, not_found, show, tell
 from handlers.cards.picker import pick_card
 from handlers.cards.view import card_name
 
@@ -39,7 +39,7 @@ async def _ask(update: Update, context: BotContext, scope: ChatScope, card_id: i
 
 async def delcard_command(update: Update, context: BotContext) -> None:
     scope = await chat_scope(update, context)
-    card_id = id_arg(context)
+    card_id = await card_id_arg(context, scope)
     if card_id is None:
         await pick_card(update, context, scope, "delcard")
         return

@@ -48,7 +48,6 @@ from handlers.cards.common import (
     drop_draft,
     field_context,
     not_found,
-    nudge,
     rows,
     show,
     store_draft,
@@ -76,6 +75,7 @@ from handlers.cards.fields import (
 from handlers.cards.picker import named_card
 from handlers.cards.view import card_keyboard, card_text
 from handlers.free_text import TEXT, Asks, text_for_bot
+from handlers.prompts import ask, nudge
 from handlers.webapp import app_row
 
 FORM = "card_form"  # the conversation's persistence name and its drafts' slot in user_data
@@ -117,7 +117,7 @@ async def _ask(
     update: Update, ctx: FieldContext, draft: Draft, field: CardField, lead: str = ""
 ) -> str:
     text = "\n\n".join(part for part in (lead, field.prompt_text(ctx)) if part)
-    await show(update, text, _prompt_keyboard(field, ctx, draft))
+    await ask(update, ctx._, text, _prompt_keyboard(field, ctx, draft))
     return field.key
 
 
@@ -129,7 +129,7 @@ async def _overview(
     draft["one"] = False
     values = draft["values"]
     title = _("New card") if draft["card_id"] is None else _("Card #{id}").format(
-        id=draft["card_id"]
+        id=draft.get("number") or ""
     )
     if state == SUMMARY:
         question = _("Save it?")
@@ -228,8 +228,8 @@ async def start_edit(update: Update, context: BotContext) -> str | int:
     card = await named_card(update, context, scope, EditCard, "editcard")
     if card is None:
         return END
-    draft: Draft = {"card_id": card.id, "values": values_of(card), "one": False,
-                    "pending": None, "thread_id": card.thread_id}
+    draft: Draft = {"card_id": card.id, "number": card.number, "values": values_of(card),
+                    "one": False, "pending": None, "thread_id": card.thread_id}
     store_draft(context, FORM, scope.chat.id, draft)
     return await _overview(update, field_context(scope, context), draft, PICK)
 
@@ -315,10 +315,9 @@ async def _answer(
     except FieldError as error:
         if pressed:
             await tell(update, error.text(ctx._))
-        elif update.effective_message is not None:
-            await update.effective_message.reply_text(
-                error.text(ctx._), reply_markup=_prompt_keyboard(field, ctx, draft)
-            )
+        else:
+            await ask(update, ctx._, error.text(ctx._), _prompt_keyboard(field, ctx, draft),
+                      new=True)
         return None
     return await _accept(update, ctx, draft, field, values)
 

@@ -12,8 +12,8 @@ from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.services import BotContext
 from handlers.cards.common import (
     answer,
+    card_id_arg,
     field_context,
-    id_arg,
     may_see,
     not_found,
     rows,
@@ -66,7 +66,7 @@ async def _history(update: Update, context: BotContext, scope: ChatScope, card_i
 
 async def history_command(update: Update, context: BotContext) -> None:
     scope = await chat_scope(update, context)
-    card_id = id_arg(context)
+    card_id = await card_id_arg(context, scope)
     if card_id is None:
         await pick_card(update, context, scope, "history")
         return

@@ -13,8 +13,8 @@ from bot.callbacks import CardsPage, MenuButton, ViewCard, any_of
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.services import BotContext
 from handlers.cards.common import (
+    card_id_arg,
     field_context,
-    id_arg,
     may_see,
     not_found,
     parse_id,
@@ -120,7 +120,7 @@ async def show_card(
 
 async def card_command(update: Update, context: BotContext) -> None:
     scope = await chat_scope(update, context)
-    card_id = id_arg(context)
+    card_id = await card_id_arg(context, scope)
     if card_id is None:
         await pick_card(update, context, scope, "card")
         return

@@ -11,8 +11,8 @@ from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext
 from handlers.cards.common import (
     admins_only,
+    card_id_arg,
     field_context,
-    id_arg,
     may_see,
     not_found,
     rows,
@@ -79,7 +79,7 @@ async def named_card(
         button = kind.from_update(update)
         card_id = button.card_id if button else None
     else:
-        card_id = id_arg(context)
+        card_id = await card_id_arg(context, scope)
     if card_id is None:
         await pick_card(update, context, scope, command)
         return None

@@ -47,9 +47,7 @@ from handlers.cards.common import (
     drop_draft,
     field_context,
     not_found,
-    nudge,
     rows,
-    say,
     show,
     store_draft,
     tell,
@@ -70,6 +68,7 @@ from handlers.cards.fields import (
 from handlers.cards.picker import named_card, pick_card
 from handlers.cards.view import CHANNEL_NAMES, card_name, renewal_line
 from handlers.free_text import TEXT, Asks, text_for_bot
+from handlers.prompts import ask, nudge
 from storage.models import Card, Cycle, RenewFrom
 
 RENEWAL = "card_renewal"  # the conversation's persistence name and its drafts' slot
@@ -170,7 +169,8 @@ async def _begin(update: Update, context: BotContext, scope: ChatScope, card: Ca
                     "thread_id": thread_of(update) or card.thread_id}
     store_draft(context, RENEWAL, scope.chat.id, draft)
     text, keyboard = _proposal(card, field_context(scope, context))
-    await say(update, text, keyboard)  # a new message: the reminder or card view stays as it was
+    # a new message: the reminder or card view stays as it was
+    await ask(update, scope._, text, keyboard, new=True)
     return DATE
 
 
@@ -191,10 +191,10 @@ async def date_typed(
             _button(ctx._("✅ Yes"), RenewDate(unsure.day)),
             _button(ctx._("✏️ No, I'll type it again"), RenewStep("retype")),
         ]])
-        await message.reply_text(unsure.text(ctx._), reply_markup=keyboard)
+        await ask(update, ctx._, unsure.text(ctx._), keyboard, new=True)
         return None
     except FieldError as error:
-        await message.reply_text(error.text(ctx._))
+        await ask(update, ctx._, error.text(ctx._), new=True)
         return None
     question = EXPIRY.confirm({"expires_on": day.isoformat()}, ctx)
     if question is not None:  # a past date: confirming is pressing the date's own button
@@ -202,21 +202,19 @@ async def date_typed(
             _button(ctx._("Yes, keep it"), RenewDate(day)),
             _button(ctx._("✖ Cancel"), RenewStep("cancel")),
         ]])
-        await message.reply_text(question, reply_markup=keyboard)
+        await ask(update, ctx._, question, keyboard, new=True)
         return None
     card = await context.services.cards.get(scope.chat.id, draft["card_id"])
     if card is not None and day <= card.expires_on:  # "下下个月1号" typed for a later date
-        await message.reply_text(
-            ctx._(
-                "{date} is not later than the current expiry ({current}): a renewal usually "
-                "moves the expiry later. Save {date} anyway?"
-            ).format(date=format_date(day, ctx.lang),
-                     current=format_date(card.expires_on, ctx.lang)),
-            reply_markup=InlineKeyboardMarkup([[
-                _button(ctx._("Yes, keep it"), RenewDate(day)),
-                _button(ctx._("✏️ No, I'll type it again"), RenewStep("retype")),
-            ]]),
-        )
+        keyboard = InlineKeyboardMarkup([[
+            _button(ctx._("Yes, keep it"), RenewDate(day)),
+            _button(ctx._("✏️ No, I'll type it again"), RenewStep("retype")),
+        ]])
+        question = ctx._(
+            "{date} is not later than the current expiry ({current}): a renewal usually moves "
+            "the expiry later. Save {date} anyway?"
+        ).format(date=format_date(day, ctx.lang), current=format_date(card.expires_on, ctx.lang))
+        await ask(update, ctx._, question, keyboard, new=True)
         return None
     return await _renew(update, context, scope, draft, day)
 
@@ -234,7 +232,7 @@ async def date_pressed(
 
 async def retype(update: Update, context: BotContext) -> None:
     scope = await chat_scope(update, context)
-    await show(update, scope._("Please type the new expiry date (for example 2026-12-31)."))
+    await ask(update, scope._, scope._("Please type the new expiry date (for example 2026-12-31)."))
 
 
 async def _renew(
@@ -279,7 +277,7 @@ def _detail_keyboard(step: str, scope: ChatScope, draft: Draft) -> InlineKeyboar
 
 async def _ask(update: Update, scope: ChatScope, draft: Draft, step: str, lead: str = "") -> str:
     text = "\n\n".join(part for part in (lead, scope._(QUESTIONS[step])) if part)
-    await show(update, text, _detail_keyboard(step, scope, draft))
+    await ask(update, scope._, text, _detail_keyboard(step, scope, draft))
     return step
 
 
@@ -342,9 +340,8 @@ async def amount_typed(
     try:
         amount, currency = parse_money(message.text, currency)
     except FieldError as error:
-        await message.reply_text(
-            error.text(scope._), reply_markup=_detail_keyboard(AMOUNT, scope, draft)
-        )
+        await ask(update, scope._, error.text(scope._), _detail_keyboard(AMOUNT, scope, draft),
+                  new=True)
         return None
     return await _fill(update, context, scope, draft, AMOUNT,
                        {"amount": amount, "currency": currency})
@@ -379,7 +376,11 @@ async def channel_chosen(
         assert update.message is not None
         channel = channel_named(update.message.text or "", scope._)
     if channel is None:
-        await tell(update, scope._("Please pick one of the buttons."))
+        hint = scope._("Please pick one of the buttons.")
+        if update.callback_query is not None:
+            await tell(update, hint)
+        else:
+            await ask(update, scope._, hint, new=True)
         return None
     return await _fill(update, context, scope, draft, CHANNEL, {"channel": channel})
 
@@ -392,9 +393,9 @@ async def note_typed(
     assert message is not None and message.text is not None
     note = message.text.strip()
     if len(note) > MAX_NOTE:
-        await message.reply_text(scope._(
+        await ask(update, scope._, scope._(
             "That is {length} characters long; please keep it to {max}."
-        ).format(length=len(note), max=MAX_NOTE))
+        ).format(length=len(note), max=MAX_NOTE), new=True)
         return None
     return await _fill(update, context, scope, draft, NOTE, {"note": note})
 
@@ -412,10 +413,8 @@ async def receipt_sent(
 
 async def receipt_nudge(update: Update, context: BotContext) -> None:
     scope = await chat_scope(update, context)
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            scope._("Please send the receipt as a photo, or press Skip.")
-        )
+    await ask(update, scope._, scope._("Please send the receipt as a photo, or press Skip."),
+              new=True)
 
 
 # --------------------------------------------------------------------------- leaving

@@ -95,9 +95,10 @@ def card_name(card: Card, lang: str) -> str:
 
 
 def card_line(card: Card, ctx: FieldContext) -> str:
-    """One card in /cards: "🟢 #12 <b>Work SIM</b> · China Mobile — 2026-12-31 (in 9 days)"."""
+    """One card in /cards: "🟢 #3 <b>Work SIM</b> · China Mobile — 2026-12-31 (in 9 days)",
+    with the card's number in its chat."""
     return (
-        f"{status_icon(card, ctx.today)} #{card.id} {card_name(card, ctx.lang)}"
+        f"{status_icon(card, ctx.today)} #{card.number} {card_name(card, ctx.lang)}"
         f" — {escape(show_date(card.expires_on, ctx))}"
     )
 
@@ -105,7 +106,7 @@ def card_line(card: Card, ctx: FieldContext) -> str:
 def card_text(card: Card, ctx: FieldContext) -> str:
     _ = ctx._
     status = _("Status")
-    lines = [f"{card_name(card, ctx.lang)}  #{card.id}",
+    lines = [f"{card_name(card, ctx.lang)}  #{card.number}",
              labelled(status, status_text(card, ctx.today, _), _, bold=True)]
     lines += describe(values_of(card), ctx)
     if card.lapsed:

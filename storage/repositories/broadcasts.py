@@ -13,7 +13,6 @@ from storage.models import Broadcast, BroadcastRecipient, BroadcastStatus, Chat,
 
 # Channels are left out: the bot only posts there as an admin, for its owner's own reasons.
 AUDIENCE_TYPES = ("private", "group", "supergroup")
-INTERRUPTED = "interrupted while sending; not resent (it may have arrived)"
 
 
 def _audience() -> tuple[ColumnElement[bool], ...]:
@@ -67,16 +66,19 @@ class BroadcastRepository:
         )
         return rows.first()
 
-    async def interrupt_stale(self, broadcast_id: int) -> None:
-        """Recipients claimed by a runner that died: maybe sent, so never sent again."""
-        await self.session.exec(
+    async def requeue_stale(self, broadcast_id: int) -> int:
+        """Recipients claimed by a runner that died go back to pending and are sent again: none
+        is lost, and only those in flight at the crash may get the message twice (as the
+        reminders' claims are). Returns how many."""
+        result = await self.session.exec(
             update(BroadcastRecipient)
             .where(
                 col(BroadcastRecipient.broadcast_id) == broadcast_id,
                 col(BroadcastRecipient.status) == RecipientStatus.SENDING.value,
             )
-            .values(status=RecipientStatus.FAILED.value, error=INTERRUPTED)
+            .values(status=RecipientStatus.PENDING.value)
         )
+        return int(result.rowcount or 0)
 
     async def claim(self, broadcast_id: int) -> tuple[int, int | None] | None:
         """Mark the next pending recipient "sending"; returns (chat id, the chat's reminder

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Card, Renewal
+from storage.models import Card, Chat, Renewal
 
 
 class CardRepository:
@@ -30,9 +30,31 @@ class CardRepository:
         return int(result.one())
 
     async def add(self, card: Card) -> Card:
+        """Store a new card with its chat's next number. The chat row's counter is bumped in
+        this transaction, so concurrent adds to one chat queue on that row (PostgreSQL's row
+        lock, SQLite's single writer) and never share or reuse a number."""
+        if card.number is None:
+            # On the connection, not as an ORM bulk update: the card's insert already tells
+            # the change listeners which chat changed (a bulk update would say "any").
+            chats = Chat.__table__  # type: ignore[attr-defined]
+            connection = await self.session.connection()
+            bumped = await connection.execute(
+                update(chats)
+                .where(chats.c.id == card.chat_id)
+                .values(last_card_number=chats.c.last_card_number + 1)
+                .returning(chats.c.last_card_number)
+            )
+            card.number = bumped.scalar_one()
         self.session.add(card)
         await self.session.flush()
         return card
+
+    async def numbered(self, chat_id: int, number: int) -> Card | None:
+        """The chat's card with this number (what users see and type)."""
+        rows = await self.session.exec(
+            select(Card).where(Card.chat_id == chat_id, Card.number == number)
+        )
+        return rows.first()
 
     async def get(self, chat_id: int, card_id: int) -> Card | None:
         card = await self.session.get(Card, card_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
@@ -52,10 +53,19 @@ class PtbStateRepository:
         )
         return {tuple(json.loads(row.key)): json.loads(row.state) for row in rows}
 
+    async def conversation_moves(self, name: str) -> dict[ConversationKey, datetime | None]:
+        """When each stored conversation last changed state (None: not recorded)."""
+        rows = await self.session.exec(
+            select(PersistedConversation.key, PersistedConversation.moved_at)
+            .where(PersistedConversation.name == name)
+        )
+        return {tuple(json.loads(key)): moved_at for key, moved_at in rows}
+
     async def save_conversation(
-        self, name: str, key: ConversationKey, state: object | None
+        self, name: str, key: ConversationKey, state: object | None,
+        moved_at: datetime | None = None,
     ) -> None:
-        """Store a conversation's state; None (conversation ended) deletes it."""
+        """Store a conversation's state and when it changed; None (ended) deletes it."""
         encoded_key = json.dumps(list(key))
         row = await self.session.get(PersistedConversation, (name, encoded_key))
         if state is None:
@@ -64,6 +74,7 @@ class PtbStateRepository:
             return
         encoded = json.dumps(state)
         if row is None:
-            self.session.add(PersistedConversation(name=name, key=encoded_key, state=encoded))
+            self.session.add(PersistedConversation(name=name, key=encoded_key, state=encoded,
+                                                   moved_at=moved_at))
         else:
-            row.state = encoded
+            row.state, row.moved_at = encoded, moved_at

@@ -1,0 +1,27 @@
+"""Each persisted conversation records when it last moved, so its timeout (which PTB does not
+persist) can be restored or expired after a restart.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-30
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("ptb_conversations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("moved_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("ptb_conversations", schema=None) as batch_op:
+        batch_op.drop_column("moved_at")
