@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from functools import wraps
-from typing import Any, cast
+from typing import Any, TypeGuard, cast
 
 from telegram import Chat, Message, Update, User
 from telegram.constants import ChatType
@@ -35,6 +35,8 @@ from bot.runtime.persistence import ConversationKey, SQLPersistence
 from bot.runtime.services import BotContext
 
 OnEnd = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+# What ConversationHandler.check_update finds: its key and the handler that takes the update.
+_Checked = tuple[object, tuple[int | str, ...], BaseHandler[Update, BotContext, object], object]
 
 
 class Conversation(ConversationHandler[BotContext]):
@@ -52,6 +54,23 @@ class Conversation(ConversationHandler[BotContext]):
         self._ender = TypeHandler(Update, self._end)
         for entry in self.entry_points:
             entry.callback = self._starting(entry.callback)
+
+    def check_update(self, update: object) -> _Checked | None:
+        """PTB's check, except that text typed by a user who is in this conversation belongs to
+        its step: a request in words ("I renewed it", the note "paid at the mall") restarts
+        nothing there; a command still does."""
+        if self.allow_reentry and _typed_words(update) and self._in_conversation(update):
+            self._allow_reentry = False  # synchronous: no other update checks meanwhile
+            try:
+                return super().check_update(update)
+            finally:
+                self._allow_reentry = True
+        return super().check_update(update)
+
+    def _in_conversation(self, update: Update) -> bool:
+        if update.effective_chat is None or update.effective_user is None:
+            return False
+        return self._conversations.get(self._get_key(update)) is not None
 
     def _starting(
         self, callback: Callable[[Update, BotContext], Coroutine[Any, Any, object]]
@@ -153,3 +172,11 @@ async def restore_timeouts(application: Application[Any, Any, Any, Any, Any, Any
 def _conversations(application: Application[Any, Any, Any, Any, Any, Any]) -> list[Conversation]:
     groups: dict[int, list[BaseHandler[Any, Any, Any]]] = application.handlers
     return [h for handlers in groups.values() for h in handlers if isinstance(h, Conversation)]
+
+
+def _typed_words(update: object) -> TypeGuard[Update]:
+    """A text message that is not a command."""
+    if not isinstance(update, Update) or update.message is None:
+        return False
+    text = update.message.text
+    return text is not None and not text.startswith("/")

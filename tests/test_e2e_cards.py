@@ -529,6 +529,23 @@ async def test_a_typed_renewal_date_not_later_than_the_expiry_is_asked_about(
     assert renewal.new_expires_on == date(2026, 7, 31)
 
 
+async def test_a_note_that_sounds_like_news_of_a_renewal_stays_the_note(
+    api: FakeBotAPI, cbot: BotHarness
+) -> None:
+    user = _user(api, "en")
+    card = await _seed(cbot, user.id, date(2026, 6, 30), cycle="monthly")
+    question = await cbot.say(user, f"/renewed {card.id}")
+    details = await cbot.press(user, question, "rn:date:2026-07-30")
+    channel = await cbot.say(user, "150")
+    note = await cbot.press(user, channel, "rn:ch:store")
+    assert "Any note" in note.plain_text
+    receipt = await cbot.say(user, "I renewed it at the mall")  # words that start /renewed
+    assert "Send a photo" in receipt.plain_text
+    [renewal] = await _renewals(cbot, card.id)  # one renewal, not a second one started
+    assert renewal.note == "I renewed it at the mall"
+    assert details.message_id != receipt.message_id
+
+
 async def test_a_long_overdue_renewal_also_offers_a_period_from_today(
     api: FakeBotAPI, cbot: BotHarness
 ) -> None:
