@@ -20,7 +20,7 @@ from bot.knowledge.intents import Intent
 from bot.knowledge.reply_language import reply_language
 from bot.knowledge.understand import understand
 from bot.runtime.chatcache import ChatKnowledge
-from bot.runtime.chatscope import ChatScope, chat_scope
+from bot.runtime.chatscope import ChatScope, adopt_written_language, chat_scope
 from bot.runtime.services import BotContext
 from handlers.cards.listing import cards_page
 from handlers.free_text import TEXT, addressed_to_bot, text_for_bot
@@ -121,6 +121,7 @@ async def question(update: Update, context: BotContext) -> None:
     if message is None or message.text is None or not addressed_to_bot(message):
         return
     text = text_for_bot(message)
+    await adopt_written_language(update, context, text)
     scope, known = await _read(update, context, message.chat.type == ChatType.PRIVATE)
     if not text:  # just "@bot": show what can be asked
         page = home_page(View.of(scope))

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Index,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlmodel import Field, SQLModel
 
@@ -90,6 +92,11 @@ class Chat(SQLModel, table=True):
     type: str = Field(sa_column=Column(String(16), nullable=False))
     title: str | None = Field(default=None, sa_column=Column(String(255)))
     language: str | None = Field(default=None, sa_column=Column(String(8)))
+    # Chosen with /language or /settings; else taken from the user's Telegram app and switched
+    # to the language the user writes in (bot/runtime/chatscope.py).
+    language_chosen: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
     timezone: str | None = Field(default=None, sa_column=Column(String(64)))
     remind_at: str | None = Field(default=None, sa_column=Column(String(5)))  # "HH:MM"
     default_lead_days: str | None = Field(default=None, sa_column=Column(String(64)))

@@ -139,6 +139,7 @@ async def test_free_text_questions_are_answered(api: FakeBotAPI, bot: BotHarness
 
 async def test_an_ambiguous_question_offers_choices(api: FakeBotAPI, bot: BotHarness) -> None:
     user = api.user(2008, "Cy")
+    await bot.say(user, "/language en")  # chosen: a Chinese question does not switch the chat
     choices = await bot.say(user, "实名登记")  # Hong Kong or the Philippines?
     assert "你是想问" in (choices.text or "")
     # The buttons carry the question's language (the chat's is English): what they open stays

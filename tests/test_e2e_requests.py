@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from fakebotapi import FakeBotAPI, SentMessage
-from storage.models import Card
+from storage.models import Card, Chat
 from tests.harness import BotHarness, ManualClock
 from tests.reminder_fixtures import add_card
 
@@ -234,3 +234,44 @@ async def test_typing_skip_at_an_optional_step_skips_it(
     kind = await bot.say(user, skip)
     assert "cf:kind:sim" in _data(kind)  # moved on: no carrier called "跳过"
     assert "✓ 运营商：—" in (kind.text or "")
+
+
+async def _chat(bot: BotHarness, chat_id: int) -> Chat:
+    async with bot.database.session(readonly=True) as session:
+        chat = await session.get(Chat, chat_id)
+        assert chat is not None
+        return chat
+
+
+async def test_a_chinese_speaker_on_an_english_phone_is_answered_in_chinese_throughout(
+    api: FakeBotAPI, bot: BotHarness
+) -> None:
+    user = api.user(7120, "Wen", language_code="en")
+    await bot.say(user, "/start")
+    assert (await _chat(bot, user.id)).language == "en"  # from the phone, not chosen
+    listing = await bot.say(user, "我的卡有哪些")
+    assert [text for text, _value in listing.buttons()] == ["➕ 添加卡"]
+    started = await bot.say(user, "帮我记一张联通卡 12月20号到期")
+    assert started.plain_text.startswith("好的，我会在它到期前提醒你。")  # the form too
+    await bot.say(user, "/cancel")
+    chat = await _chat(bot, user.id)
+    assert (chat.language, chat.language_chosen) == ("zh", False)
+    await bot.say(user, "ok thanks")  # too little to tell: the language stays
+    assert (await _chat(bot, user.id)).language == "zh"
+
+    chosen = await bot.say(user, "/language en")
+    assert "English" in chosen.plain_text
+    asked = await bot.say(user, "我的卡有哪些")  # a choice is kept, whatever is written
+    assert [text for text, _value in asked.buttons()] == ["➕ Add a card"]
+    chat = await _chat(bot, user.id)
+    assert (chat.language, chat.language_chosen) == ("en", True)
+
+
+async def test_a_group_keeps_its_language_whatever_a_member_writes(
+    api: FakeBotAPI, bot: BotHarness
+) -> None:
+    admin = api.user(ADMIN, "Ada", language_code="en")
+    group = api.group(GROUP - 2, "Family")
+    api.set_admins(group, [ADMIN])
+    await bot.say(admin, f"{BOT} 我的卡有哪些", chat=group)
+    assert (await _chat(bot, GROUP - 2)).language == "en"

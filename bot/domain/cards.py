@@ -23,8 +23,8 @@ MAX_CARDS_PER_CHAT = 200
 _NEW_PERIOD: dict[str, Any] = {"lapsed": False, "snoozed_until": None}
 # What forgetting a chat puts back (its language follows the user's Telegram again).
 _DEFAULT_SETTINGS: dict[str, Any] = {
-    "language": None, "timezone": None, "remind_at": None, "default_lead_days": None,
-    "reminders_enabled": True, "reminder_thread_id": None,
+    "language": None, "language_chosen": False, "timezone": None, "remind_at": None,
+    "default_lead_days": None, "reminders_enabled": True, "reminder_thread_id": None,
 }  # fmt: skip
 
 

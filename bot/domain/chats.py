@@ -49,14 +49,22 @@ class ChatService:
         async with unit_of_work(self.db) as unit:
             chat = await unit.chats.get(chat_id)
             assert chat is not None, "settings change for an unknown chat"
+            if "language" in values:
+                values["language_chosen"] = True
             await unit.chats.update_settings(chat, **values)
             if _SCHEDULE_SETTINGS.isdisjoint(values):
                 return chat, 0
             return chat, await refresh_chat(unit.session, chat, self.settings, self.now())
 
     async def set_language(self, chat_id: int, language: str) -> None:
+        """The language chosen for the chat (/language)."""
         async with unit_of_work(self.db) as unit:
             await unit.chats.set_language(chat_id, language)
+
+    async def adopt_language(self, chat_id: int, language: str) -> None:
+        """The language the user writes in, for a chat whose language was never chosen."""
+        async with unit_of_work(self.db) as unit:
+            await unit.chats.adopt_language(chat_id, language)
 
     async def started(
         self, chat_id: int, chat_type: str, title: str | None, language: str | None

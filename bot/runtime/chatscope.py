@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from telegram import Update
+from telegram.constants import ChatType
 
 from bot.i18n import Translator, pick_language, translator
+from bot.knowledge.reply_language import written_language
 from bot.runtime.services import BotContext
 from storage.models import Chat
 from storage.repositories.chats import ChatRepository
@@ -55,6 +57,25 @@ async def chat_scope(update: Update, context: BotContext) -> ChatScope:
     scope = scope_for(chat, update)
     context.loaded_chat = LoadedChat(scope, rows.generation)
     return scope
+
+
+async def adopt_written_language(update: Update, context: BotContext, text: str) -> ChatScope:
+    """The scope for a message the user wrote to the bot (a question, a request in words).
+
+    In a private chat whose language was never chosen (it came from the user's Telegram app),
+    a message clearly written in the other language switches the chat to it, so a Chinese
+    speaker on an English phone gets Chinese menus, conversations and reminders. /language
+    (or /settings) fixes the choice.
+    """
+    scope = await chat_scope(update, context)
+    chat = scope.chat
+    if chat.type != ChatType.PRIVATE or chat.language_chosen:
+        return scope
+    written = written_language(text)
+    if written is None or written == scope.lang:
+        return scope
+    await context.services.chats.adopt_language(chat.id, written)
+    return await chat_scope(update, context)  # the commit dropped the cached row
 
 
 async def _load(update: Update, context: BotContext, chat_id: int) -> Chat:

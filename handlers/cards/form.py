@@ -36,7 +36,7 @@ from bot.domain.dates import find_date
 from bot.domain.errors import CardLimitReached, CardNotFound, DomainError
 from bot.i18n import N_
 from bot.knowledge.intents import detect_intent
-from bot.runtime.chatscope import ChatScope, chat_scope
+from bot.runtime.chatscope import ChatScope, adopt_written_language, chat_scope
 from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext
 from handlers.cards.common import (
@@ -206,10 +206,11 @@ async def start_from_request(update: Update, context: BotContext) -> str | int:
     words already say filled in; only what is missing is asked, then the summary to save."""
     message = update.effective_message
     assert message is not None
-    scope = await chat_scope(update, context)
+    text = text_for_bot(message)
+    scope = await adopt_written_language(update, context, text)
     _ = scope._
     ctx = field_context(scope, context)
-    values = _understood(text_for_bot(message), ctx)
+    values = _understood(text, ctx)
     lead = (
         _("I'll remind you before it expires. Let's record the card (/cancel stops).")
         if scope.chat.type == ChatType.PRIVATE

@@ -35,7 +35,7 @@ from bot.domain.parsing import format_money
 from bot.domain.preferences import ChatPolicy
 from bot.i18n import N_, Translator
 from bot.knowledge.intents import detect_intent
-from bot.runtime.chatscope import ChatScope, chat_scope
+from bot.runtime.chatscope import ChatScope, adopt_written_language, chat_scope
 from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext
 from handlers.cards.common import (
@@ -139,12 +139,13 @@ async def start_from_request(update: Update, context: BotContext) -> str | int:
     cards the words may mean."""
     message = update.effective_message
     assert message is not None
-    scope = await chat_scope(update, context)
+    text = text_for_bot(message)
+    scope = await adopt_written_language(update, context, text)
     _ = scope._
     if not await may_configure(update, context):
         await tell(update, admins_only(_))
         return END
-    intent = detect_intent(text_for_bot(message))
+    intent = detect_intent(text)
     carrier = intent.carrier if intent is not None else None
     cards = await context.services.cards.in_chat(scope.chat.id)
     if not cards:

@@ -58,7 +58,15 @@ class ChatRepository:
         return chat
 
     async def set_language(self, chat_id: int, language: str) -> None:
-        await self._set(chat_id, language=language)
+        await self._set(chat_id, language=language, language_chosen=True)
+
+    async def adopt_language(self, chat_id: int, language: str) -> None:
+        """Switch to the language the user writes in, unless one was chosen."""
+        await self.session.exec(
+            update(Chat)
+            .where(col(Chat.id) == chat_id, col(Chat.language_chosen).is_(False))
+            .values(language=language)
+        )
 
     async def set_active(self, chat_id: int, active: bool) -> None:
         await self._set(chat_id, active=active)
