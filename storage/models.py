@@ -19,7 +19,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    false,
 )
 from sqlmodel import Field, SQLModel
 
@@ -95,7 +94,7 @@ class Chat(SQLModel, table=True):
     # Chosen with /language or /settings; else taken from the user's Telegram app and switched
     # to the language the user writes in (bot/runtime/chatscope.py).
     language_chosen: bool = Field(
-        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+        default=False, sa_column=Column(Boolean, nullable=False, server_default="0")
     )
     timezone: str | None = Field(default=None, sa_column=Column(String(64)))
     remind_at: str | None = Field(default=None, sa_column=Column(String(5)))  # "HH:MM"

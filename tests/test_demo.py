@@ -225,3 +225,16 @@ def test_a_files_folder_that_cannot_be_made_is_said_and_the_demo_goes_on(
     assert "  · cannot save it in taken: File exists" in out
     assert "[document: renewbot-" in out  # shown, just not saved
     assert "you ▸ /cards" in out and "Home SIM" in out.split("you ▸ /cards")[1]
+
+
+def test_a_number_presses_the_buttons_above_a_groups_reply_prompt(tmp_path: Path) -> None:
+    """In a group each question with buttons is followed by "reply to this message" (for
+    privacy mode); a typed number still presses the question's buttons."""
+    result = _chat(tmp_path, ":group Family\n/addcard\n:reply Family SIM\n1\n:quit\n",
+                   "--lang", "en")
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    lines = out.splitlines()
+    pressed = lines.index("you ▸ 1")
+    assert lines[pressed - 1].startswith("bot ▸ ↩️")  # the prompt came last, the buttons above
+    assert "✓ Carrier: China Mobile" in "\n".join(lines[pressed:])

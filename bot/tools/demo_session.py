@@ -36,7 +36,7 @@ _UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
 
 HELP = """\
 Type as a Telegram user would: /start, /help, /addcard, questions...
-  N                press button N of the bot's last message in this chat
+  N                press button N of the bot's last message with buttons in this chat
   :say TEXT        send TEXT as it is (e.g. a number that should not press a button)
   :advance 3d      move the bot's clock forward (w, d, h, m; e.g. 1d12h) so reminders fire
   :time            show the bot's clock
@@ -87,7 +87,10 @@ class ChatSession:
         self.ansi = interactive and sys.stdout.isatty()
         self.chat = api.private_chat(user)  # where what is typed goes
         self.groups: list[FakeChat] = []
-        self.last: dict[int, SentMessage] = {}  # per chat, the last message: its buttons count
+        self.last: dict[int, SentMessage] = {}  # per chat, the last message (:reply answers it)
+        # Per chat, the message whose buttons a typed number presses: the last one, or the one
+        # above a group's "reply to this message" prompt, which carries no buttons itself.
+        self.pressable: dict[int, SentMessage] = {}
         self.shown = 0  # how much of the server's outbox has been printed
         self.heading = self.chat.id  # the chat the transcript is showing
         self._printed = asyncio.Condition()
@@ -139,6 +142,10 @@ class ChatSession:
                     self.note(f"cannot save it in {self.files}: {error.strerror}")
             self.out(render(message, self.ansi, saved))
             self.last[message.chat_id] = message
+            if message.buttons():
+                self.pressable[message.chat_id] = message
+            elif not (message.reply_markup or {}).get("force_reply"):
+                self.pressable.pop(message.chat_id, None)
             async with self._printed:
                 self.shown = message.seq + 1
                 self._printed.notify_all()
@@ -190,12 +197,12 @@ class ChatSession:
         await self.settle()
 
     def _button(self, number: int) -> tuple[str, str | None] | None:
-        current = self.last.get(self.chat.id)
+        current = self.pressable.get(self.chat.id)
         choices = current.buttons() if current is not None else []
         return choices[number - 1] if 1 <= number <= len(choices) else None
 
     async def _press(self, number: int) -> None:
-        current = self.last[self.chat.id]
+        current = self.pressable[self.chat.id]
         text, value = current.buttons()[number - 1]
         if value is not None and value in current.callback_data():
             update = self.api.press(self.user, current, value)

@@ -20,7 +20,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("chats", schema=None) as batch_op:
         batch_op.add_column(sa.Column("language_chosen", sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+                                      server_default="0"))
 
 
 def downgrade() -> None:
