@@ -91,8 +91,8 @@ class Chat(SQLModel, table=True):
     type: str = Field(sa_column=Column(String(16), nullable=False))
     title: str | None = Field(default=None, sa_column=Column(String(255)))
     language: str | None = Field(default=None, sa_column=Column(String(8)))
-    # Chosen with /language or /settings; else taken from the user's Telegram app and switched
-    # to the language the user writes in (bot/runtime/chatscope.py).
+    # Chosen with /language or /settings, or taken from the user's first clear message; until
+    # then the language comes from the user's Telegram app (bot/runtime/chatscope.py).
     language_chosen: bool = Field(
         default=False, sa_column=Column(Boolean, nullable=False, server_default="0")
     )

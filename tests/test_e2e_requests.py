@@ -248,16 +248,18 @@ async def test_a_chinese_speaker_on_an_english_phone_is_answered_in_chinese_thro
 ) -> None:
     user = api.user(7120, "Wen", language_code="en")
     await bot.say(user, "/start")
-    assert (await _chat(bot, user.id)).language == "en"  # from the phone, not chosen
+    await bot.say(user, "ok thanks")  # too little to tell
+    chat = await _chat(bot, user.id)
+    assert (chat.language, chat.language_chosen) == ("en", False)  # from the phone
     listing = await bot.say(user, "我的卡有哪些")
     assert [text for text, _value in listing.buttons()] == ["➕ 添加卡"]
     started = await bot.say(user, "帮我记一张联通卡 12月20号到期")
     assert started.plain_text.startswith("好的，我会在它到期前提醒你。")  # the form too
     await bot.say(user, "/cancel")
     chat = await _chat(bot, user.id)
-    assert (chat.language, chat.language_chosen) == ("zh", False)
-    await bot.say(user, "ok thanks")  # too little to tell: the language stays
-    assert (await _chat(bot, user.id)).language == "zh"
+    assert (chat.language, chat.language_chosen) == ("zh", True)
+    english = await bot.say(user, "show me all my cards please")  # decided once: no flipping
+    assert [text for text, _value in english.buttons()] == ["➕ 添加卡"]
 
     chosen = await bot.say(user, "/language en")
     assert "English" in chosen.plain_text

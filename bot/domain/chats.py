@@ -62,7 +62,8 @@ class ChatService:
             await unit.chats.set_language(chat_id, language)
 
     async def adopt_language(self, chat_id: int, language: str) -> None:
-        """The language the user writes in, for a chat whose language was never chosen."""
+        """The language the user first clearly wrote in, for a chat whose language was never
+        chosen: from then on it is the chat's choice."""
         async with unit_of_work(self.db) as unit:
             await unit.chats.adopt_language(chat_id, language)
 

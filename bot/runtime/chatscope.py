@@ -62,17 +62,18 @@ async def chat_scope(update: Update, context: BotContext) -> ChatScope:
 async def adopt_written_language(update: Update, context: BotContext, text: str) -> ChatScope:
     """The scope for a message the user wrote to the bot (a question, a request in words).
 
-    In a private chat whose language was never chosen (it came from the user's Telegram app),
-    a message clearly written in the other language switches the chat to it, so a Chinese
-    speaker on an English phone gets Chinese menus, conversations and reminders. /language
-    (or /settings) fixes the choice.
+    A private chat starts in the language of the user's Telegram app; the first message that
+    clearly shows the language the user writes in makes that the chat's language (a Chinese
+    speaker on an English phone gets Chinese menus, conversations and reminders), as if chosen
+    with /language, which can change it. Deciding once keeps a bilingual user's menus from
+    flipping with every message (and the bot from writing on every question).
     """
     scope = await chat_scope(update, context)
     chat = scope.chat
     if chat.type != ChatType.PRIVATE or chat.language_chosen:
         return scope
     written = written_language(text)
-    if written is None or written == scope.lang:
+    if written is None:
         return scope
     await context.services.chats.adopt_language(chat.id, written)
     return await chat_scope(update, context)  # the commit dropped the cached row

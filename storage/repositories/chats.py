@@ -61,12 +61,14 @@ class ChatRepository:
         await self._set(chat_id, language=language, language_chosen=True)
 
     async def adopt_language(self, chat_id: int, language: str) -> None:
-        """Switch to the language the user writes in, unless one was chosen."""
-        await self.session.exec(
-            update(Chat)
-            .where(col(Chat.id) == chat_id, col(Chat.language_chosen).is_(False))
-            .values(language=language)
-        )
+        """Take the language the user wrote in as the chat's choice, unless one was made.
+        Through the row, so the commit names this chat (a bulk UPDATE drops every chat's
+        cache)."""
+        chat = await self.session.get(Chat, chat_id)
+        if chat is not None and not chat.language_chosen:
+            chat.language, chat.language_chosen = language, True
+            self.session.add(chat)
+            await self.session.flush()
 
     async def set_active(self, chat_id: int, active: bool) -> None:
         await self._set(chat_id, active=active)
