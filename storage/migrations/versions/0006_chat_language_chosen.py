@@ -1,5 +1,5 @@
-"""Whether a chat's language was chosen (/language, /settings) or only taken from the user's
-Telegram app: an unchosen one follows the language the user writes in.
+"""Whether a chat's language is settled (chosen with /language or /settings, or taken from the
+user's first clear message) or still the one of the user's Telegram app.
 
 Revision ID: 0006
 Revises: 0005
