@@ -157,7 +157,12 @@ async def _act(update: Update, context: BotContext, view: View, intent: Intent) 
             "app or hotline shows the expiry date; save it with /addcard and I'll remind you."
         )
         await cards_page(update, context, empty=view.say(empty))
-    else:  # forget_data; the other requests start their conversations (Asks filters)
+    elif message.chat.type == ChatType.PRIVATE:  # forget_data; the other requests start
+        # their conversations (Asks filters)
+        await message.reply_text(view.say(_(
+            "To delete everything I keep about you, send /forget. I'll ask you to confirm first."
+        )))
+    else:
         await message.reply_text(
             view.say(_("To delete everything I keep about you, send /forget in a private chat "
                         "with me. I'll ask you to confirm first."))

@@ -509,6 +509,15 @@ async def test_renewal_of_a_card_without_cycle_asks_for_the_date(
     assert renewal.new_expires_on == date(2026, 6, 30)
 
 
+async def test_quick_dates_count_from_an_expiry_still_ahead(
+    api: FakeBotAPI, cbot: BotHarness
+) -> None:
+    user = _user(api, "en")
+    card = await _seed(cbot, user.id, date(2026, 4, 30))  # no cycle; today is 2026-03-10
+    question = await cbot.say(user, f"/renewed {card.id}")
+    assert question.callback_data()[:2] == ["rn:date:2026-05-07", "rn:date:2026-05-30"]
+
+
 async def test_a_typed_renewal_date_not_later_than_the_expiry_is_asked_about(
     api: FakeBotAPI, cbot: BotHarness
 ) -> None:

@@ -171,8 +171,8 @@ async def test_delete_my_data_points_to_forget_and_deletes_nothing(
     user = api.user(7109, "Oz", language_code="zh-hans")
     await add_card(bot.database, bot.settings, bot.clock, user.id, date(2026, 12, 3), language="zh")
     reply = await bot.say(user, "删除我的数据")
-    assert "/forget" in (reply.text or "")
-    assert len(await _cards(bot, user.id)) == 1
+    assert reply.plain_text == "想删除我保存的你的所有信息，请发送 /forget，我会先请你确认。"
+    assert len(await _cards(bot, user.id)) == 1  # in the private chat it is asked for in
 
 
 async def test_questions_are_not_taken_for_requests(api: FakeBotAPI, bot: BotHarness) -> None:

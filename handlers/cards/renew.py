@@ -100,7 +100,9 @@ def _proposal(card: Card, ctx: FieldContext) -> tuple[str, InlineKeyboardMarkup]
     )]
     if card.cycle == Cycle.NONE:
         lines.append(_("It has no fixed cycle: when does it expire now? Type a date or pick one."))
-        buttons = [_button(_(label), RenewDate(apply_quick(code, ctx.today)))
+        # Counted from the current expiry while it lies ahead: "+30 days" must not shorten it.
+        base = max(ctx.today, card.expires_on)
+        buttons = [_button(_(label), RenewDate(apply_quick(code, base)))
                    for code, label in QUICK_DATES.items()]
     else:
         proposed = next_expiry(card.expires_on, card.cycle, card.cycle_days, card.renew_from,
