@@ -121,14 +121,15 @@ async def question(update: Update, context: BotContext) -> None:
     if message is None or message.text is None or not addressed_to_bot(message):
         return
     text = text_for_bot(message)
-    await adopt_written_language(update, context, text)
     scope, known = await _read(update, context, message.chat.type == ChatType.PRIVATE)
     if not text:  # just "@bot": show what can be asked
         page = home_page(View.of(scope))
         await message.reply_text(page.text, reply_markup=page.markup)
         return
-    view = view_for(text, scope, update)
     understood = understand(text, KnowledgeBase.load(), known.custom, known.carriers)
+    if understood.match is None or understood.match.kind != "none":
+        scope = await adopt_written_language(update, context, text)
+    view = view_for(text, scope, update)
     if understood.small_talk is not None:
         await message.reply_text(view.say(view._(_SMALL_TALK_REPLIES[understood.small_talk])))
         return

@@ -258,7 +258,7 @@ async def test_a_chinese_speaker_on_an_english_phone_is_answered_in_chinese_thro
     await bot.say(user, "/cancel")
     chat = await _chat(bot, user.id)
     assert (chat.language, chat.language_chosen) == ("zh", True)
-    english = await bot.say(user, "show me all my cards please")  # decided once: no flipping
+    english = await bot.say(user, "show me all my cards please")  # decided: no flipping back
     assert [text for text, _value in english.buttons()] == ["➕ 添加卡"]
 
     chosen = await bot.say(user, "/language en")

@@ -61,11 +61,11 @@ class ChatService:
         async with unit_of_work(self.db) as unit:
             await unit.chats.set_language(chat_id, language)
 
-    async def adopt_language(self, chat_id: int, language: str) -> None:
+    async def adopt_language(self, chat: Chat, language: str) -> Chat:
         """The language the user first clearly wrote in, for a chat whose language was never
-        chosen: from then on it is the chat's choice."""
+        chosen: from then on it is the chat's choice. Returns the saved row."""
         async with unit_of_work(self.db) as unit:
-            await unit.chats.adopt_language(chat_id, language)
+            return await unit.chats.adopt_language(chat, language)
 
     async def started(
         self, chat_id: int, chat_type: str, title: str | None, language: str | None

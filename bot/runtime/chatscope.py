@@ -60,23 +60,32 @@ async def chat_scope(update: Update, context: BotContext) -> ChatScope:
 
 
 async def adopt_written_language(update: Update, context: BotContext, text: str) -> ChatScope:
-    """The scope for a message the user wrote to the bot (a question, a request in words).
+    """The scope for a message the user wrote to the bot that it understood (a question, a
+    request in words; not garbage, which must change nothing).
 
-    A private chat starts in the language of the user's Telegram app; the first message that
-    clearly shows the language the user writes in makes that the chat's language (a Chinese
-    speaker on an English phone gets Chinese menus, conversations and reminders), as if chosen
-    with /language, which can change it. Deciding once keeps a bilingual user's menus from
-    flipping with every message (and the bot from writing on every question).
+    A private chat starts in the language of the user's Telegram app; the first understood
+    message written in Chinese in a chat that never chose a language makes Chinese the chat's
+    language (a Chinese speaker on an English phone gets Chinese menus, conversations and
+    reminders), as if chosen with /language, which can change it. Deciding once keeps a
+    bilingual user's menus from flipping with every message (and the bot from writing on every
+    question).
     """
     scope = await chat_scope(update, context)
     chat = scope.chat
     if chat.type != ChatType.PRIVATE or chat.language_chosen:
         return scope
+    # Only Chinese is adopted: Latin text in a Chinese speaker's chat is often a pasted name,
+    # code or markup, and each English question is answered in English anyway (reply_language).
     written = written_language(text)
-    if written is None:
+    if written != "zh" or written == scope.lang:
         return scope
-    await context.services.chats.adopt_language(chat.id, written)
-    return await chat_scope(update, context)  # the commit dropped the cached row
+    chat = await context.services.chats.adopt_language(chat, written)
+    # The commit dropped the cached row: the saved one replaces it, with no second read.
+    rows = context.services.chat_rows
+    rows.put(chat.id, chat)
+    scope = scope_for(chat, update)
+    context.loaded_chat = LoadedChat(scope, rows.generation)
+    return scope
 
 
 async def _load(update: Update, context: BotContext, chat_id: int) -> Chat:

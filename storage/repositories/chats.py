@@ -60,15 +60,14 @@ class ChatRepository:
     async def set_language(self, chat_id: int, language: str) -> None:
         await self._set(chat_id, language=language, language_chosen=True)
 
-    async def adopt_language(self, chat_id: int, language: str) -> None:
-        """Take the language the user wrote in as the chat's choice, unless one was made.
-        Through the row, so the commit names this chat (a bulk UPDATE drops every chat's
-        cache)."""
-        chat = await self.session.get(Chat, chat_id)
-        if chat is not None and not chat.language_chosen:
-            chat.language, chat.language_chosen = language, True
-            self.session.add(chat)
-            await self.session.flush()
+    async def adopt_language(self, chat: Chat, language: str) -> Chat:
+        """Take the language the user wrote in as the chat's choice. The row in hand is
+        merged without reading it again, and saved through the ORM, so the commit names this
+        chat (a bulk UPDATE would drop every chat's cache)."""
+        row = await self.session.merge(chat, load=False)
+        row.language, row.language_chosen = language, True
+        await self.session.flush()
+        return row
 
     async def set_active(self, chat_id: int, active: bool) -> None:
         await self._set(chat_id, active=active)
