@@ -26,9 +26,9 @@ from fakebotapi.objects import FakeUser
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Card, Renewal
-from tests.harness import BotHarness, ManualClock, bot_settings
+from tests.harness import bot_settings
 from tests.reminder_fixtures import add_card
-from tests.webapp_fixtures import WEBAPP_URL, WebApp, start_webapp, stop_webapp
+from tests.webapp_fixtures import WEBAPP_URL, WebApp, serving_webapp
 
 NOW = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 TODAY = date(2026, 3, 10)
@@ -37,12 +37,8 @@ GROUP = -100777
 
 @pytest.fixture
 async def webapp(api: FakeBotAPI, sqlite_url: str) -> AsyncIterator[WebApp]:
-    bot = BotHarness(api, sqlite_url, clock=ManualClock(frozen=NOW), webapp_url=WEBAPP_URL)
-    await bot.start()
-    app = await start_webapp(bot)
-    yield app
-    await stop_webapp(app)
-    await bot.stop()
+    async with serving_webapp(api, sqlite_url, NOW) as app:
+        yield app
 
 
 def _user(api: FakeBotAPI, user_id: int = 4001, lang: str = "en") -> FakeUser:

@@ -18,9 +18,8 @@ from sqlmodel import select
 from fakebotapi import FakeBotAPI
 from fakebotapi.objects import FakeUser
 from storage.models import Card
-from tests.harness import BotHarness, ManualClock
 from tests.reminder_fixtures import add_card
-from tests.webapp_fixtures import WEBAPP_URL, WebApp, start_webapp, stop_webapp, telegram_user
+from tests.webapp_fixtures import WebApp, serving_webapp, telegram_user
 
 playwright = pytest.importorskip("playwright.async_api")
 
@@ -38,12 +37,8 @@ THEME = {"bg_color": "#17212b", "text_color": "#f5f5f5", "hint_color": "#708499"
 
 @pytest.fixture
 async def webapp(api: FakeBotAPI, sqlite_url: str) -> AsyncIterator[WebApp]:
-    bot = BotHarness(api, sqlite_url, clock=ManualClock(frozen=NOW), webapp_url=WEBAPP_URL)
-    await bot.start()
-    app = await start_webapp(bot)
-    yield app
-    await stop_webapp(app)
-    await bot.stop()
+    async with serving_webapp(api, sqlite_url, NOW) as app:
+        yield app
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ aiohttp server, exactly as bot.webapp.server adds them to the webhook or polling
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,8 +15,9 @@ from aiohttp.test_utils import TestServer
 
 from bot.webapp.initdata import sign
 from bot.webapp.server import INIT_DATA_HEADER, add_webapp
+from fakebotapi import FakeBotAPI
 from fakebotapi.objects import FakeUser
-from tests.harness import BotHarness
+from tests.harness import BotHarness, ManualClock
 
 WEBAPP_URL = "https://bot.example.com/app/"
 
@@ -63,15 +66,22 @@ async def _body(response: ClientResponse) -> Any:
     return await response.text()
 
 
-async def start_webapp(bot: BotHarness) -> WebApp:
+@asynccontextmanager
+async def serving_webapp(
+    api: FakeBotAPI, database_url: str, now: datetime
+) -> AsyncIterator[WebApp]:
+    """The bot (its clock frozen at `now`) and its Mini App on a local server, with a client."""
+    bot = BotHarness(api, database_url, clock=ManualClock(frozen=now), webapp_url=WEBAPP_URL)
+    await bot.start()
     assert bot.app is not None
     app = web.Application()
     add_webapp(app, bot.app)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
-    return WebApp(bot, server, ClientSession())
-
-
-async def stop_webapp(webapp: WebApp) -> None:
-    await webapp.http.close()
-    await webapp.server.close()
+    webapp = WebApp(bot, server, ClientSession())
+    try:
+        yield webapp
+    finally:
+        await webapp.http.close()
+        await server.close()
+        await bot.stop()
