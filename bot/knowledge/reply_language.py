@@ -21,24 +21,15 @@ def reply_language(text: str, chat_lang: str, client_code: str | None = None) ->
     """"en", "zh", or a Traditional tag ("zh-hk", "zh-tw", "zh-hant") for `text`."""
     if has_cjk(text):
         return variant_tag(text, client_code) or "zh"
-    if _english_words(text) >= 1:
+    words = [word.lower() for word in _LATIN_WORD.findall(text)]
+    if len(words) >= 2 and any(word in common_english_words() for word in words):
         return "en"
     if chat_lang.lower().startswith("zh"):
         return variant_tag(text, client_code) or "zh"
     return "en"
 
 
-def written_language(text: str) -> str | None:
-    """"zh" or "en" when a message clearly shows the language its writer thinks in (a Chinese
-    sentence; an English one, not "ok thanks" or a brand name), else None."""
-    if sum(map(has_cjk, text)) >= 2:
-        return "zh"
-    if not has_cjk(text) and len(_LATIN_WORD.findall(text)) >= 3 and _english_words(text) >= 2:
-        return "en"
-    return None
-
-
-def _english_words(text: str) -> int:
-    """How many common English words a text with at least two Latin words holds."""
-    words = [word.lower() for word in _LATIN_WORD.findall(text)]
-    return sum(word in common_english_words() for word in words) if len(words) >= 2 else 0
+def writes_chinese(text: str) -> bool:
+    """Whether a message clearly shows its writer thinks in Chinese (two Chinese characters
+    or more; one may be a quoted name)."""
+    return sum(map(has_cjk, text)) >= 2

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.constants import ChatType
 
 from bot.i18n import Translator, pick_language, translator
-from bot.knowledge.reply_language import written_language
+from bot.knowledge.reply_language import writes_chinese
 from bot.runtime.services import BotContext
 from storage.models import Chat
 from storage.repositories.chats import ChatRepository
@@ -76,10 +76,9 @@ async def adopt_written_language(update: Update, context: BotContext, text: str)
         return scope
     # Only Chinese is adopted: Latin text in a Chinese speaker's chat is often a pasted name,
     # code or markup, and each English question is answered in English anyway (reply_language).
-    written = written_language(text)
-    if written != "zh" or written == scope.lang:
+    if scope.lang == "zh" or not writes_chinese(text):
         return scope
-    chat = await context.services.chats.adopt_language(chat, written)
+    chat = await context.services.chats.adopt_language(chat, "zh")
     # The commit dropped the cached row: the saved one replaces it, with no second read.
     rows = context.services.chat_rows
     rows.put(chat.id, chat)
