@@ -42,17 +42,16 @@ async def _read(
     read."""
     scope = await chat_scope(update, context)
     chat_id = scope.chat.id
-    cache = context.services.chat_cache
-    known = cache.get(chat_id)
-    if known is None:
-        generation = cache.generation
+
+    async def load() -> ChatKnowledge:
         profile = await context.services.chats.profile(chat_id, with_faq=not private)
-        known = ChatKnowledge(
+        return ChatKnowledge(
             custom=tuple(CustomEntry(r.id, r.question, r.answer) for r in profile.faq if r.id),
             carriers=tuple(profile.carriers),
         )
-        if cache.generation == generation:  # else a commit meanwhile may have changed them
-            cache.put(chat_id, known)
+
+    known = await context.services.chat_cache.fetch(chat_id, load)
+    assert known is not None
     return scope, known
 
 

@@ -48,3 +48,22 @@ def test_cache_expires_and_forgets() -> None:
     cache.put(4, "d")
     cache.invalidate(None)
     assert cache.get(4) is None
+
+
+def test_only_a_commit_to_its_own_chat_keeps_a_read_out() -> None:
+    cache: ChatCache[str] = ChatCache(size=2)
+    read_at = cache.generation  # reads of chats 1 and 2 begin ...
+    cache.invalidate({2})  # ... a commit to chat 2 lands ...
+    cache.store(1, "one", read_at)  # ... chat 1's read is still current
+    cache.store(2, "two", read_at)  # ... chat 2's may predate the commit
+    assert cache.get(1) == "one" and cache.get(2) is None
+    # Changes to more chats than the cache remembers: a forgotten chat counts as changed.
+    read_at = cache.generation
+    cache.invalidate({3})
+    cache.invalidate({4})
+    cache.invalidate({5})  # chat 3's change is no longer listed
+    cache.store(3, "three", read_at)
+    assert cache.get(3) is None
+    cache.invalidate(None)  # every chat changed
+    cache.store(1, "stale", cache.generation - 1)
+    assert cache.get(1) is None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -28,9 +28,14 @@ class ChatCache(Generic[T]):
         self.size = size
         self._clock = clock
         self._entries: OrderedDict[int, tuple[float, T]] = OrderedDict()
-        # Counts invalidations: whoever kept a value from this cache may keep using it while
-        # this has not changed (bot.runtime.chatscope, within one update).
+        # Counts invalidations. A reader notes it when a read begins (read_at) and stores what
+        # it read only if its chat has not changed since: a commit to another chat (a busy
+        # bot commits all the time) must not keep everyone else's reads out of the cache.
         self.generation = 0
+        # The generation of each recently changed chat's last change, oldest first, at most
+        # `size` of them; a chat no longer listed may have changed as late as `_forgotten`.
+        self._changed: OrderedDict[int, int] = OrderedDict()
+        self._forgotten = 0
 
     def get(self, chat_id: int) -> T | None:
         entry = self._entries.get(chat_id)
@@ -49,14 +54,41 @@ class ChatCache(Generic[T]):
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
 
+    def changed_since(self, chat_id: int, read_at: int) -> bool:
+        """Whether a commit to the chat landed after generation `read_at`."""
+        return max(self._changed.get(chat_id, 0), self._forgotten) > read_at
+
+    def store(self, chat_id: int, value: T, read_at: int) -> None:
+        """Keep what a read that began at generation `read_at` found, unless a commit to the
+        chat overtook the read (the value may predate it)."""
+        if not self.changed_since(chat_id, read_at):
+            self.put(chat_id, value)
+
+    async def fetch(self, chat_id: int, load: Callable[[], Awaitable[T | None]]) -> T | None:
+        """The chat's cached value, or what `load` reads (kept unless overtaken)."""
+        value = self.get(chat_id)
+        if value is None:
+            read_at = self.generation
+            value = await load()
+            if value is not None:
+                self.store(chat_id, value, read_at)
+        return value
+
     def invalidate(self, chat_ids: set[int] | None) -> None:
         """Forget these chats (None: every chat)."""
         self.generation += 1
         if chat_ids is None:
             self._entries.clear()
+            self._changed.clear()
+            self._forgotten = self.generation
             return
         for chat_id in chat_ids:
             self._entries.pop(chat_id, None)
+            self._changed[chat_id] = self.generation
+            self._changed.move_to_end(chat_id)
+        while len(self._changed) > self.size:
+            # Generations grow in this order, so the last one dropped is the newest dropped.
+            self._forgotten = self._changed.popitem(last=False)[1]
 
 
 @dataclass(frozen=True, slots=True)

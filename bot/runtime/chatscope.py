@@ -23,10 +23,11 @@ class ChatScope:
 
 @dataclass(frozen=True, slots=True)
 class LoadedChat:
-    """The scope chat_scope gave this update, and the chat row cache's generation then."""
+    """The scope chat_scope gave this update, and the chat row cache's generation when its
+    row was read."""
 
     scope: ChatScope
-    generation: int
+    read_at: int
 
 
 async def chat_scope(update: Update, context: BotContext) -> ChatScope:
@@ -44,18 +45,15 @@ async def chat_scope(update: Update, context: BotContext) -> ChatScope:
     loaded = context.loaded_chat
     if (
         loaded is not None
-        and loaded.generation == rows.generation
         and loaded.scope.chat.id == tg_chat.id
+        and not rows.changed_since(tg_chat.id, loaded.read_at)
     ):
         return loaded.scope
-    chat = rows.get(tg_chat.id)
-    if chat is None:
-        generation = rows.generation
-        chat = await _load(update, context, tg_chat.id)
-        if rows.generation == generation:  # else a commit meanwhile may have changed it
-            rows.put(tg_chat.id, chat)
+    read_at = rows.generation
+    chat = await rows.fetch(tg_chat.id, lambda: _load(update, context, tg_chat.id))
+    assert chat is not None
     scope = scope_for(chat, update)
-    context.loaded_chat = LoadedChat(scope, rows.generation)
+    context.loaded_chat = LoadedChat(scope, read_at)
     return scope
 
 

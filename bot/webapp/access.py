@@ -38,15 +38,12 @@ async def _is_member(application: RenewBotApplication, chat_id: int, user_id: in
 
 async def _chat_row(services: Services, chat_id: int) -> Chat | None:
     """The chat's row through the chat row cache the handlers share (Services.chat_rows)."""
-    rows = services.chat_rows
-    chat = rows.get(chat_id)
-    if chat is None:
-        generation = rows.generation
+
+    async def load() -> Chat | None:
         async with services.db.session(readonly=True) as session:
-            chat = await ChatRepository(session).get(chat_id)
-        if chat is not None and rows.generation == generation:
-            rows.put(chat_id, chat)
-    return chat
+            return await ChatRepository(session).get(chat_id)
+
+    return await services.chat_rows.fetch(chat_id, load)
 
 
 async def access_to(

@@ -3,8 +3,7 @@ it does not read and render 200 cards again.
 
 A ChatCache (bot.runtime.chatcache): an entry is dropped the moment this process commits a
 change to its chat and expires after a short time regardless. A list rendered from a read
-that a commit overtook is not kept: only a list whose read began at the cache's current
-generation is stored.
+that a commit to its chat overtook is not kept.
 """
 
 from __future__ import annotations
@@ -25,6 +24,6 @@ class CardListCache(ChatCache[tuple[Key, bytes]]):
         return entry[1] if entry is not None and entry[0] == key else None
 
     def keep(self, chat_id: int, key: Key, body: bytes, read_at: int) -> None:
-        """Store a list whose read began at generation `read_at`, if nothing changed since."""
-        if read_at == self.generation:
-            self.put(chat_id, (key, body))
+        """Store a list whose read began at generation `read_at`, if its chat did not change
+        since."""
+        self.store(chat_id, (key, body), read_at)
