@@ -343,7 +343,9 @@ async def test_traditional_questions_get_traditional_answers_with_local_words(
     assert "中国移动" in (simplified.text or "")
 
 
-@pytest.mark.parametrize(("text", "command"), [("addcrad", "/addcard"), ("hepl", "/help")])
+@pytest.mark.parametrize(
+    ("text", "command"), [("addcrad", "/addcard"), ("hepl", "/help"), ("addcard pls", "/addcard")]
+)
 async def test_a_mistyped_command_word_is_pointed_to_the_command(
     api: FakeBotAPI, bot: BotHarness, text: str, command: str
 ) -> None:

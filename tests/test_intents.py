@@ -21,6 +21,7 @@ TODAY = date(2026, 11, 29)
         ("when does my card expire", "my_cards", None),
         ("my cards pls", "my_cards", None),
         ("帮我加一张卡", "add_card", None),
+        ("添加卡片 谢谢", "add_card", None),
         ("add my globe sim", "add_card", "globe"),
         ("把我妈那张电信卡也加进来", "add_card", "china_telecom"),
         ("提醒我12月31日给移动卡续费", "remind_me", "china_mobile"),
@@ -47,6 +48,8 @@ def test_requests_are_recognised(text: str, kind: str, carrier: str | None) -> N
         "renewed but still no internet", "add a bank card to alipay", "提前续费会叠加吗",
         "续费了吗", "what happens when my sim expires", "can i top up my dad's number from here",
         "菲律宾的话费充了能用多久", "我的卡要到期了该怎么续费呢",
+        "我这张卡快到期了 有什么办法续费",
+        "can i walk into the carrier's store and pay my plan there",
     ],
 )
 def test_questions_are_not_requests(text: str) -> None:

@@ -114,3 +114,29 @@ def test_questions_are_never_taken_for_requests(kb: KnowledgeBase) -> None:
     ]
     assert taken == []
 
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert('remind')>",
+        "'; DROP TABLE cards; --",
+        "1' OR '1'='1",
+        "{{7*7}}",
+        "${7*7}",
+    ],
+)
+def test_pasted_code_is_never_answered_with_an_article(kb: KnowledgeBase, text: str) -> None:
+    from tests.understanding_eval import outcome
+
+    assert outcome(kb, text).startswith(("none:", "small_talk:"))
+
+
+@pytest.mark.parametrize(
+    "text", ["how do i delete the esim from my phone", "select a plan for my globe sim"]
+)
+def test_words_that_also_occur_in_code_still_get_answers(kb: KnowledgeBase, text: str) -> None:
+    from tests.understanding_eval import outcome
+
+    assert not outcome(kb, text).startswith("none:")

@@ -16,6 +16,21 @@ from bot.knowledge.normalize import alternatives, normalize
 
 DOMAIN_FILE = "domain.yaml"
 
+# Script and query injection pasted at the bot is not part of a question, whatever words it
+# carries ("<script>alert(1)</script>" once got the reminders article for "alert"). Removed from
+# the raw text, since normalising keeps the words inside markup; what is left is answered.
+_CODE = re.compile(
+    r"<\s*(script|style|iframe|object|embed|svg)\b[^>]*>.*?(?:<\s*/\s*\1\s*>|$)"
+    r"|<[^<>]*\bon[a-z]{3,12}\s*=[^<>]*>?|javascript:\S*"
+    r"|'?\s*;?\s*\b(?:drop\s+table|union\s+(?:all\s+)?select|insert\s+into)\b.*"
+    r"|'\s*or\s+'?1'?\s*=\s*'?1'?|\{\{.*?\}\}|\$\{.*?\}",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def without_code(text: str) -> str:
+    return _CODE.sub(" ", text)
+
 
 def _pattern(forms: list[str]) -> re.Pattern[str]:
     return re.compile(alternatives({normalize(form) for form in forms} - {""}))

@@ -38,7 +38,8 @@ _EN_MY = r"(?:my|our|the)(?: [a-z0-9]+){0,3}"
 # Asking how something works ("how do I add a card?", "怎么设置提醒") is a question, unless it
 # is about the bot itself (handled by the knowledge base's bot_reminders entry then).
 _HOW = _any(
-    r"怎么|如何|怎样|咋|能不能|可不可以|可以吗|能吗|吗$|为什么|为啥|啥意思|去哪|在哪|哪里",
+    r"怎么|如何|怎样|咋|能不能|可不可以|可以吗|能吗|吗$|为什么|为啥|啥意思|去哪|在哪|哪里"
+    r"|办法|方法|方式|渠道",
     r"(?<![a-z])(?:how|why|can i|could i|should i|is it|do i need|what if|what happens)(?![a-z])",
 )
 # A renewal that went wrong is a support question, not news to record.
@@ -97,7 +98,7 @@ _MY_CARDS = _any(
 _ZH_ADD_VERB = r"(?:添加|新增|记录|记下|记一下|录入|登记|保存|加入|加|记|录|存)"
 _ZH_INTO = r"(?:进来|进去|上去|上|下来|一下)"
 _ADD_CARD = _any(
-    r"^(?:加|添加|新增|记)(?:一)?(?:张)?卡$",
+    r"^(?:加|添加|新增|记)(?:一)?(?:张)?(?:新)?卡片?\s*(?:谢谢|谢了|多谢|thanks|thx)?$",
     rf"{_ZH_CARD}.{{0,12}}(?:加|记|录|存|添加|登记){_ZH_INTO}",
     rf"{_ZH_CARD}.{{0,4}}想?(?:加入|加进|加上)",
     rf"(?:在这|在你这|这里)(?:登记|记录|记|录|存|添加|加){_ZH_INTO}?",
@@ -128,6 +129,8 @@ _NOT_ADD_CARD = _any(
     r"(?<![a-z])(?:load|credit|data|balance|money|minutes|bank|credit card|debit card|wallet"
     r"|gcash|maya|alipay|apple pay|google pay|registration|family|secondary|promo)(?![a-z])",
     r"(?<![a-z])register (?:my|a|the|your)(?![a-z])",
+    # "walk into the telco's store": the shop, not "store my card"
+    r"(?<![a-z])(?:the|a|s|to|at|in|nearest|convenience|partner|sari sari) store(?![a-z])",
 )
 _REMIND_ME = _any(
     r"提醒我|提醒一下|帮我提醒|记得提醒|到时候?提醒|设(?:个|置|一个)?提醒|定(?:个|一个)?提醒"

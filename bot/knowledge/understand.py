@@ -13,6 +13,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.domain import without_code
 from bot.knowledge.entries import CustomEntry
 from bot.knowledge.intents import Intent, detect_intent
 from bot.knowledge.matcher import Match
@@ -36,11 +37,13 @@ class Understanding:
 # A command name typed without its slash, or with a slip: one letter off for short names,
 # two for longer ones.
 _WORD = re.compile(r"[a-z]{3,16}")
+# "addcard pls": the courtesy around a command name is not part of it.
+_COURTESY = re.compile(r"^(?:pls|plz|please|pa)\s+|\s+(?:pls|plz|please|po|thanks|thx)$")
 _COMMANDS = tuple(command.name for command in COMMANDS if Audience.OWNER not in command.audiences)
 
 
 def command_meant(text: str) -> str | None:
-    word = text.strip().lower()
+    word = _COURTESY.sub("", text.strip().lower())
     if not _WORD.fullmatch(word):
         return None
     found = process.extractOne(
@@ -58,7 +61,7 @@ def understand(
     talk = small_talk(text)
     if talk is not None:
         return Understanding(text, small_talk=talk)
-    question = strip_small_talk(text)
+    question = strip_small_talk(without_code(text))
     intent = detect_intent(question)
     if intent is not None:
         return Understanding(question, intent=intent)
