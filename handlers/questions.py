@@ -128,7 +128,8 @@ async def question(update: Update, context: BotContext) -> None:
     understood = understand(text, KnowledgeBase.load(), known.custom, known.carriers)
     if understood.match is None or understood.match.kind != "none":
         scope = await adopt_written_language(update, context, text)
-    view = view_for(text, scope, update)
+    # Pasted code says nothing of its writer's language (understood.question drops it).
+    view = view_for(understood.question, scope, update)
     if understood.small_talk is not None:
         await message.reply_text(view.say(view._(_SMALL_TALK_REPLIES[understood.small_talk])))
         return

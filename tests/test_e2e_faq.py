@@ -352,3 +352,14 @@ async def test_a_mistyped_command_word_is_pointed_to_the_command(
     user = api.user(2030, "Rui")
     reply = await bot.say(user, text)
     assert f"Did you mean {command}?" in (reply.text or "")
+
+
+async def test_pasted_script_gets_the_fallback_in_the_chats_language(
+    api: FakeBotAPI, bot: BotHarness
+) -> None:
+    user = api.user(2031, "小林", language_code="zh-hans")
+    reply = await bot.say(user, "<script>alert(1)</script>")
+    assert "这个我帮不上忙" in (reply.text or "")
+    english = api.user(2032, "Ann", language_code="en")
+    reply = await bot.say(english, "<img src=x onerror=alert('remind me')>")
+    assert "I can't help with that" in (reply.text or "")
