@@ -47,6 +47,7 @@ async def _read(
         profile = await context.services.chats.profile(chat_id, with_faq=not private)
         return ChatKnowledge(
             custom=tuple(CustomEntry(r.id, r.question, r.answer) for r in profile.faq if r.id),
+            card_numbers=profile.card_numbers,
             carriers=tuple(profile.carriers),
         )
 
@@ -76,11 +77,11 @@ _SMALL_TALK_REPLIES = {
     "bye": N_("Bye! Come back any time."),
     "ack": N_("👌 Anything else? Just type your question."),
 }
-# A bare number this short is more likely a card number than anything else.
+# A bare short number that is one of the chat's card numbers probably means that card.
 _CARD_NUMBER = re.compile(r"\s*#?(\d{1,3})\s*")
 
 
-def _fallback(view: View, match: Match, text: str) -> str:
+def _fallback(view: View, match: Match, text: str, card_numbers: frozenset[int]) -> str:
     _ = view._
     if match.reason == "off_topic":
         lines = [
@@ -91,7 +92,8 @@ def _fallback(view: View, match: Match, text: str) -> str:
                 "your cards expire (/addcard)."
             ),
         ]
-        if number := _CARD_NUMBER.fullmatch(text):
+        number = _CARD_NUMBER.fullmatch(text)
+        if number is not None and int(number.group(1)) in card_numbers:
             lines.append(
                 _("To open one of your cards, send /card and its number, e.g. /card {n}.").format(
                     n=int(number.group(1))
@@ -104,7 +106,9 @@ def _fallback(view: View, match: Match, text: str) -> str:
     )
 
 
-def _reply(view: View, match: Match, text: str) -> tuple[str, InlineKeyboardMarkup | None]:
+def _reply(
+    view: View, match: Match, text: str, card_numbers: frozenset[int]
+) -> tuple[str, InlineKeyboardMarkup | None]:
     _ = view._
     if match.kind == "answer" and match.entry is not None:
         return render(match.entry, view.lang, match.carrier), None
@@ -112,7 +116,7 @@ def _reply(view: View, match: Match, text: str) -> tuple[str, InlineKeyboardMark
         rows = [[view.button(e.title(view.lang), entry_data(e))] for e in match.candidates]
         rows.append([view.button(_("None of these"), GuideButton("none"))])
         return view.say("🤔 " + _("Did you mean…")), InlineKeyboardMarkup(rows)
-    return view.say(_fallback(view, match, text)), home_keyboard(view)
+    return view.say(_fallback(view, match, text, card_numbers)), home_keyboard(view)
 
 
 async def question(update: Update, context: BotContext) -> None:
@@ -143,7 +147,7 @@ async def question(update: Update, context: BotContext) -> None:
         await message.reply_text(view.say(hint))
         return
     assert understood.match is not None
-    reply, markup = _reply(view, understood.match, understood.question)
+    reply, markup = _reply(view, understood.match, understood.question, known.card_numbers)
     await message.reply_text(reply, reply_markup=markup)
 
 

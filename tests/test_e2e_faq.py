@@ -303,12 +303,6 @@ async def test_off_topic_text_gets_the_fallback_not_an_article(
     assert any(data.endswith(":sec:carriers") for data in _data(reply))  # what it can do
 
 
-async def test_a_bare_number_points_to_the_card_command(api: FakeBotAPI, bot: BotHarness) -> None:
-    user = api.user(2022, "Hu", language_code="zh-hans")
-    reply = await bot.say(user, "2")
-    assert "/card 2" in (reply.text or "")
-
-
 async def test_a_greeting_in_front_of_a_question_is_not_small_talk(
     api: FakeBotAPI, bot: BotHarness
 ) -> None:
@@ -363,3 +357,18 @@ async def test_pasted_script_gets_the_fallback_in_the_chats_language(
     english = api.user(2032, "Ann", language_code="en")
     reply = await bot.say(english, "<img src=x onerror=alert('remind me')>")
     assert "I can't help with that" in (reply.text or "")
+
+
+async def test_a_bare_number_points_to_the_card_only_when_the_chat_has_it(
+    api: FakeBotAPI, bot: BotHarness
+) -> None:
+    user = api.user(2033, "Noa", language_code="zh-hans")
+    none_yet = await bot.say(user, "1")
+    assert "这个我帮不上忙" in (none_yet.text or "")
+    assert "/card" not in (none_yet.text or "")
+    await add_card(bot.database, bot.settings, bot.clock, user.id, date(2031, 1, 1))
+    # The answer above came from the cache; the new card's commit dropped it.
+    own = await bot.say(user, "1")
+    assert "/card 1" in (own.text or "")
+    other = await bot.say(user, "199")
+    assert "/card" not in (other.text or "")

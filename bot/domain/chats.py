@@ -19,10 +19,11 @@ _SCHEDULE_SETTINGS = frozenset({"timezone", "remind_at", "default_lead_days", "r
 
 @dataclass(frozen=True)
 class ChatProfile:
-    """What answering a chat's questions needs besides the chat row: its own FAQ answers and
-    the carriers of its cards."""
+    """What answering a chat's questions needs besides the chat row: its own FAQ answers, and
+    its cards' numbers and carriers."""
 
     faq: Sequence[FaqEntry]
+    card_numbers: frozenset[int]
     carriers: Sequence[str]
 
 
@@ -40,7 +41,9 @@ class ChatService:
     async def profile(self, chat_id: int, *, with_faq: bool) -> ChatProfile:
         async with unit_of_work(self.db, readonly=True) as unit:
             faq = await unit.faq.list(chat_id) if with_faq else []
-            return ChatProfile(faq, await unit.cards.carriers(chat_id))
+            cards = await unit.cards.numbers_and_carriers(chat_id)
+        carriers = dict.fromkeys(carrier for _number, carrier in cards if carrier)
+        return ChatProfile(faq, frozenset(number for number, _carrier in cards), tuple(carriers))
 
     async def change_settings(self, chat_id: int, **values: object) -> tuple[Chat, int]:
         """Save some of a chat's settings (timezone, remind_at, default_lead_days,

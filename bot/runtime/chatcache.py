@@ -96,4 +96,5 @@ class ChatKnowledge:
     """What answering a chat's questions needs besides its row."""
 
     custom: tuple[CustomEntry, ...] = ()  # a group's own FAQ entries
+    card_numbers: frozenset[int] = frozenset()  # the chat's cards, as /card numbers them
     carriers: tuple[str, ...] = ()  # carriers of the chat's recorded cards

@@ -73,13 +73,12 @@ class CardRepository:
             query = query.limit(limit)
         return list(await self.session.exec(query))
 
-    async def carriers(self, chat_id: int) -> list[str]:
-        """Distinct carriers of the chat's cards (for carrier-aware answers)."""
+    async def numbers_and_carriers(self, chat_id: int) -> list[tuple[int, str | None]]:
+        """(number, carrier) of each of the chat's cards, for answering its questions."""
         rows = await self.session.exec(
-            select(Card.carrier).where(Card.chat_id == chat_id, col(Card.carrier).is_not(None))
-            .distinct()
+            select(Card.number, Card.carrier).where(Card.chat_id == chat_id)
         )
-        return [carrier for carrier in rows if carrier]
+        return [(number, carrier) for number, carrier in rows if number is not None]
 
     async def update(self, card: Card, **values: Any) -> Card:
         for name, value in values.items():
