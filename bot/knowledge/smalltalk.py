@@ -28,6 +28,8 @@ _PHRASES: dict[SmallTalk, tuple[str, ...]] = {
         这个机器人是干嘛的 | 怎么用 | 怎么用你 | 有什么功能 | who are you | what are you |
         what can you do | what do you do | what can i do here | are you a bot |
         are you a robot | are you human | are you real | are you ai | how does this work |
+        r u human | r u a bot | r u ai | are you human or ai | r u human or ai |
+        are you a bot or human | human or bot | 你是真人还是机器人 | 你是人还是机器人 |
         how do i use this | how do i use you | what is this | what is this bot | sino ka |
         ano ka"""
     ),

@@ -38,7 +38,9 @@ class Understanding:
 # two for longer ones.
 _WORD = re.compile(r"[a-z]{3,16}")
 # "addcard pls": the courtesy around a command name is not part of it.
-_COURTESY = re.compile(r"^(?:pls|plz|please|pa)\s+|\s+(?:pls|plz|please|po|thanks|thx)$")
+_COURTESY = re.compile(
+    r"^(?:pls|plz|please|pa|请|麻烦)\s*|\s*(?:pls|plz|please|po|thanks|thx|谢谢|谢了|多谢|唔该)$"
+)
 _COMMANDS = tuple(command.name for command in COMMANDS if Audience.OWNER not in command.audiences)
 
 
