@@ -538,6 +538,28 @@ async def test_a_typed_renewal_date_not_later_than_the_expiry_is_asked_about(
     assert renewal.new_expires_on == date(2026, 7, 31)
 
 
+async def test_a_renewal_told_as_the_time_it_bought_is_counted_and_confirmed(
+    api: FakeBotAPI, cbot: BotHarness
+) -> None:
+    user = _user(api, "en")
+    card = await _seed(cbot, user.id, date(2026, 6, 30), cycle="monthly")  # today: 2026-03-10
+    await cbot.say(user, f"/renewed {card.id}")
+    asked = await cbot.say(user, "交了一年的")
+    assert "that makes the new expiry 2027-06-30, counted from 2026-06-30" in asked.plain_text
+    assert asked.callback_data() == ["rn:date:2027-06-30", "rn:retype"]
+    assert await _renewals(cbot, card.id) == []  # nothing saved on a question
+    details = await cbot.press(user, asked, "rn:date:2027-06-30")
+    assert "now expires on 2027-06-30" in details.plain_text
+    [renewal] = await _renewals(cbot, card.id)
+    assert renewal.new_expires_on == date(2027, 6, 30)
+    # A lapsed card counts from today.
+    lapsed = await _seed(cbot, user.id, date(2026, 1, 31), cycle="monthly")
+    await cbot.say(user, "/cancel")
+    await cbot.say(user, f"/renewed {lapsed.number}")
+    from_today = await cbot.say(user, "续了3个月")
+    assert from_today.callback_data()[0] == "rn:date:2026-06-10"
+
+
 async def test_a_note_that_sounds_like_news_of_a_renewal_stays_the_note(
     api: FakeBotAPI, cbot: BotHarness
 ) -> None:

@@ -21,6 +21,7 @@ from bot.domain.parsing import (
     parse_card_number_tail,
     parse_cycle,
     parse_lead_days,
+    parse_paid_period,
     parse_price,
     parse_remind_at,
     parse_timezone,
@@ -506,3 +507,23 @@ def test_cycle_errors(text: str, code: str) -> None:
 @given(n=st.integers(1, 3650), form=st.sampled_from(["every {} days", "{} days", "{}天", "每{}天"]))
 def test_cycle_days_round_trip(n: int, form: str) -> None:
     assert parse_cycle(form.format(n)) == ("days", n)
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("交了一年的", (12, 0)), ("续了3个月", (3, 0)), ("半年", (6, 0)), ("一个月", (1, 0)),
+        ("交了两年", (24, 0)), ("30天", (0, 30)), ("paid for a year", (12, 0)),
+        ("I paid for 3 months", (3, 0)), ("12 months", (12, 0)), ("renewed for 90 days", (0, 90)),
+    ],
+)
+def test_a_paid_period_is_read(text: str, period: tuple[int, int]) -> None:
+    assert parse_paid_period(text) == period
+
+
+@pytest.mark.parametrize(
+    "text", ["十二月", "3月", "2026-12-31", "下个月15号", "30天后", "明天", "next year", "0 months",
+             "paid", "一年前"],
+)
+def test_dates_and_other_words_are_no_paid_period(text: str) -> None:
+    assert parse_paid_period(text) is None

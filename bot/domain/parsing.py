@@ -419,3 +419,28 @@ def parse_cycle(text: str) -> tuple[Cycle, int | None]:
     if not 1 <= days <= MAX_CYCLE_DAYS:
         raise InputError("out_of_range", f"{days} days", {"min": 1, "max": MAX_CYCLE_DAYS})
     return "days", days
+
+
+# "交了一年的", "续了3个月", "半年", "paid for a year", "12 months": how long a renewal bought.
+_PAID_FOR = re.compile(
+    r"(?:(?:我|已经|已)?(?:交|缴|续|充|买|办|续费|充值)了?|(?:i )?(?:paid|renewed|bought|topped up|"
+    r"loaded)(?: it)?(?: for)?|for)?\s*"
+    r"(?:(?P<half>半年|half a year|6 months?)|(?P<n>\d+|an?|one) ?"
+    r"(?:(?P<y>years?|yrs?|年)|(?P<m>months?|mos?|[个個]月)|(?P<d>days?|天)))"
+    r"\s*(?:的|的套餐|套餐|plan|worth|of (?:load|data|service))?\s*(?:了|啦)?"
+)
+
+
+def parse_paid_period(text: str) -> tuple[int, int] | None:
+    """(months, days) of a renewal described by how long it bought, or None."""
+    m = _PAID_FOR.fullmatch(normalise(text).strip(" .!。！"))
+    if m is None:
+        return None
+    if m["half"]:
+        return 6, 0
+    count = 1 if m["n"] in ("a", "an", "one") else int(m["n"])
+    if not 1 <= count <= (10 if m["y"] else 120 if m["m"] else MAX_CYCLE_DAYS):
+        return None
+    if m["y"]:
+        return count * 12, 0
+    return (count, 0) if m["m"] else (0, count)

@@ -4,7 +4,7 @@ fill in the amount, the channel, a note and a receipt photo, each skippable."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 from typing import Any
 
@@ -29,9 +29,9 @@ from bot.callbacks import (
     ViewCard,
 )
 from bot.domain.carriers import carrier_name
-from bot.domain.dates import apply_quick, format_date, next_expiry
+from bot.domain.dates import add_months, apply_quick, format_date, next_expiry
 from bot.domain.errors import CardNotFound
-from bot.domain.parsing import format_money
+from bot.domain.parsing import format_money, parse_paid_period
 from bot.domain.preferences import ChatPolicy
 from bot.i18n import N_, Translator
 from bot.knowledge.intents import detect_intent
@@ -187,6 +187,8 @@ async def date_typed(
     ctx = field_context(scope, context)
     message = update.effective_message
     assert message is not None and message.text is not None
+    if (period := parse_paid_period(message.text)) is not None:  # "交了一年的"
+        return await _confirm_period(update, context, scope, draft, message.text, period)
     try:
         day = read_date(message.text, ctx)
     except UnsureAnswer as unsure:  # only a guess: saving it takes a Yes
@@ -220,6 +222,35 @@ async def date_typed(
         await ask(update, ctx._, question, keyboard, new=True)
         return None
     return await _renew(update, context, scope, draft, day)
+
+
+async def _confirm_period(
+    update: Update, context: BotContext, scope: ChatScope, draft: Draft, text: str,
+    period: tuple[int, int],
+) -> int | None:
+    """How long the renewal bought, counted as the card counts its renewals (from the old
+    expiry while it lies ahead, or from today), shown before anything is saved."""
+    ctx = field_context(scope, context)
+    card = await context.services.cards.get(scope.chat.id, draft["card_id"])
+    if card is None:  # deleted meanwhile
+        drop_draft(context, RENEWAL, scope.chat.id)
+        await show(update, not_found(ctx._))
+        return END
+    from_expiry = card.renew_from == RenewFrom.EXPIRY and card.expires_on > ctx.today
+    months, days = period
+    day = add_months(card.expires_on if from_expiry else ctx.today, months) + timedelta(days=days)
+    keyboard = InlineKeyboardMarkup([[
+        _button(ctx._("✅ Yes"), RenewDate(day)),
+        _button(ctx._("✏️ No, I'll type it again"), RenewStep("retype")),
+    ]])
+    question = ctx._(
+        "“{text}”: that makes the new expiry {date}, counted from {base}. Right?"
+    ).format(
+        text=escape(text.strip()), date=f"<b>{format_date(day, ctx.lang)}</b>",
+        base=format_date(card.expires_on, ctx.lang) if from_expiry else ctx._("today"),
+    )
+    await ask(update, ctx._, question, keyboard, new=True)
+    return None
 
 
 @_step
