@@ -62,14 +62,13 @@ class Domain:
             lists[key] = [str(form) for form in forms]
         return cls(lists["subjects"], lists["weak_subjects"], lists["foreign_subjects"])
 
-    def names_foreign_subject(self, normalized: str) -> bool:
-        return self._foreign.search(normalized) is not None
-
-    def is_about_cards(self, normalized: str) -> bool:
-        """Normalised text names a phone / card / bill subject (other things renewed, like a
-        gym card or a passport, are not counted; the phone itself, or topping up, counts when
-        nothing else is named)."""
+    def subjects_in(self, normalized: str) -> tuple[bool, bool]:
+        """(about cards, names a foreign subject) for normalised text. About cards: it names
+        a phone / card / bill subject (other things renewed, like a gym card or a passport,
+        are not counted; the phone itself, or topping up, counts when nothing else is
+        named)."""
         rest = self._foreign.sub(" ", normalized)
+        foreign = rest != normalized
         if self._subjects.search(rest):
-            return True
-        return rest == normalized and self._weak.search(rest) is not None
+            return True, foreign
+        return not foreign and self._weak.search(rest) is not None, foreign

@@ -33,6 +33,7 @@ from math import log, sqrt
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -45,6 +46,7 @@ from bot.knowledge.normalize import (
     CJK_RUN,
     MAX_INPUT_CHARS,
     UNIGRAM_PREFIX,
+    alternatives,
     chinese_terms,
     english_words,
     normalize,
@@ -164,6 +166,11 @@ def _answer_words(text: str) -> list[str]:
     return re.findall(r"[a-z]+", unicodedata.normalize("NFKC", text).lower())
 
 
+def _mask(flags: Iterable[bool]) -> npt.NDArray[np.bool_]:
+    """One flag per entry, as a numpy mask."""
+    return np.array(list(flags), bool)
+
+
 class Matcher:
     def __init__(self, entries: Sequence[Entry], concepts: Concepts, domain: Domain) -> None:
         self._entries = tuple(entries)
@@ -180,7 +187,7 @@ class Matcher:
             for word in CJK_RUN.findall(normalize(text))
             if len(word) > 1
         }
-        self._lexicon = re.compile("|".join(sorted(lexicon, key=len, reverse=True)) or "(?!)")
+        self._lexicon = re.compile(alternatives(lexicon))
 
         # English words the knowledge base knows (typos are corrected towards the most common).
         words = _ascii_words(
@@ -276,9 +283,29 @@ class Matcher:
 
         # The regions an entry is only for ({"hk"}, {"ph"}, {"esim"}); empty for the entries
         # that also serve mainland China or everyone.
-        self._needs_region = [entry_regions(entry) for entry in self._entries]
+        needs_region = [entry_regions(entry) for entry in self._entries]
+        # The per-entry facts scoring adjusts by, as masks over the entries (see _scores).
+        self._is_guide = _mask(entry.topic == "carriers" for entry in self._entries)
+        self._has_carriers = _mask(bool(entry.carriers) for entry in self._entries)
+        self._needs_any_region = _mask(bool(needs) for needs in needs_region)
+        self._with_carrier = {
+            code: _mask(code in entry.carriers for entry in self._entries)
+            for code in {code for entry in self._entries for code in entry.carriers}
+        }
+        self._needing_region = {
+            region: _mask(region in needs for needs in needs_region)
+            for region in set().union(*needs_region)
+        }
         self._corrections: dict[str, str] = {}
         self._analyses: dict[str, _Query] = {}
+
+    def _carrier_mask(self, codes: Iterable[str]) -> npt.NDArray[np.bool_]:
+        """The entries for any of these carriers."""
+        mask = np.zeros(len(self._entries), bool)
+        for code in codes:
+            if (entries := self._with_carrier.get(code)) is not None:
+                mask |= entries
+        return mask
 
     # --- question analysis -------------------------------------------------------------------
 
@@ -331,13 +358,14 @@ class Matcher:
             or UNKNOWN_WEIGHT * (UNIGRAM_FACTOR if _is_unigram(term) else 1)
             for term in self._terms(normalized)
         }
+        about_cards, foreign = self._domain.subjects_in(normalized)
         query = _Query(
             weights=weights,
             total=sum(weights.values()),
             norm=sqrt(sum(weight * weight for weight in weights.values())),
             carriers=carriers_in(normalized),
-            about_cards=self._domain.is_about_cards(normalized),
-            foreign=self._domain.names_foreign_subject(normalized),
+            about_cards=about_cards,
+            foreign=foreign,
             numeric=normalized.replace(" ", "").isdigit(),
             anchors=sum(term in self._anchors for term in weights),
             unknown=sum(term not in self._weight and not _is_unigram(term) for term in weights),
@@ -376,40 +404,37 @@ class Matcher:
                 if keyword.terms <= query.weights.keys():
                     keyword_terms[keyword.entry] |= keyword.terms
         similarity = dots / (query.norm * self._phrasing_norm)
-        best_phrasing = np.maximum.reduceat(similarity, self._entry_starts).tolist()
+        best_phrasing = np.maximum.reduceat(similarity, self._entry_starts)
 
+        keyword_weight = np.zeros(len(self._entries))
+        for index, terms in keyword_terms.items():
+            keyword_weight[index] = sum(query.weights[term] for term in terms)
+        has_keyword = np.zeros(len(self._entries), bool)
+        has_keyword[list(keyword_terms)] = True
+        score = (
+            PHRASING_SHARE * best_phrasing
+            + COVERAGE_SHARE * covered / query.total
+            + KEYWORD_SHARE * np.minimum(1.0, keyword_weight / query.total)
+        )
         # One carrier named (or several sharing a guide, like Smart and TNT) steers towards
         # it; naming several is a question across carriers (switching, comparing).
-        named = set(query.carriers) if len(self._guides(query.carriers)) == 1 else set()
-        users = set(user_carriers) if not query.carriers else set()
-        scored: list[tuple[float, int]] = []
-        for index in np.flatnonzero(covered).tolist():
-            evidence = float(covered[index])
-            if evidence < MIN_EVIDENCE and index not in keyword_terms:
-                continue
-            keyword_weight = sum(query.weights[term] for term in keyword_terms.get(index, ()))
-            score = (
-                PHRASING_SHARE * best_phrasing[index]
-                + COVERAGE_SHARE * evidence / query.total
-                + KEYWORD_SHARE * min(1.0, keyword_weight / query.total)
-            )
-            entry = self._entries[index]
-            is_guide = entry.topic == "carriers"
-            if named:
-                if named.intersection(entry.carriers):
-                    score += CARRIER_BONUS
-                elif entry.carriers or is_guide:
-                    score -= OTHER_CARRIER_MALUS
-            elif is_guide and index not in keyword_terms:
-                score -= UNNAMED_GUIDE_MALUS
-            needs = self._needs_region[index]
-            if needs and needs.isdisjoint(query.regions):
-                score -= NO_REGION_MALUS
-            if users.intersection(entry.carriers):
-                score += USER_CARRIER_BONUS
-            scored.append((score, index))
-        scored.sort(key=lambda item: (-item[0], item[1]))
-        return scored
+        if len(self._guides(query.carriers)) == 1:
+            named = self._carrier_mask(query.carriers)
+            score += CARRIER_BONUS * named
+            score -= OTHER_CARRIER_MALUS * (~named & (self._has_carriers | self._is_guide))
+        else:
+            score -= UNNAMED_GUIDE_MALUS * (self._is_guide & ~has_keyword)
+        pointed_to = np.zeros(len(self._entries), bool)
+        for region in query.regions:
+            if (needing := self._needing_region.get(region)) is not None:
+                pointed_to |= needing
+        score -= NO_REGION_MALUS * (self._needs_any_region & ~pointed_to)
+        if not query.carriers:
+            score += USER_CARRIER_BONUS * self._carrier_mask(user_carriers)
+        # Entries with enough evidence, or a whole keyword, best first (ties: file order).
+        candidates = np.flatnonzero((covered != 0) & ((covered >= MIN_EVIDENCE) | has_keyword))
+        order = candidates[np.lexsort((candidates, -score[candidates]))]
+        return list(zip(score[order].tolist(), order.tolist(), strict=True))
 
     def _custom_weights(self, query: _Query) -> dict[str, float]:
         # A group's FAQ uses words the knowledge base has never seen ("群规"): there they are
