@@ -76,6 +76,7 @@ _SMALL_TALK_REPLIES = {
     "thanks": N_("You're welcome! Ask me any time."),
     "bye": N_("Bye! Come back any time."),
     "ack": N_("👌 Anything else? Just type your question."),
+    "praise": N_("Thank you! 😊 Ask me anything about renewing your cards."),
 }
 # A bare short number that is one of the chat's card numbers probably means that card.
 _CARD_NUMBER = re.compile(r"\s*#?(\d{1,3})\s*")
@@ -132,7 +133,7 @@ async def question(update: Update, context: BotContext) -> None:
     understood = understand(text, KnowledgeBase.load(), known.custom, known.carriers)
     if understood.match is None or understood.match.kind != "none":
         scope = await adopt_written_language(update, context, text)
-    # Pasted code says nothing of its writer's language (understood.question drops it).
+    # Pasted code and links say nothing of the writer's language (understood.question has none).
     view = view_for(understood.question, scope, update)
     if understood.small_talk is not None:
         await message.reply_text(view.say(view._(_SMALL_TALK_REPLIES[understood.small_talk])))

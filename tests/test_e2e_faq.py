@@ -338,14 +338,17 @@ async def test_traditional_questions_get_traditional_answers_with_local_words(
 
 
 @pytest.mark.parametrize(
-    ("text", "command"), [("addcrad", "/addcard"), ("hepl", "/help"), ("addcard pls", "/addcard")]
+    ("text", "hint"),
+    [("addcrad", "Did you mean /addcard?"), ("hepl", "Did you mean /help?"),
+     ("addcard pls", "Did you mean /addcard?"), ("history", "Did you mean /history?"),
+     ("看下 histroy", "你是想用 /history 吗？")],
 )
 async def test_a_mistyped_command_word_is_pointed_to_the_command(
-    api: FakeBotAPI, bot: BotHarness, text: str, command: str
+    api: FakeBotAPI, bot: BotHarness, text: str, hint: str
 ) -> None:
     user = api.user(2030, "Rui")
     reply = await bot.say(user, text)
-    assert f"Did you mean {command}?" in (reply.text or "")
+    assert hint in (reply.text or "")
 
 
 async def test_pasted_script_gets_the_fallback_in_the_chats_language(

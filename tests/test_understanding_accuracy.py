@@ -140,3 +140,19 @@ def test_words_that_also_occur_in_code_still_get_answers(kb: KnowledgeBase, text
     from tests.understanding_eval import outcome
 
     assert not outcome(kb, text).startswith("none:")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://www.xiaohongshu.com/explore/64a1b2c3d4e5f6", "none:off_topic"),
+        ("你好聪明啊，比客服强多了", "small_talk:praise"),
+        ("you're actually pretty smart for a bot", "small_talk:praise"),
+        ("smart prepaid load", "guide_smart_tnt"),
+        ("这个链接是10086发的吗 http://10086-jifen.cc/a", "scam_fake_sender"),
+    ],
+)
+def test_links_and_praise_are_not_questions(kb: KnowledgeBase, text: str, expected: str) -> None:
+    from tests.understanding_eval import outcome
+
+    assert outcome(kb, text) == expected

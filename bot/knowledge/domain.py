@@ -17,10 +17,12 @@ from bot.knowledge.normalize import alternatives, normalize
 DOMAIN_FILE = "domain.yaml"
 
 # Script and query injection pasted at the bot is not part of a question, whatever words it
-# carries ("<script>alert(1)</script>" once got the reminders article for "alert"). Removed from
-# the raw text, since normalising keeps the words inside markup; what is left is answered.
-_CODE = re.compile(
-    r"<\s*(script|style|iframe|object|embed|svg)\b[^>]*>.*?(?:<\s*/\s*\1\s*>|$)"
+# carries ("<script>alert(1)</script>" once got the reminders article for "alert"), and neither
+# is a link's path (a pasted URL alone got an article for the words in it). Removed from the
+# raw text, since normalising keeps the words inside markup; what is left is answered.
+_PASTED = re.compile(
+    r"\b(?:https?://|www\.)\S+"
+    r"|<\s*(script|style|iframe|object|embed|svg)\b[^>]*>.*?(?:<\s*/\s*\1\s*>|$)"
     r"|<[^<>]*\bon[a-z]{3,12}\s*=[^<>]*>?|javascript:\S*"
     r"|'?\s*;?\s*\b(?:drop\s+table|union\s+(?:all\s+)?select|insert\s+into)\b.*"
     r"|'\s*or\s+'?1'?\s*=\s*'?1'?|\{\{.*?\}\}|\$\{.*?\}",
@@ -28,8 +30,9 @@ _CODE = re.compile(
 )
 
 
-def without_code(text: str) -> str:
-    return _CODE.sub(" ", text)
+def without_pasted(text: str) -> str:
+    """`text` without pasted code and links."""
+    return _PASTED.sub(" ", text)
 
 
 def _pattern(forms: list[str]) -> re.Pattern[str]:

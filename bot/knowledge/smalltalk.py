@@ -12,7 +12,7 @@ from typing import Literal
 
 from bot.knowledge.normalize import alternatives, normalize
 
-SmallTalk = Literal["about_bot", "thanks", "bye", "greeting", "ack"]
+SmallTalk = Literal["about_bot", "thanks", "praise", "bye", "greeting", "ack"]
 
 def _split(text: str) -> tuple[str, ...]:
     return tuple(phrase.strip() for phrase in text.split("|") if phrase.strip())
@@ -38,6 +38,13 @@ _PHRASES: dict[SmallTalk, tuple[str, ...]] = {
         太感谢了 | 辛苦了 | 辛苦 | thx | thanks | thank you | thank u | thankyou | ty |
         tysm | thanks a lot | many thanks | much appreciated | appreciate it | cheers |
         salamat | salamat po | maraming salamat"""
+    ),
+    "praise": _split(
+        """好聪明 | 真聪明 | 你真聪明 | 你好聪明 | 聪明 | 真棒 | 你真棒 | 好棒 | 好厉害 | 真厉害 |
+        厉害 | 比客服强 | 比客服强多了 | 牛 | 牛逼 | 给力 | 好用 | 太好用了 | 好叻 | 好犀利 |
+        smart bot | good bot | great bot | nice bot | best bot | so smart | very smart |
+        smart for a bot | you re smart | you are smart | you re the best | you rock | galing |
+        ang galing"""
     ),
     "bye": _split(
         """再见 | 拜拜 | 拜 | 88 | 886 | 回头见 | 下次见 | 晚安 | bye | bye bye | byebye |
@@ -65,7 +72,8 @@ _PHRASES: dict[SmallTalk, tuple[str, ...]] = {
 _FILLERS = _split(
     """bot | robot | 机器人 | 小助手 | 助手 | po | lol | haha | 哈哈 | 呵呵 | 嘻嘻 | 啊 | 呀 |
     哈 | 哦 | 哇 | 啦 | 吧 | 呢 | 嘛 | 了 | 哟 | so much | very much | again | everyone |
-    all | guys | you | u | 你 | 您 | 大家 | so | sir | maam | again"""
+    all | guys | you | u | 你 | 您 | 大家 | so | sir | maam | again | you re | you are |
+    actually | really | pretty | 多了 | 真的"""
 )
 _KIND_OF = {
     phrase: kind

@@ -13,7 +13,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge.base import KnowledgeBase
-from bot.knowledge.domain import without_code
+from bot.knowledge.domain import without_pasted
 from bot.knowledge.entries import CustomEntry
 from bot.knowledge.intents import Intent, detect_intent
 from bot.knowledge.matcher import Match
@@ -37,9 +37,10 @@ class Understanding:
 # A command name typed without its slash, or with a slip: one letter off for short names,
 # two for longer ones.
 _WORD = re.compile(r"[a-z]{3,16}")
-# "addcard pls": the courtesy around a command name is not part of it.
+# "addcard pls", "看下 histroy": the words around a command name are not part of it.
 _COURTESY = re.compile(
-    r"^(?:pls|plz|please|pa|请|麻烦)\s*|\s*(?:pls|plz|please|po|thanks|thx|谢谢|谢了|多谢|唔该)$"
+    r"^(?:pls|plz|please|pa|show|open|view|see|请|麻烦|看下|看看|查看|打开)\s*"
+    r"|\s*(?:pls|plz|please|po|thanks|thx|谢谢|谢了|多谢|唔该)$"
 )
 _COMMANDS = tuple(command.name for command in COMMANDS if Audience.OWNER not in command.audiences)
 
@@ -63,14 +64,14 @@ def understand(
     talk = small_talk(text)
     if talk is not None:
         return Understanding(text, small_talk=talk)
-    question = strip_small_talk(without_code(text))
+    question = strip_small_talk(without_pasted(text))
     intent = detect_intent(question)
     if intent is not None:
         return Understanding(question, intent=intent)
     match = kb.match(question, custom, user_carriers)
     command = command_meant(question)
-    # A mistyped command ("addcrad") is that command even when the matcher, correcting the
-    # typo, finds an entry; a command's exact name ("renew") gets the answer if there is one.
-    if command is not None and (match.kind == "none" or command != question.strip().lower()):
+    # A command's name typed without its slash ("history"), or mistyped ("addcrad"), is that
+    # command even when the matcher finds an entry for the word.
+    if command is not None:
         return Understanding(question, match=match, command=command)
     return Understanding(question, match=match)
