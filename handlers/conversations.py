@@ -128,8 +128,11 @@ class Conversation(ConversationHandler[BotContext]):
         seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
         for key, moved in moves.items():
             left = seconds if moved is None else seconds - (now - moved).total_seconds()
+            # However late the loop gets to it: APScheduler drops a job that missed its time
+            # by more than a second, and start-up work after this may take longer.
             self.timeout_jobs[key] = application.job_queue.run_once(
-                self._expire, max(left, 0.0), data=key, name=f"{self.name} timeout"
+                self._expire, max(left, 0.0), data=key, name=f"{self.name} timeout",
+                job_kwargs={"misfire_grace_time": None},
             )
 
     async def _expire(self, context: BotContext) -> None:

@@ -92,12 +92,14 @@ _SCOPES = (
 
 
 async def _post_init(application: Application) -> None:
+    # Parse the answers now, not on the first question, and before any job is due: loading
+    # blocks the loop for about a second.
+    KnowledgeBase.load()
     await register_command_menus(application)
     await set_menu_button(application)
     start_reminders(application)
     start_broadcasts(application)
     await restore_timeouts(application)
-    KnowledgeBase.load()  # parse the answers now, not on the first question
     # Everything loaded so far lives as long as the process: keep it out of the cyclic GC,
     # whose full collections otherwise stall a sweep batch by ~70 ms (benchmarks/reminders.py).
     gc.freeze()
