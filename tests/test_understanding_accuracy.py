@@ -158,3 +158,24 @@ def test_links_and_praise_are_not_questions(kb: KnowledgeBase, text: str, expect
     from tests.understanding_eval import outcome
 
     assert outcome(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("电信卡的余额在哪里看", "check_balance"),
+        ("我的移动卡还有多少余额", "check_balance"),
+        ("查询流量卡余额", "check_balance"),
+        ("联通卡欠费停机怎么恢复", "cn_arrears_suspension"),
+        ("电信卡的余额为什么月初少了", "cn_monthly_fee_timing"),
+        ("移动卡怎么充话费", "guide_china_mobile"),
+    ],
+)
+def test_the_commonest_mainland_questions_get_their_entry(
+    kb: KnowledgeBase, text: str, expected: str
+) -> None:
+    """A carrier's card named with a balance question ("电信卡余额怎么查") went to the monthly
+    fee entry: these are asked more than anything else."""
+    from tests.understanding_eval import outcome
+
+    assert outcome(kb, text) == expected
