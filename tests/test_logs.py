@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -32,9 +33,19 @@ async def test_one_line_per_update_with_kind_and_latency(
     assert len({m.group(1) for m in lines if m}) == 3
 
 
+@pytest.fixture
+async def api_with_a_long_token() -> AsyncIterator[FakeBotAPI]:
+    """The default token's secret part, "abc", turns up in any log by chance (a hex address
+    such as 0x7fc06eaabcd0 holds it); a real-looking one does not."""
+    token = "123456:AAHq7Vx_secretPartOfTheToken9"
+    async with FakeBotAPI(privacy_mode=True, token=token) as server:
+        yield server
+
+
 async def test_a_full_run_never_logs_the_token(
-    api: FakeBotAPI, sqlite_url: str, tmp_path: Path
+    api_with_a_long_token: FakeBotAPI, sqlite_url: str, tmp_path: Path
 ) -> None:
+    api = api_with_a_long_token
     secret_part = api.token.split(":", 1)[1]
     user = api.user(8002, "Wen")
     api.private_chat(user)
