@@ -192,10 +192,7 @@ async def date_typed(
     try:
         day = read_date(message.text, ctx)
     except UnsureAnswer as unsure:  # only a guess: saving it takes a Yes
-        keyboard = InlineKeyboardMarkup([[
-            _button(ctx._("✅ Yes"), RenewDate(unsure.day)),
-            _button(ctx._("✏️ No, I'll type it again"), RenewStep("retype")),
-        ]])
+        keyboard = _date_or_retype(ctx._, unsure.day, ctx._("✅ Yes"))
         await ask(update, ctx._, unsure.text(ctx._), keyboard, new=True)
         return None
     except FieldError as error:
@@ -211,10 +208,7 @@ async def date_typed(
         return None
     card = await context.services.cards.get(scope.chat.id, draft["card_id"])
     if card is not None and day <= card.expires_on:  # "下下个月1号" typed for a later date
-        keyboard = InlineKeyboardMarkup([[
-            _button(ctx._("Yes, keep it"), RenewDate(day)),
-            _button(ctx._("✏️ No, I'll type it again"), RenewStep("retype")),
-        ]])
+        keyboard = _date_or_retype(ctx._, day, ctx._("Yes, keep it"))
         question = ctx._(
             "{date} is not later than the current expiry ({current}): a renewal usually moves "
             "the expiry later. Save {date} anyway?"
@@ -222,6 +216,13 @@ async def date_typed(
         await ask(update, ctx._, question, keyboard, new=True)
         return None
     return await _renew(update, context, scope, draft, day)
+
+
+def _date_or_retype(_: Translator, day: date, yes: str) -> InlineKeyboardMarkup:
+    """The question about a date read from typed words: save it, or type it again."""
+    return InlineKeyboardMarkup([[
+        _button(yes, RenewDate(day)), _button(_("✏️ No, I'll type it again"), RenewStep("retype")),
+    ]])
 
 
 async def _confirm_period(
@@ -239,10 +240,7 @@ async def _confirm_period(
     from_expiry = card.renew_from == RenewFrom.EXPIRY and card.expires_on > ctx.today
     months, days = period
     day = add_months(card.expires_on if from_expiry else ctx.today, months) + timedelta(days=days)
-    keyboard = InlineKeyboardMarkup([[
-        _button(ctx._("✅ Yes"), RenewDate(day)),
-        _button(ctx._("✏️ No, I'll type it again"), RenewStep("retype")),
-    ]])
+    keyboard = _date_or_retype(ctx._, day, ctx._("✅ Yes"))
     question = ctx._(
         "“{text}”: that makes the new expiry {date}, counted from {base}. Right?"
     ).format(
