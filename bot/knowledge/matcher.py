@@ -299,13 +299,15 @@ class Matcher:
         self._corrections: dict[str, str] = {}
         self._analyses: dict[str, _Query] = {}
 
-    def _carrier_mask(self, codes: Iterable[str]) -> npt.NDArray[np.bool_]:
-        """The entries for any of these carriers."""
-        mask = np.zeros(len(self._entries), bool)
-        for code in codes:
-            if (entries := self._with_carrier.get(code)) is not None:
-                mask |= entries
-        return mask
+    def _any_of(
+        self, masks: dict[str, npt.NDArray[np.bool_]], keys: Iterable[str]
+    ) -> npt.NDArray[np.bool_]:
+        """The entries in any of these keys' masks (a carrier's, a region's)."""
+        union = np.zeros(len(self._entries), bool)
+        for key in keys:
+            if (mask := masks.get(key)) is not None:
+                union |= mask
+        return union
 
     # --- question analysis -------------------------------------------------------------------
 
@@ -419,18 +421,15 @@ class Matcher:
         # One carrier named (or several sharing a guide, like Smart and TNT) steers towards
         # it; naming several is a question across carriers (switching, comparing).
         if len(self._guides(query.carriers)) == 1:
-            named = self._carrier_mask(query.carriers)
+            named = self._any_of(self._with_carrier, query.carriers)
             score += CARRIER_BONUS * named
             score -= OTHER_CARRIER_MALUS * (~named & (self._has_carriers | self._is_guide))
         else:
             score -= UNNAMED_GUIDE_MALUS * (self._is_guide & ~has_keyword)
-        pointed_to = np.zeros(len(self._entries), bool)
-        for region in query.regions:
-            if (needing := self._needing_region.get(region)) is not None:
-                pointed_to |= needing
+        pointed_to = self._any_of(self._needing_region, query.regions)
         score -= NO_REGION_MALUS * (self._needs_any_region & ~pointed_to)
         if not query.carriers:
-            score += USER_CARRIER_BONUS * self._carrier_mask(user_carriers)
+            score += USER_CARRIER_BONUS * self._any_of(self._with_carrier, user_carriers)
         # Entries with enough evidence, or a whole keyword, best first (ties: file order).
         candidates = np.flatnonzero((covered != 0) & ((covered >= MIN_EVIDENCE) | has_keyword))
         order = candidates[np.lexsort((candidates, -score[candidates]))]
