@@ -19,6 +19,7 @@ from tests.understanding_eval import (
     EVAL_DIR,
     Score,
     load,
+    outcome,
     score_intents,
     score_off_topic,
     score_questions,
@@ -104,8 +105,6 @@ def test_requests_about_my_cards_are_recognised(kb: KnowledgeBase) -> None:
 
 def test_questions_are_never_taken_for_requests(kb: KnowledgeBase) -> None:
     """A knowledge-base question must not start a conversation about the user's cards."""
-    from tests.understanding_eval import outcome
-
     taken = [
         (item["q"], got)
         for item in _items("questions")
@@ -128,8 +127,6 @@ def test_questions_are_never_taken_for_requests(kb: KnowledgeBase) -> None:
     ],
 )
 def test_pasted_code_is_never_answered_with_an_article(kb: KnowledgeBase, text: str) -> None:
-    from tests.understanding_eval import outcome
-
     assert outcome(kb, text).startswith(("none:", "small_talk:"))
 
 
@@ -137,8 +134,6 @@ def test_pasted_code_is_never_answered_with_an_article(kb: KnowledgeBase, text: 
     "text", ["how do i delete the esim from my phone", "select a plan for my globe sim"]
 )
 def test_words_that_also_occur_in_code_still_get_answers(kb: KnowledgeBase, text: str) -> None:
-    from tests.understanding_eval import outcome
-
     assert not outcome(kb, text).startswith("none:")
 
 
@@ -155,8 +150,6 @@ def test_words_that_also_occur_in_code_still_get_answers(kb: KnowledgeBase, text
     ],
 )
 def test_links_and_praise_are_not_questions(kb: KnowledgeBase, text: str, expected: str) -> None:
-    from tests.understanding_eval import outcome
-
     assert outcome(kb, text) == expected
 
 
@@ -176,6 +169,4 @@ def test_the_commonest_mainland_questions_get_their_entry(
 ) -> None:
     """A carrier's card named with a balance question ("电信卡余额怎么查") went to the monthly
     fee entry: these are asked more than anything else."""
-    from tests.understanding_eval import outcome
-
     assert outcome(kb, text) == expected
