@@ -312,6 +312,9 @@ def _answer_id(
         ("I need a fapiao for my phone bill", "invoice_fapiao"),
         ("airolo top up", "guide_airalo"),
         ("卡过期了会怎样？😭😭", "card_expired"),
+        ("充值", "how_to_renew"),  # a bare word once got the top-up history article
+        ("top up", "how_to_renew"),
+        ("smart sim reload options", "guide_smart_tnt"),
     ],
 )
 def test_match_answers(kb: KnowledgeBase, text: str, entry_id: str) -> None:
@@ -325,6 +328,54 @@ def test_nonsense_gives_none(kb: KnowledgeBase, text: str) -> None:
     match = kb.match(text)
     assert match.kind == "none"
     assert match.entry is None and match.candidates == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "失眠睡不着有什么办法",  # 办法 is a renewal channel's word too
+        "香港有什么好吃的",
+        "any tips for a 3 day trip to cebu",
+        "is it safe to walk there at night",
+        "app",
+        "微信",
+    ],
+)
+def test_text_naming_neither_subject_nor_business_is_off_topic(
+    kb: KnowledgeBase, text: str
+) -> None:
+    match = kb.match(text)
+    assert (match.kind, match.reason) == ("none", "off_topic")
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("just loaded, how long before it reflects", "topup_arrival_time"),
+        ("交完费一般几分钟到", "topup_arrival_time"),
+        ("how to turn off auto renewal", "auto_renew_off"),
+        ("付款截图有必要留着吗", "tip_keep_receipt"),
+    ],
+)
+def test_questions_about_the_business_need_no_subject(
+    kb: KnowledgeBase, text: str, entry_id: str
+) -> None:
+    assert _answer_id(kb, text) == entry_id
+
+
+def test_listed_words_are_not_corrected_into_other_words(kb: KnowledgeBase) -> None:
+    # "overheats" is one edit from "overseas", which would make it a roaming question.
+    match = kb.match("my phone overheats when charging")
+    assert (match.kind, match.reason) == ("none", "off_topic")
+
+
+def test_business_concepts_must_exist(tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    domain = data / "domain.yaml"
+    text = domain.read_text("utf-8")
+    domain.write_text(text.replace("business_concepts: [renew,", "business_concepts: [renw,"))
+    with pytest.raises(KnowledgeDataError, match="renw"):
+        KnowledgeBase.load(data)
 
 
 @pytest.mark.parametrize("text", ["实名登记", "自动续费", "auto renew"])

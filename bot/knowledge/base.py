@@ -8,8 +8,8 @@ from functools import cache
 from pathlib import Path
 
 from bot.knowledge.carriers import CARRIERS, CARRIERS_FILE, DATA_DIR, carrier_by_code
-from bot.knowledge.concepts import Concepts
-from bot.knowledge.domain import Domain
+from bot.knowledge.concepts import CONCEPTS_FILE, Concepts
+from bot.knowledge.domain import DOMAIN_FILE, Domain
 from bot.knowledge.entries import TOPICS, CustomEntry, Entry, LocalizedText, load_entries
 from bot.knowledge.errors import KnowledgeDataError
 from bot.knowledge.matcher import Match, Matcher
@@ -52,6 +52,10 @@ class KnowledgeBase:
                     f"{CARRIERS_FILE}: carrier '{carrier.code}': guide "
                     f"'{carrier.guide_entry_id}' is not an entry with topic 'carriers'"
                 )
+        if unknown := sorted(domain.business_concepts - concepts.names):
+            raise KnowledgeDataError(
+                f"{DOMAIN_FILE}: business_concepts not in {CONCEPTS_FILE}: {unknown}"
+            )
         self._matcher = Matcher(self.entries, concepts, domain)
         # Sections without entries (yet) stay out of the menu.
         self._sections = tuple(

@@ -28,6 +28,7 @@ class Concepts:
     def __init__(self, groups: Mapping[str, Sequence[str]]) -> None:
         # Form -> concept features. Chinese (and mixed) forms are looked up as substrings of the
         # normalised text, English ones as runs of stemmed words ("expired" == "expire").
+        self.names = frozenset(groups)
         self._chinese: defaultdict[str, list[str]] = defaultdict(list)
         self._english: defaultdict[str, list[str]] = defaultdict(list)
         normalized_forms: list[str] = []

@@ -1,16 +1,20 @@
 """The bot's subject (data/domain.yaml): is a text about phone numbers, cards and their bills?
 
 The matcher answers only what is on topic; "how do I renew my passport" shares "renew" with
-half the knowledge base and still deserves "that's not something I can help with".
+half the knowledge base and still deserves "that's not something I can help with". A text that
+names no subject at all is on topic only if it is about the bot's business (renewing, paying,
+expiry, charges): other subjects cannot all be listed, the bot's own business can.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
 
+from bot.knowledge.concepts import CONCEPT_PREFIX
 from bot.knowledge.errors import KnowledgeDataError
 from bot.knowledge.normalize import alternatives, normalize
 
@@ -40,10 +44,26 @@ def _pattern(forms: list[str]) -> re.Pattern[str]:
 
 
 class Domain:
-    def __init__(self, subjects: list[str], weak: list[str], foreign: list[str]) -> None:
+    def __init__(
+        self,
+        subjects: list[str],
+        weak: list[str],
+        foreign: list[str],
+        business_words: list[str],
+        business_concepts: list[str],
+    ) -> None:
         self._subjects = _pattern(subjects)
         self._weak = _pattern(weak)
         self._foreign = _pattern(foreign)
+        self._business = _pattern(business_words)
+        # Listed words are spelt as meant: "overheats" is not a slip for "overseas".
+        self.words = frozenset(
+            word
+            for form in (*subjects, *weak, *foreign, *business_words)
+            for word in normalize(form).split()
+        )
+        self.business_concepts = frozenset(business_concepts)
+        self._business_features = frozenset(CONCEPT_PREFIX + name for name in business_concepts)
 
     @classmethod
     def load(cls, data_dir: Path) -> Domain:
@@ -53,7 +73,7 @@ class Domain:
         except (OSError, yaml.YAMLError) as error:
             raise KnowledgeDataError(f"{DOMAIN_FILE}: cannot be read: {error}") from error
         lists: dict[str, list[str]] = {}
-        for key in ("subjects", "weak_subjects", "foreign_subjects"):
+        for key in ("subjects", "weak_subjects", "foreign_subjects", "business_words"):
             value = data.get(key) if isinstance(data, dict) else None
             if not isinstance(value, dict) or set(value) != {"zh", "en"}:
                 raise KnowledgeDataError(f"{DOMAIN_FILE}: '{key}' needs zh and en lists")
@@ -63,7 +83,13 @@ class Domain:
                     f"{DOMAIN_FILE}: '{key}' must list non-empty strings (quote numbers)"
                 )
             lists[key] = [str(form) for form in forms]
-        return cls(lists["subjects"], lists["weak_subjects"], lists["foreign_subjects"])
+        concepts = data.get("business_concepts")
+        if not isinstance(concepts, list) or not all(isinstance(name, str) for name in concepts):
+            raise KnowledgeDataError(f"{DOMAIN_FILE}: 'business_concepts' must list concept names")
+        return cls(
+            lists["subjects"], lists["weak_subjects"], lists["foreign_subjects"],
+            lists["business_words"], concepts,
+        )
 
     def subjects_in(self, normalized: str) -> tuple[bool, bool]:
         """(about cards, names a foreign subject) for normalised text. About cards: it names
@@ -75,3 +101,10 @@ class Domain:
         if self._subjects.search(rest):
             return True, foreign
         return not foreign and self._weak.search(rest) is not None, foreign
+
+    def about_business(self, normalized: str, features: Iterable[str]) -> bool:
+        """Whether a text that names no subject is still about renewing, paying or expiry: it
+        names a business word, or has one of the business concepts among its features."""
+        return any(feature in self._business_features for feature in features) or (
+            self._business.search(normalized) is not None
+        )

@@ -137,6 +137,8 @@ class _Query:
     # The text names a phone / card / bill subject (domain.py), or something else people renew.
     about_cards: bool
     foreign: bool
+    # Without a subject: the text is about renewing, paying or expiry all the same.
+    business: bool
     # Nothing but digits: a number is not a question.
     numeric: bool
     # How many features are the knowledge base's own vocabulary (keywords, concepts, carrier
@@ -342,6 +344,7 @@ class Matcher:
                 len(word) >= MIN_CORRECTED_LENGTH
                 and word not in self._words
                 and word not in self._english
+                and word not in self._domain.words
                 and word.isascii()
                 and word.isalpha()
             ):
@@ -361,6 +364,7 @@ class Matcher:
             for term in self._terms(normalized)
         }
         about_cards, foreign = self._domain.subjects_in(normalized)
+        business = not about_cards and self._domain.about_business(normalized, weights)
         query = _Query(
             weights=weights,
             total=sum(weights.values()),
@@ -368,6 +372,7 @@ class Matcher:
             carriers=carriers_in(normalized),
             about_cards=about_cards,
             foreign=foreign,
+            business=business,
             numeric=normalized.replace(" ", "").isdigit(),
             anchors=sum(term in self._anchors for term in weights),
             unknown=sum(term not in self._weight and not _is_unigram(term) for term in weights),
@@ -468,13 +473,16 @@ class Matcher:
     # --- the decision ------------------------------------------------------------------------
 
     def _off_topic(self, query: _Query) -> bool:
-        """Nothing in the text is about cards: a number, no word of the knowledge base's own,
-        another thing people renew (a passport, Netflix), or mostly words it has never seen."""
+        """Nothing in the text is about cards: a number, another thing people renew (a
+        passport, Netflix), neither a carrier nor the bot's business named (words the answers
+        use, like 办法 or "trip", are about anything), or mostly words it has never seen."""
         if query.numeric:
             return True
         if query.about_cards:
             return False
-        if query.foreign or (query.anchors == 0 and not query.carriers):
+        if query.foreign or not (query.carriers or query.business):
+            return True
+        if query.anchors == 0 and not query.carriers:
             return True
         return query.unknown > UNKNOWN_PER_ANCHOR * query.anchors
 
@@ -509,6 +517,9 @@ class Matcher:
                 close = list(dict.fromkeys([guides[0], *close[1:]]))
             elif guides and len(close) == 1:
                 close = guides[:MAX_CHOICES]
+        elif self._generic in close and self._guides(query.carriers) == [close[0]]:
+            # "smart sim reload options": the named carrier's guide is that overview.
+            close.remove(self._generic)
 
         if len(close) == 1:
             entry = self._entries[close[0]]

@@ -40,7 +40,8 @@ _WORD = re.compile(r"[a-z]{3,16}")
 # "addcard pls", "看下 histroy": the words around a command name are not part of it.
 _COURTESY = re.compile(
     r"^(?:pls|plz|please|pa|show|open|view|see|请|麻烦|看下|看看|查看|打开)\s*"
-    r"|\s*(?:pls|plz|please|po|thanks|thx|谢谢|谢了|多谢|唔该|麻烦了|麻烦|拜托)$"
+    r"|\s*(?:pls|plz|please|po|thanks|thank you|thx|ty|salamat"
+    r"|谢谢[你啦呀]?|谢啦|谢了|多谢|唔该|麻烦了|麻烦|拜托)$"
 )
 _COMMANDS = tuple(command.name for command in COMMANDS if Audience.OWNER not in command.audiences)
 
