@@ -43,8 +43,11 @@ class Concepts:
                         CONCEPT_PREFIX + name
                     )
         self.forms = tuple(dict.fromkeys(normalized_forms))
-        self._chinese_lengths = sorted({len(form) for form in self._chinese})
-        self._chinese_initials = frozenset(form[0] for form in self._chinese)
+        # The lengths of the forms starting with each character: a text is scanned once.
+        lengths: defaultdict[str, set[int]] = defaultdict(set)
+        for form in self._chinese:
+            lengths[form[0]].add(len(form))
+        self._chinese_lengths = {initial: sorted(sizes) for initial, sizes in lengths.items()}
         self._english_lengths = sorted({len(form.split()) for form in self._english})
 
     @classmethod
@@ -74,9 +77,7 @@ class Concepts:
         found: dict[str, None] = {}
         chinese, english = self._chinese, self._english
         for start, char in enumerate(normalized):
-            if char not in self._chinese_initials:
-                continue
-            for length in self._chinese_lengths:
+            for length in self._chinese_lengths.get(char, ()):
                 for name in chinese.get(normalized[start : start + length], ()):
                     found[name] = None
         words = _stemmed([word for word in normalized.split() if word.isascii()])

@@ -233,20 +233,17 @@ class Matcher:
 
         # Curated features: the known Chinese words themselves (not the bigrams inside them,
         # which may straddle two words, like 国电 in 中国电信), English words and concepts.
-        curated = lexicon.union(
-            term
-            for text in (*concepts.forms, *ALIASES, *keyword_texts)
-            for term in english_words(normalize(text)) + concepts.find(normalize(text))
-        )
         # Anchors: the features that alone make a text about what the knowledge base knows:
         # its Chinese words, concepts, and one-word keywords, aliases and concept forms. The
         # words of a longer phrase ("from today") are not: "today" alone is about anything.
+        curated = set(lexicon)
         anchors = set(lexicon)
-        for text in (*concepts.forms, *ALIASES, *keyword_texts):
-            normalized = normalize(text)
-            if len(normalized.split()) == 1:
-                anchors.update(english_words(normalized))
-            anchors.update(concepts.find(normalized))
+        for text in dict.fromkeys(map(normalize, (*concepts.forms, *ALIASES, *keyword_texts))):
+            words, found = english_words(text), concepts.find(text)
+            curated.update(words, found)
+            if len(text.split()) == 1:
+                anchors.update(words)
+            anchors.update(found)
         self._anchors = frozenset(anchors)
         self._english = common_english_words()
         frequency = Counter(term for vocabulary in vocabularies for term in vocabulary)
