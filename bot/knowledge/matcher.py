@@ -239,10 +239,10 @@ class Matcher:
         curated = set(lexicon)
         anchors = set(lexicon)
         for text in dict.fromkeys(map(normalize, (*concepts.forms, *ALIASES, *keyword_texts))):
-            words, found = english_words(text), concepts.find(text)
-            curated.update(words, found)
+            english, found = english_words(text), concepts.find(text)
+            curated.update(english, found)
             if len(text.split()) == 1:
-                anchors.update(words)
+                anchors.update(english)
             anchors.update(found)
         self._anchors = frozenset(anchors)
         self._english = common_english_words()
