@@ -312,6 +312,7 @@ def _answer_id(
         ("I need a fapiao for my phone bill", "invoice_fapiao"),
         ("airolo top up", "guide_airalo"),
         ("卡过期了会怎样？😭😭", "card_expired"),
+        ("联通卡余额咋查啊", "check_balance"),
         ("充值", "how_to_renew"),  # a bare word once got the top-up history article
         ("top up", "how_to_renew"),
         ("smart sim reload options", "guide_smart_tnt"),

@@ -64,6 +64,12 @@ _ZH_REPLACEMENTS = {
     "号停了": "号停机了",
     "被停了": "被停机了",
     "咋": "怎么",
+    # A carrier's card is the carrier and a card. As one word, its rare bigram (通卡) made
+    # "联通卡余额怎么查" the arrears entry's, which has "联通卡欠费了".
+    "移动卡": "移动 卡",
+    "联通卡": "联通 卡",
+    "电信卡": "电信 卡",
+    "广电卡": "广电 卡",
     "怎样": "怎么",
     "如何": "怎么",
     "啥": "什么",
