@@ -133,3 +133,26 @@ async def test_a_guessed_renewal_date_is_asked_about(api: FakeBotAPI, tbot: BotH
     await tbot.press(user, question, data)
     [saved] = await _cards(tbot, user.id)
     assert saved.expires_on == date(2027, 3, 31)
+
+
+@pytest.mark.parametrize(("lang", "question_text", "shown"), [
+    ("zh", "你是说每 30 天续费一次吗？", "✓ 续费周期：每 30 天"),
+    ("en", "Did you mean every 30 days?", "✓ Renewal cycle: Every 30 days"),
+])
+async def test_a_bare_number_typed_for_the_cycle_is_asked_about_before_it_is_saved(
+    api: FakeBotAPI, tbot: BotHarness, lang: str, question_text: str, shown: str
+) -> None:
+    user = _user(api, lang)
+    prompt = await _to_expiry(tbot, user)
+    prompt = await tbot.press(user, prompt, "cf:expiry:+30d")
+    question = await tbot.say(user, "30")
+    assert question.plain_text == question_text
+    retyped = await tbot.press(user, question, "cf:past:no")
+    assert "cf:cycle:monthly" in retyped.callback_data()  # the cycle is asked again
+    question = await tbot.say(user, "30")
+    prompt = await tbot.press(user, question, "cf:past:yes")
+    assert shown in prompt.plain_text
+    for data in ("cf:renew_from:expiry", "cf:lead_days", "cf:save"):
+        prompt = await tbot.press(user, prompt, data)
+    [card] = await _cards(tbot, user.id)
+    assert (card.cycle, card.cycle_days) == ("days", 30)

@@ -121,18 +121,25 @@ class FieldError(ValueError):
         return _(self.message).format(**self.params)
 
 
-class UnsureAnswer(FieldError):
-    """Typed text that was only partly understood. `day` is the guess; the field sets `values`
-    to what saving the guess would store. A conversation asks "Did you mean …?"; a CSV row,
-    where nobody can answer, is refused with the same words."""
+class GuessedAnswer(FieldError):
+    """Typed text that was only partly understood: `values` is what saving the guess would
+    store. A conversation asks "Did you mean …?"; a CSV row, where nobody can answer, is
+    refused with the same words."""
+
+    def __init__(self, message: str, values: Values, **params: object) -> None:
+        super().__init__(message, **params)
+        self.values = values
+
+
+class UnsureAnswer(GuessedAnswer):
+    """A date that is only a guess: `day`; the field sets `values` from it."""
 
     def __init__(self, day: date, text: str, lang: str) -> None:
         super().__init__(
-            N_("I'm not sure I understood “{text}”. Did you mean {date}?"),
+            N_("I'm not sure I understood “{text}”. Did you mean {date}?"), {},
             text=escape(_clean(text)), date=spelled_date(day, lang),
         )
         self.day = day
-        self.values: Values = {}
 
 
 @dataclass(frozen=True)
@@ -404,6 +411,14 @@ def _parse_cycle(text: str, ctx: FieldContext) -> Values:
     try:
         cycle, days = parse_cycle(text)
     except InputError as error:
+        number = normalise_text(text)
+        if number.isdigit() and 1 <= int(number) <= MAX_CYCLE_DAYS:
+            # "30" typed where a cycle is asked: most likely days, but "1" or "12" may
+            # mean months, so saving it takes a Yes.
+            raise GuessedAnswer(
+                N_("Did you mean every {days} days?"),
+                {"cycle": Cycle.DAYS, "cycle_days": int(number)}, days=int(number),
+            ) from None
         if error.code == "out_of_range":
             raise FieldError(
                 N_("Every N days works for 1 to {max} days."), max=MAX_CYCLE_DAYS

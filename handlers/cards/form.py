@@ -63,7 +63,7 @@ from handlers.cards.fields import (
     CardField,
     FieldContext,
     FieldError,
-    UnsureAnswer,
+    GuessedAnswer,
     Values,
     columns_of,
     describe,
@@ -194,7 +194,7 @@ def _understood(text: str, ctx: FieldContext) -> Values:
     if date_text is not None:
         try:
             expiry = EXPIRY.parse(date_text, ctx)
-        except (FieldError, UnsureAnswer):
+        except FieldError:  # a guessed date is not filled in either
             expiry = {}
         if expiry and EXPIRY.confirm(expiry, ctx) is None:
             values |= expiry
@@ -308,7 +308,7 @@ async def _answer(
             values = field.cleared()
         else:
             values = field.pick(raw, ctx) if pressed else field.parse(raw, ctx)
-    except UnsureAnswer as unsure:
+    except GuessedAnswer as unsure:
         labels = (ctx._("✅ Yes"), ctx._("✏️ No, I'll type it again"))
         return await _ask_to_confirm(
             update, draft, field, unsure.values, unsure.text(ctx._), labels, sure=False
