@@ -32,6 +32,7 @@ TODAY = date(2026, 11, 29)
         ("CSL張卡啱啱增咗值", "renewed_card", "csl"),
         ("删除我的数据", "forget_data", None),
         ("delete all my info", "forget_data", None),
+        ("忘了我吧", "forget_data", None),
     ],
 )
 def test_requests_are_recognised(text: str, kind: str, carrier: str | None) -> None:
@@ -50,6 +51,7 @@ def test_requests_are_recognised(text: str, kind: str, carrier: str | None) -> N
         "菲律宾的话费充了能用多久", "我的卡要到期了该怎么续费呢",
         "我这张卡快到期了 有什么办法续费",
         "can i walk into the carrier's store and pay my plan there",
+        "我都忘了我办的是啥套餐了 在哪看",  # forgot, not "forget me"
     ],
 )
 def test_questions_are_not_requests(text: str) -> None:
