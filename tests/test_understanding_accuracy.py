@@ -156,6 +156,23 @@ def test_links_and_praise_are_not_questions(kb: KnowledgeBase, text: str, expect
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("remind me to take my meds at 8pm", "none:off_topic"),
+        ("提醒我明天开会", "none:off_topic"),
+        ("提醒我交房租", "none:off_topic"),
+        ("remind me on dec 31", "intent:remind_me"),  # a date alone: about the card at hand
+        ("提醒我下个月5号充话费", "intent:remind_me"),
+        ("remind me to top up", "intent:remind_me"),
+    ],
+)
+def test_reminders_about_other_things_do_not_start_addcard(
+    kb: KnowledgeBase, text: str, expected: str
+) -> None:
+    assert outcome(kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("电信卡的余额在哪里看", "check_balance"),
         ("我的移动卡还有多少余额", "check_balance"),
         ("查询流量卡余额", "check_balance"),

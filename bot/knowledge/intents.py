@@ -140,6 +140,24 @@ _REMIND_ME = _any(
     r"|pa ?remind|paki ?remind"
     r"|i ?remind mo ako|paalala(?:han)? mo ako|ipaalala mo)(?![a-z])",
 )
+# What is left of a reminder request once the request, its date and time and filler words
+# are gone is what it is about: "take my meds", "开会", or nothing ("remind me on Dec 31").
+_REMINDER_FRAME = _any(
+    r"\d+|[一二三四五六七八九十两]+|[年月日号点分天周]|星期.?|礼拜.?|今天|明天|后天|今晚|早上|上午|中午"
+    r"|下午|晚上|下个?|这个?|每|之?前|以后|之后|我|给|在|的|一下|吧|要|去|记得|提前|到时候?",
+    r"(?<![a-z])(?:on|at|in|by|before|after|tomorrow|today|tonight|next|this|every|am|pm|st|nd|rd"
+    r"|th|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*"
+    r"|dec\w*|days?|weeks?|months?|morning|evening|night|noon|to|me|us|my|the|a|an|for|of|about"
+    r"|please|pls|plz)(?![a-z])",
+)
+
+
+def reminded_of(text: str) -> str:
+    """What a remind-me request is about, normalised; empty when it names only a time."""
+    rest = _REMIND_ME.sub(" ", normalize(text[:MAX_INPUT_CHARS]))
+    return " ".join(_REMINDER_FRAME.sub(" ", rest).split())
+
+
 # English news of a renewal is read from the text before "topped up" and "top up" become one
 # word (normalize.py), because here the tense is what matters.
 _EN_DONE = r"(?:renewed|topped up|reloaded|loaded|recharged|extended|paid(?: for)?)"

@@ -15,7 +15,7 @@ from rapidfuzz.distance import OSA
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.domain import without_pasted
 from bot.knowledge.entries import CustomEntry
-from bot.knowledge.intents import Intent, detect_intent
+from bot.knowledge.intents import Intent, detect_intent, reminded_of
 from bot.knowledge.matcher import Match
 from bot.knowledge.smalltalk import SmallTalk, small_talk, strip_small_talk
 from bot.runtime.commands import COMMANDS, Audience
@@ -67,6 +67,11 @@ def understand(
         return Understanding(text, small_talk=talk)
     question = strip_small_talk(without_pasted(text))
     intent = detect_intent(question)
+    if intent is not None and intent.kind == "remind_me" and intent.carrier is None:
+        # "remind me to take my meds": a reminder, but not about a card.
+        about = reminded_of(question)
+        if about and (off_topic := kb.match(about)).reason == "off_topic":
+            return Understanding(question, match=off_topic)
     if intent is not None:
         return Understanding(question, intent=intent)
     match = kb.match(question, custom, user_carriers)
