@@ -11,7 +11,9 @@ from telegram import Message, MessageEntity
 from telegram.constants import ChatType
 from telegram.ext import filters
 
-from bot.knowledge.intents import IntentKind, detect_intent
+from bot.knowledge import KnowledgeBase
+from bot.knowledge.intents import IntentKind
+from bot.knowledge.understand import request_in
 
 # New messages only: an edited old question is not a new question.
 TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
@@ -53,5 +55,5 @@ class Asks(filters.MessageFilter):
     def filter(self, message: Message) -> bool:
         if message.text is None or not addressed_to_bot(message):
             return False
-        intent = detect_intent(text_for_bot(message))
+        intent = request_in(text_for_bot(message), KnowledgeBase.load())
         return intent is not None and intent.kind in self.kinds

@@ -183,6 +183,23 @@ async def test_questions_are_not_taken_for_requests(api: FakeBotAPI, bot: BotHar
     assert await _cards(bot, user.id) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "fallback"),
+    [
+        ("提醒我明天开会", "zh-hans", "抱歉，这个我帮不上忙。"),
+        ("remind me to take my meds at 8pm", "en", "Sorry, I can't help with that."),
+    ],
+)
+async def test_a_reminder_about_something_else_gets_the_fallback_not_addcard(
+    api: FakeBotAPI, bot: BotHarness, text: str, language: str, fallback: str
+) -> None:
+    user = api.user(7111, "Ivy", language_code=language)
+    reply = await bot.say(user, text)
+    assert reply.plain_text.startswith(fallback)
+    assert "cf:cancel" not in _data(reply)
+    assert await _cards(bot, user.id) == []
+
+
 async def test_in_a_group_admins_act_on_the_groups_cards_and_members_are_refused(
     api: FakeBotAPI, bot: BotHarness
 ) -> None:

@@ -16,7 +16,7 @@ from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.domain import without_pasted
 from bot.knowledge.entries import CustomEntry
 from bot.knowledge.intents import Intent, detect_intent, reminded_of
-from bot.knowledge.matcher import Match
+from bot.knowledge.matcher import OFF_TOPIC, Match
 from bot.knowledge.smalltalk import SmallTalk, small_talk, strip_small_talk
 from bot.runtime.commands import COMMANDS, Audience
 
@@ -56,6 +56,21 @@ def command_meant(text: str) -> str | None:
     return found[0] if found else None
 
 
+def _reminder_of_something_else(intent: Intent, text: str, kb: KnowledgeBase) -> bool:
+    """A reminder, but not about a card ("remind me to take my meds")."""
+    if intent.kind != "remind_me" or intent.carrier is not None:
+        return False
+    about = reminded_of(text)
+    return bool(about) and kb.match(about).reason == "off_topic"
+
+
+def request_in(text: str, kb: KnowledgeBase) -> Intent | None:
+    """The request about the user's cards in `text`, if any (the conversations' entry filters
+    ask here, and understand() decides the same way)."""
+    intent = detect_intent(text)
+    return None if intent is None or _reminder_of_something_else(intent, text, kb) else intent
+
+
 def understand(
     text: str,
     kb: KnowledgeBase,
@@ -67,12 +82,9 @@ def understand(
         return Understanding(text, small_talk=talk)
     question = strip_small_talk(without_pasted(text))
     intent = detect_intent(question)
-    if intent is not None and intent.kind == "remind_me" and intent.carrier is None:
-        # "remind me to take my meds": a reminder, but not about a card.
-        about = reminded_of(question)
-        if about and (off_topic := kb.match(about)).reason == "off_topic":
-            return Understanding(question, match=off_topic)
     if intent is not None:
+        if _reminder_of_something_else(intent, question, kb):
+            return Understanding(question, match=OFF_TOPIC)
         return Understanding(question, intent=intent)
     match = kb.match(question, custom, user_carriers)
     command = command_meant(question)
