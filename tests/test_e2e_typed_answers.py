@@ -1,6 +1,6 @@
 """Typed answers in the card conversations end to end: a date only partly understood is asked
 about ("Did you mean …?") and the date confirmed is the date saved; a cycle typed with its
-number of days is not asked again."""
+number of days is not asked again; a card named after its carrier gets that carrier."""
 
 from __future__ import annotations
 
@@ -156,3 +156,23 @@ async def test_a_bare_number_typed_for_the_cycle_is_asked_about_before_it_is_sav
         prompt = await tbot.press(user, prompt, data)
     [card] = await _cards(tbot, user.id)
     assert (card.cycle, card.cycle_days) == ("days", 30)
+
+
+@pytest.mark.parametrize(("lang", "name", "carrier", "shown"), [
+    ("zh", "中国移动", "china_mobile", "✓ 运营商：中国移动"),
+    ("en", "Globe backup", "globe", "✓ Carrier: Globe"),
+])
+async def test_a_card_named_after_its_carrier_gets_that_carrier(
+    api: FakeBotAPI, tbot: BotHarness, lang: str, name: str, carrier: str, shown: str
+) -> None:
+    user = _user(api, lang)
+    await tbot.say(user, "/addcard")
+    prompt = await tbot.say(user, name)
+    assert shown in prompt.plain_text
+    assert "cf:kind:sim" in prompt.callback_data()  # the carrier is not asked
+    prompt = await tbot.press(user, prompt, "cf:kind:sim")
+    for data in ("cf:number", "cf:plan", "cf:price", "cf:expiry:+30d", "cf:cycle:none",
+                 "cf:lead_days", "cf:save"):
+        prompt = await tbot.press(user, prompt, data)
+    [card] = await _cards(tbot, user.id)
+    assert (card.label, card.carrier) == (name, carrier)

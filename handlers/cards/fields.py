@@ -649,10 +649,10 @@ def labelled(label: str, value: str, _: Translator, *, bold: bool = False) -> st
     return _("{label}: {value}").format(label=label, value=value)
 
 
-def field_line(field: CardField, values: Values, ctx: FieldContext) -> str:
-    """"<b>Name:</b> value", the value escaped."""
+def field_line(field: CardField, values: Values, ctx: FieldContext, *, bold: bool = True) -> str:
+    """"<b>Name:</b> value", the value escaped ("—" when unset)."""
     shown = field.show(values, ctx)
-    return labelled(ctx._(field.name), escape(shown) if shown else "—", ctx._, bold=True)
+    return labelled(ctx._(field.name), escape(shown) if shown else "—", ctx._, bold=bold)
 
 
 def describe(values: Values, ctx: FieldContext, *, only_set: bool = False) -> list[str]:

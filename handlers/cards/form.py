@@ -35,7 +35,9 @@ from bot.domain.carriers import carrier_name
 from bot.domain.dates import find_date
 from bot.domain.errors import CardLimitReached, CardNotFound, DomainError
 from bot.i18n import N_
+from bot.knowledge.carriers import carriers_in
 from bot.knowledge.intents import detect_intent
+from bot.knowledge.normalize import normalize
 from bot.runtime.chatscope import ChatScope, adopt_written_language, chat_scope
 from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext
@@ -60,6 +62,7 @@ from handlers.cards.fields import (
     CARRIER,
     EXPIRY,
     FIELDS,
+    LABEL,
     CardField,
     FieldContext,
     FieldError,
@@ -67,8 +70,8 @@ from handlers.cards.fields import (
     Values,
     columns_of,
     describe,
+    field_line,
     kind_named,
-    labelled,
     next_field,
     values_of,
 )
@@ -282,8 +285,15 @@ async def _take(
     """Keep the answer, confirm it in one line, and move on to the next question."""
     draft["values"].update(values)
     draft["pending"] = None
-    shown = field.show(draft["values"], ctx)
-    ack = "✓ " + labelled(ctx._(field.name), escape(shown) if shown else "—", ctx._)
+    ack = "✓ " + field_line(field, draft["values"], ctx, bold=False)
+    if field is LABEL and draft["values"].get("carrier") is None:
+        # A card called "中国移动" or "Globe backup" is that carrier's: not asked again, and
+        # its reminders offer that carrier's guide.
+        named = carriers_in(normalize(values["label"]))
+        if named:
+            values = values | CARRIER.pick(named[0], ctx)
+            draft["values"].update(values)
+            ack += "\n✓ " + field_line(CARRIER, draft["values"], ctx, bold=False)
     if draft["one"]:
         return await _resume(update, ctx, draft, ack)
     following = next_field(field.key, draft["values"], only_missing=False, answered=values)
