@@ -313,6 +313,8 @@ def _answer_id(
         ("airolo top up", "guide_airalo"),
         ("卡过期了会怎样？😭😭", "card_expired"),
         ("联通卡余额咋查啊", "check_balance"),
+        ("自动续费怎么关", "auto_renew_off"),  # was "did you mean" with turning it on
+        ("话费咋变负的了", "cn_arrears_suspension"),
         ("充值", "how_to_renew"),  # a bare word once got the top-up history article
         ("top up", "how_to_renew"),
         ("smart sim reload options", "guide_smart_tnt"),
