@@ -44,6 +44,17 @@ async def _to_expiry(bot: BotHarness, user: FakeUser) -> SentMessage:
     return prompt
 
 
+async def _to_cycle(bot: BotHarness, user: FakeUser) -> None:
+    await bot.press(user, await _to_expiry(bot, user), "cf:expiry:+30d")
+
+
+async def _saved_after_cycle(bot: BotHarness, user: FakeUser, prompt: SentMessage) -> Card:
+    for data in ("cf:renew_from:expiry", "cf:lead_days", "cf:save"):
+        prompt = await bot.press(user, prompt, data)
+    [card] = await _cards(bot, user.id)
+    return card
+
+
 async def _finish(bot: BotHarness, user: FakeUser, prompt: SentMessage) -> None:
     for data in ("cf:cycle:none", "cf:lead_days", "cf:save"):
         prompt = await bot.press(user, prompt, data)
@@ -107,14 +118,11 @@ async def test_a_cycle_typed_with_its_days_is_not_asked_again(
     api: FakeBotAPI, tbot: BotHarness, lang: str, typed: str, shown: str
 ) -> None:
     user = _user(api, lang)
-    prompt = await _to_expiry(tbot, user)
-    prompt = await tbot.press(user, prompt, "cf:expiry:+30d")
+    await _to_cycle(tbot, user)
     prompt = await tbot.say(user, typed)
     assert shown in prompt.plain_text
     assert "cf:renew_from:expiry" in prompt.callback_data()  # the next question, not the days
-    for data in ("cf:renew_from:expiry", "cf:lead_days", "cf:save"):
-        prompt = await tbot.press(user, prompt, data)
-    [card] = await _cards(tbot, user.id)
+    card = await _saved_after_cycle(tbot, user, prompt)
     assert (card.cycle, card.cycle_days) == ("days", 28)
 
 
@@ -143,8 +151,7 @@ async def test_a_bare_number_typed_for_the_cycle_is_asked_about_before_it_is_sav
     api: FakeBotAPI, tbot: BotHarness, lang: str, question_text: str, shown: str
 ) -> None:
     user = _user(api, lang)
-    prompt = await _to_expiry(tbot, user)
-    prompt = await tbot.press(user, prompt, "cf:expiry:+30d")
+    await _to_cycle(tbot, user)
     question = await tbot.say(user, "30")
     assert question.plain_text == question_text
     retyped = await tbot.press(user, question, "cf:past:no")
@@ -152,9 +159,7 @@ async def test_a_bare_number_typed_for_the_cycle_is_asked_about_before_it_is_sav
     question = await tbot.say(user, "30")
     prompt = await tbot.press(user, question, "cf:past:yes")
     assert shown in prompt.plain_text
-    for data in ("cf:renew_from:expiry", "cf:lead_days", "cf:save"):
-        prompt = await tbot.press(user, prompt, data)
-    [card] = await _cards(tbot, user.id)
+    card = await _saved_after_cycle(tbot, user, prompt)
     assert (card.cycle, card.cycle_days) == ("days", 30)
 
 
