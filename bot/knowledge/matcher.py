@@ -83,8 +83,10 @@ NO_REGION_MALUS = 0.15
 # The user's recorded carriers break near-ties when the question names none.
 USER_CARRIER_BONUS = 0.02
 # Without a phone / card subject in the text, more than this many words the knowledge base
-# has never seen per word it knows make it off topic.
+# has never seen per word it knows make it off topic; when no carrier is named either (only
+# the business: "iqama expired, how much is the fine"), more than one.
 UNKNOWN_PER_ANCHOR = 2
+UNKNOWN_PER_ANCHOR_WITHOUT_CARRIER = 1
 # Below these there is no answer: the score, and the absolute weight of matched features
 # (about one distinctive word or bigram) unless a whole keyword of the entry was found.
 MIN_SCORE = 0.25
@@ -481,7 +483,8 @@ class Matcher:
             return True
         if query.anchors == 0 and not query.carriers:
             return True
-        return query.unknown > UNKNOWN_PER_ANCHOR * query.anchors
+        per_anchor = UNKNOWN_PER_ANCHOR if query.carriers else UNKNOWN_PER_ANCHOR_WITHOUT_CARRIER
+        return query.unknown > per_anchor * query.anchors
 
     def match(
         self,
