@@ -52,6 +52,7 @@ def test_requests_are_recognised(text: str, kind: str, carrier: str | None) -> N
         "我这张卡快到期了 有什么办法续费",
         "can i walk into the carrier's store and pay my plan there",
         "我都忘了我办的是啥套餐了 在哪看",  # forgot, not "forget me"
+        "香港儲值卡增值咗 係加日子定係由今日重新計",  # a question about a top-up, not news of one
     ],
 )
 def test_questions_are_not_requests(text: str) -> None:

@@ -162,6 +162,8 @@ def test_links_and_praise_are_not_questions(kb: KnowledgeBase, text: str, expect
         ("remind me on dec 31", "intent:remind_me"),  # a date alone: about the card at hand
         ("提醒我下个月5号充话费", "intent:remind_me"),
         ("remind me to top up", "intent:remind_me"),
+        ("到时候叫我续费", "intent:remind_me"),
+        ("收到短信说我话费要过期 叫我点网址续费", "scam_fake_sender"),  # the text's words
     ],
 )
 def test_reminders_about_other_things_do_not_start_addcard(

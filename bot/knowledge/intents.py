@@ -45,7 +45,7 @@ _HOW = _any(
 # A renewal that went wrong is a support question, not news to record.
 _PROBLEM = _any(
     r"没|不|未|但|却|还是|失败|错|重复|两次|扣了|退|骗|吗|呢|怎么|咋|为什么|为啥|多久|多少|几|哪|啥|什么"
-    r"|能|可以|会|该|要|得交",
+    r"|能|可以|会|该|要|得交|定系|系咪|咩|点样|点解",  # the last ones Cantonese
     r"(?<![a-z])(?:but|not|no|didnt|didn t|doesnt|isnt|hasnt|havent|cant|cannot|wont|still"
     r"|failed|fail|never|wrong|twice|why|how|refund|missing|scam|error"
     r"|pero|wala|hindi|bakit|ayaw|paano)(?![a-z])",
@@ -134,7 +134,8 @@ _NOT_ADD_CARD = _any(
 )
 _REMIND_ME = _any(
     r"提醒我|提醒一下|帮我提醒|记得提醒|到时候?提醒|设(?:个|置|一个)?提醒|定(?:个|一个)?提醒"
-    r"|叫我.{0,10}(?:续|充|交|缴)",
+    # "到时候叫我续费"; not "短信…叫我点网址续费" (what a scam text told the user to do)
+    r"|(?:^|到时候?|记得|请|麻烦你?)叫我.{0,10}(?:续|充|交|缴)",
     r"(?<![a-z])(?:remind me|remind us|set (?:up )?(?:a )?reminder|alert me|notify me|ping me"
     r"|nudge me|poke me|give me a heads ?up|reminder(?: pls| please| plz)? (?:for|to|on)"
     r"|pa ?remind|paki ?remind"
@@ -143,19 +144,20 @@ _REMIND_ME = _any(
 # What is left of a reminder request once the request, its date and time and filler words
 # are gone is what it is about: "take my meds", "开会", or nothing ("remind me on Dec 31").
 _REMINDER_FRAME = _any(
-    r"\d+|[一二三四五六七八九十两]+|[年月日号点分天周]|星期.?|礼拜.?|今天|明天|后天|今晚|早上|上午|中午"
-    r"|下午|晚上|下个?|这个?|每|之?前|以后|之后|我|给|在|的|一下|吧|要|去|记得|提前|到时候?",
+    r"提醒|叫我|帮我|设(?:个|置|一个)?|定(?:个|一个)?|一声|\d+|[一二三四五六七八九十两]+"
+    r"|[年月日号点分天周]|星期.?|礼拜.?|今天|明天|后天|今晚|早上|上午|中午|下午|晚上|下个?|这个?"
+    r"|每|之?前|以后|之后|我|给|在|的|一下|吧|要|去|记得|提前|到时候?",
     r"(?<![a-z])(?:on|at|in|by|before|after|tomorrow|today|tonight|next|this|every|am|pm|st|nd|rd"
     r"|th|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*"
     r"|dec\w*|days?|weeks?|months?|morning|evening|night|noon|to|me|us|my|the|a|an|for|of|about"
-    r"|please|pls|plz)(?![a-z])",
+    r"|please|pls|plz|remind|reminder|set|up|alert|notify|ping|nudge|poke|give|heads|pa|paki"
+    r"|i|mo|ako|paalala|paalalahan|ipaalala)(?![a-z])",
 )
 
 
 def reminded_of(text: str) -> str:
     """What a remind-me request is about, normalised; empty when it names only a time."""
-    rest = _REMIND_ME.sub(" ", normalize(text[:MAX_INPUT_CHARS]))
-    return " ".join(_REMINDER_FRAME.sub(" ", rest).split())
+    return " ".join(_REMINDER_FRAME.sub(" ", normalize(text[:MAX_INPUT_CHARS])).split())
 
 
 # English news of a renewal is read from the text before "topped up" and "top up" become one
