@@ -372,8 +372,14 @@ async def amount_typed(
     try:
         amount, currency = parse_money(message.text, currency)
     except FieldError as error:
-        await ask(update, scope._, error.text(scope._), _detail_keyboard(AMOUNT, scope, draft),
-                  new=True)
+        # Words without a number ("delete my data") are not a mistyped amount: the user has
+        # moved on, and needs to know the renewal is safe and how to leave.
+        problem = (
+            error.text(scope._) if any(char.isdigit() for char in message.text)
+            else scope._("The renewal is already saved. Type the amount you paid, or tap Done "
+                         "to finish.")
+        )
+        await ask(update, scope._, problem, _detail_keyboard(AMOUNT, scope, draft), new=True)
         return None
     return await _fill(update, context, scope, draft, AMOUNT,
                        {"amount": amount, "currency": currency})
