@@ -75,11 +75,14 @@ async def test_every_step_of_addcard(api: FakeBotAPI, sbot: BotHarness) -> None:
     assert "How many days before the expiry" in prompt.plain_text
     summary = await _step(sbot, user, QUESTION, "Please type days like 7,3,1,0.", "7,1",
                           "Save it?")
+    # Only buttons are read here: the summary comes again, its buttons below the hint.
     reply = await sbot.say(user, QUESTION)
-    assert reply.plain_text == "Please use the buttons above (/cancel stops)."
-    picker = await sbot.press(user, summary, "cf:edit")
+    assert reply.plain_text.startswith("Please use the buttons (/cancel stops).\n\nNew card")
+    assert reply.callback_data() == summary.callback_data()
+    picker = await sbot.press(user, reply, "cf:edit")
     reply = await sbot.say(user, QUESTION)
-    assert reply.plain_text == "Please use the buttons above (/cancel stops)."
+    assert reply.plain_text.startswith("Please use the buttons (/cancel stops).\n\nNew card")
+    assert "cf:pick:cycle" in reply.callback_data()
     cycle = await sbot.press(user, picker, "cf:pick:cycle")
     days = await sbot.press(user, cycle, "cf:cycle:days")
     assert "Every how many days?" in days.plain_text

@@ -411,12 +411,16 @@ async def _pick(
     return await _ask(update, field_context(scope, context), draft, field)
 
 
-async def _use_buttons(update: Update, context: BotContext) -> None:
-    scope = await chat_scope(update, context)
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            scope._("Please use the buttons above (/cancel stops).")
-        )
+def _use_buttons(state: str) -> MessageHandler:
+    """Text where only buttons are read: the summary or picker again, with its buttons below
+    the text, so nobody has to scroll back up to find them."""
+
+    @_step
+    async def typed(update: Update, context: BotContext, scope: ChatScope, draft: Draft) -> str:
+        hint = scope._("Please use the buttons (/cancel stops).")
+        return await _overview(update, field_context(scope, context), draft, state, hint)
+
+    return MessageHandler(TYPED | NOT_TYPED, typed)
 
 
 @_step
@@ -497,12 +501,12 @@ def conversation() -> ConversationHandler:
     states[SUMMARY] = [
         CallbackQueryHandler(_save, pattern=FormStep.matching(step="save")),
         CallbackQueryHandler(_to_picker, pattern=FormStep.matching(step="edit")),
-        MessageHandler(TYPED | NOT_TYPED, _use_buttons),
+        _use_buttons(SUMMARY),
     ]
     states[PICK] = [
         CallbackQueryHandler(_pick, pattern=FormPick.pattern),
         CallbackQueryHandler(_save, pattern=FormStep.matching(step="save")),
-        MessageHandler(TYPED | NOT_TYPED, _use_buttons),
+        _use_buttons(PICK),
     ]
     states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, timed_out)]
     return card_conversation(
