@@ -341,7 +341,8 @@ async def test_traditional_questions_get_traditional_answers_with_local_words(
     ("text", "hint"),
     [("addcrad", "Did you mean /addcard?"), ("hepl", "Did you mean /help?"),
      ("addcard pls", "Did you mean /addcard?"), ("history", "Did you mean /history?"),
-     ("看下 histroy", "你是想用 /history 吗？")],
+     ("看下 histroy", "你是想用 /history 吗？"),
+     ("renewed", "Did you mean /renewed?")],  # a hint, not a renewal started on a bare word
 )
 async def test_a_mistyped_command_word_is_pointed_to_the_command(
     api: FakeBotAPI, bot: BotHarness, text: str, hint: str

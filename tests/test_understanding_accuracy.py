@@ -145,6 +145,8 @@ def test_words_that_also_occur_in_code_still_get_answers(kb: KnowledgeBase, text
         ("you're actually pretty smart for a bot", "small_talk:praise"),
         ("你是机器人还是真人？", "small_talk:about_bot"),
         ("histroy 麻烦", "none:command:history"),
+        ("renewed", "none:command:renewed"),
+        ("renewed my globe sim", "intent:renewed_card"),
         ("smart prepaid load", "guide_smart_tnt"),
         ("这个链接是10086发的吗 http://10086-jifen.cc/a", "scam_fake_sender"),
     ],

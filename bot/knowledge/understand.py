@@ -66,9 +66,12 @@ def _reminder_of_something_else(intent: Intent, text: str, kb: KnowledgeBase) ->
 
 def request_in(text: str, kb: KnowledgeBase) -> Intent | None:
     """The request about the user's cards in `text`, if any (the conversations' entry filters
-    ask here, and understand() decides the same way)."""
+    ask here, and understand() decides the same way). A command's name typed alone
+    ("renewed") is not one: it gets a hint to the command, which starts the same thing."""
     intent = detect_intent(text)
-    return None if intent is None or _reminder_of_something_else(intent, text, kb) else intent
+    if intent is None or command_meant(text) is not None:
+        return None
+    return None if _reminder_of_something_else(intent, text, kb) else intent
 
 
 def understand(
@@ -82,9 +85,9 @@ def understand(
         return Understanding(text, small_talk=talk)
     question = strip_small_talk(without_pasted(text))
     intent = detect_intent(question)
-    if intent is not None:
-        if _reminder_of_something_else(intent, question, kb):
-            return Understanding(question, match=OFF_TOPIC)
+    if intent is not None and _reminder_of_something_else(intent, question, kb):
+        return Understanding(question, match=OFF_TOPIC)
+    if intent is not None and command_meant(question) is None:
         return Understanding(question, intent=intent)
     match = kb.match(question, custom, user_carriers)
     command = command_meant(question)
