@@ -36,7 +36,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def _show(msg: SentMessage) -> None:
     head = "edited" if msg.is_edit else "bot"
-    print(f"\n[{head} -> chat {msg.chat_id} #{msg.message_id}] {msg.plain_text or ''}")
+    print(f"\n[{head} -> chat {msg.chat_id} #{msg.message_id}] {msg.plain_text}")
     if msg.media_type:
         print(f"  <{msg.media_type} {msg.filename or ''} {len(msg.file_bytes or b'')} bytes>")
     for i, (text, value) in enumerate(msg.buttons(), 1):

@@ -309,9 +309,10 @@ class SentMessage:
         return self.text if self.text is not None else self.caption
 
     @property
-    def plain_text(self) -> str | None:
-        """Text or caption as the user sees it (parse_mode markup removed)."""
-        return self.message.get("text", self.message.get("caption"))
+    def plain_text(self) -> str:
+        """Text or caption as the user sees it (parse_mode markup removed); "" for a photo or
+        document sent without a caption."""
+        return str(self.message.get("text", self.message.get("caption")) or "")
 
     @property
     def entities(self) -> list[JSONDict]:

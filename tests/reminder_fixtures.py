@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from math import ceil
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, update
@@ -33,11 +34,11 @@ async def add_card(
     *,
     chat_type: str = "private",
     language: str = "en",
-    **fields: object,
+    **fields: Any,
 ) -> Card:
     async with db.session() as session:
         chat, _ = await ChatRepository(session).ensure(chat_id, chat_type, None, language)
-        values: dict[str, object] = {
+        values: dict[str, Any] = {
             "label": "Work SIM", "carrier": "china_mobile", "created_by": abs(chat_id),
         }
         card = await CardRepository(session).add(
@@ -47,15 +48,17 @@ async def add_card(
         return card
 
 
-async def get_card(db: Database, card_id: int) -> Card:
+async def get_card(db: Database, card_id: int | None) -> Card:
+    assert card_id is not None
     async with db.session(readonly=True) as session:
         card = await session.get(Card, card_id)
         assert card is not None
         return card
 
 
-async def deliveries(db: Database, card_id: int) -> dict[int, str]:
+async def deliveries(db: Database, card_id: int | None) -> dict[int, str]:
     """offset -> status of a card's deliveries."""
+    assert card_id is not None
     async with db.session(readonly=True) as session:
         rows = await session.exec(select(Delivery).where(Delivery.card_id == card_id))
         return {row.offset_days: row.status for row in rows}
@@ -92,9 +95,9 @@ async def seed_due_cards(
             }
             for i in range(count)
         ]
-        await session.exec(insert(Card), params=rows)  # type: ignore[call-overload]
+        await session.exec(insert(Card), params=rows)
         await session.exec(  # each chat's counter past the numbers its cards took
-            update(Chat)  # type: ignore[call-overload]
+            update(Chat)
             .where(col(Chat.id).in_(chat_ids))
             .values(last_card_number=col(Chat.last_card_number) + ceil(count / len(chat_ids)))
         )

@@ -70,7 +70,7 @@ async def test_kill_9_mid_broadcast_then_resume_loses_nothing(
         api.send_text(owner, f"/broadcast {TEXT}")
         await api.wait_for_message(owner, timeout=30)  # the preview
         question = await api.wait_for_message(owner, timeout=10)
-        assert "to 500 chats" in (question.plain_text or "")
+        assert "to 500 chats" in question.plain_text
         api.press(owner, question, question.callback_data()[0])
         await wait_until(lambda: len(_received(api, question)) >= 200, 60, "200 deliveries", first)
         first.kill()
@@ -82,7 +82,7 @@ async def test_kill_9_mid_broadcast_then_resume_loses_nothing(
     second = BotProcess(api, sqlite_url, tmp_path, BOT_OWNER_IDS=str(OWNER)).start()
     try:
         done = await api.wait_for_message(
-            owner, lambda m: "finished" in (m.plain_text or ""), since=question,
+            owner, lambda m: "finished" in m.plain_text, since=question,
             include_edits=True, timeout=90,
         )
         await api.wait_idle(quiet=0.5)
@@ -95,12 +95,12 @@ async def test_kill_9_mid_broadcast_then_resume_loses_nothing(
     assert set(received) == {OWNER, *USERS, *GROUPS}, "a chat never got the broadcast"
     # Only the sends in flight at the kill were sent again (they may have arrived already).
     assert sum(count - 1 for count in received.values()) <= CONCURRENCY
-    tally = re.search(r"(\d+) delivered · 🚫 (\d+) blocked · ⚠️ (\d+) failed", done.plain_text or "")
+    tally = re.search(r"(\d+) delivered · 🚫 (\d+) blocked · ⚠️ (\d+) failed", done.plain_text)
     assert tally is not None, done.plain_text
     assert tuple(map(int, tally.groups())) == (480, 20, 0)
     assert api.stats.rate_limited == 0
     progress = [m for m in api.outbox if m.is_edit and m.message_id == question.message_id]
-    assert any("sent to" in (m.plain_text or "") for m in progress)  # edited in place on the way
+    assert any("sent to" in m.plain_text for m in progress)  # edited in place on the way
     db = Database(sqlite_url)
     async with db.session(readonly=True) as session:
         rows = [await ChatRepository(session).get(chat_id) for chat_id in BLOCKED]

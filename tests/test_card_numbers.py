@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from alembic import command
@@ -24,7 +25,7 @@ from tests.harness import BotHarness
 from tests.reminder_fixtures import add_card
 
 NOW = datetime(2026, 12, 24, 0, 30, tzinfo=UTC)
-COLUMNS = {"label": "SIM", "expires_on": date(2027, 1, 1)}
+COLUMNS: dict[str, Any] = {"label": "SIM", "expires_on": date(2027, 1, 1)}
 
 
 async def _chat(db: Database, chat_id: int) -> Chat:
@@ -41,7 +42,7 @@ async def test_numbers_are_per_chat_concurrent_and_never_reused(db: Database) ->
         return await cards.create(chat, created_by=1, thread_id=None, columns=COLUMNS)
 
     made = await asyncio.gather(*(create(one) for _ in range(12)), create(other))
-    assert sorted(c.number for c in made if c.chat_id == 501) == list(range(1, 13))
+    assert sorted(c.number or 0 for c in made if c.chat_id == 501) == list(range(1, 13))
     assert [c.number for c in made if c.chat_id == 502] == [1]
 
     third = next(c for c in made if c.number == 3 and c.chat_id == 501)
@@ -73,10 +74,10 @@ async def test_migration_numbers_existing_cards_in_creation_order(database_url: 
                 ), {"label": label, "chat": chat_id, "at": NOW + timedelta(minutes=minutes)})
         await upgrade(db)
         async with db.engine.connect() as connection:
-            numbers = dict((await connection.execute(
+            numbers: dict[str, int] = dict((await connection.execute(
                 text("SELECT label, number FROM cards")
             )).all())
-            counters = dict((await connection.execute(
+            counters: dict[int, int] = dict((await connection.execute(
                 text("SELECT id, last_card_number FROM chats")
             )).all())
         assert numbers == {"c": 1, "d": 2, "a": 3, "e": 1, "b": 2}
@@ -108,13 +109,13 @@ async def test_commands_name_cards_by_their_number_in_the_chat(
     assert (first.number, second.number) == (1, 2) and second.id == 3
 
     view = await bot.say(bea, "/card 1")
-    assert (view.plain_text or "").startswith("Bea's SIM · China Mobile  #1\n")
+    assert view.plain_text.startswith("Bea's SIM · China Mobile  #1\n")
     listing = await bot.say(bea, "/cards")
-    shown = listing.plain_text or ""
+    shown = listing.plain_text
     assert "#1 Bea's SIM" in shown and "#2 Bea's eSIM" in shown
     assert "not found" in (await bot.say(bea, "/card 3")).plain_text  # id 3 is no number here
     renewing = await bot.say(bea, "/renewed 2")
-    assert "Bea's eSIM" in (renewing.plain_text or "")
+    assert "Bea's eSIM" in renewing.plain_text
     await bot.say(bea, "/cancel")
 
     assert first.id is not None

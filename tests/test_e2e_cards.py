@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.domain.dates import format_date
 from fakebotapi import FakeBotAPI, SentMessage
@@ -46,7 +46,8 @@ async def _cards(bot: BotHarness, chat_id: int) -> list[Card]:
         return list(await session.exec(select(Card).where(Card.chat_id == chat_id)))
 
 
-async def _renewals(bot: BotHarness, card_id: int) -> list[Renewal]:
+async def _renewals(bot: BotHarness, card_id: int | None) -> list[Renewal]:
+    assert card_id is not None
     async with bot.database.session(readonly=True) as session:
         return list(await session.exec(select(Renewal).where(Renewal.card_id == card_id)))
 
@@ -57,7 +58,7 @@ async def _seed(bot: BotHarness, chat_id: int, expires_on: date, **fields: Any) 
 
 async def _snapshot(bot: BotHarness) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     async with bot.database.session(readonly=True) as session:
-        cards = [c.model_dump() for c in await session.exec(select(Card).order_by(Card.id))]
+        cards = [c.model_dump() for c in await session.exec(select(Card).order_by(col(Card.id)))]
         renewals = [r.model_dump() for r in await session.exec(select(Renewal))]
     return cards, renewals
 
@@ -102,7 +103,7 @@ async def test_full_addcard_with_every_optional_step(
     prompt = await cbot.say(user, "28")
     prompt = await cbot.press(user, prompt, "cf:renew_from:renewal_day")
     summary = await cbot.say(user, "5, 1")
-    text = summary.plain_text or ""
+    text = summary.plain_text
     for shown in ("<Work> & SIM", "Smart", "eSIM", "···4567", "30 GB a month", "₱99.00",
                   "5, 1"):
         assert shown in text
@@ -682,6 +683,7 @@ async def test_delcard_asks_and_removes_renewals_and_deliveries(
     details = await cbot.press(user, question, "rn:date:2026-04-30")
     await cbot.press(user, details, "rn:done")
     async with cbot.database.session() as session:
+        assert card.id is not None
         session.add(Delivery(card_id=card.id, expires_on=date(2026, 4, 30), offset_days=-7,
                              status=DeliveryStatus.SENT, due_at=NOW))
 

@@ -24,6 +24,7 @@ async def _card_with_history(db: Database, chat_id: int) -> tuple[int, int]:
                                    expires_on=date(2026, 3, 31)))
         renewal = await repo.record_renewal(card, date(2026, 4, 30), renewed_at=NOW,
                                             renewed_by=chat_id)
+        assert card.id is not None
         session.add(Delivery(card_id=card.id, expires_on=date(2026, 4, 30), offset_days=-7,
                              status=DeliveryStatus.SENT, due_at=NOW))
         assert card.id is not None and renewal.id is not None

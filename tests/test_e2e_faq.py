@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import date
+from functools import partial
 
 import pytest
 
 from bot.i18n import LANGUAGES, translator
 from bot.knowledge import KnowledgeBase
-from fakebotapi import FakeBotAPI, SentMessage
+from fakebotapi import ApiCall, FakeBotAPI, SentMessage
 from storage.repositories.chats import ChatRepository
 from storage.repositories.faq import FaqRepository
 from tests.harness import BotHarness
@@ -98,6 +99,10 @@ async def test_howto_alias_and_main_menu_button(api: FakeBotAPI, bot: BotHarness
     assert opened.text == alias.text
 
 
+def _is_answer_to(query_id: str, call: ApiCall) -> bool:
+    return bool(call.params["callback_query_id"] == query_id)
+
+
 async def test_renew_with_a_carrier_jumps_to_its_guide(api: FakeBotAPI, bot: BotHarness) -> None:
     en = api.user(2003, "Jo")
     smart = await bot.say(en, "/renew smart")
@@ -119,7 +124,8 @@ async def test_stale_or_forged_buttons_change_nothing(api: FakeBotAPI, bot: BotH
     for data in ("kb:e:no_such_entry", "kb:sec:nope", "kb:c:42", "kb:e:../../x", "kb:"):
         query_id = api.press(user, menu, data, forge=True)["callback_query"]["id"]
         await api.wait_for_call(
-            "answerCallbackQuery", lambda call, q=query_id: call.params["callback_query_id"] == q
+            "answerCallbackQuery",
+            partial(_is_answer_to, query_id),
         )
         answer = next(a for a in api.answered_callbacks if a.callback_query_id == query_id)
         assert answer is not None and "out of date" in (answer.text or "")

@@ -12,11 +12,12 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, fi
 
 from bot.runtime.services import RenewBotApplication
 from fakebotapi import FakeBotAPI
+from storage.models import Chat
 from storage.repositories.chats import ChatRepository
 from tests.harness import BotHarness
 
 
-async def _chat_row(bot: BotHarness, chat_id: int):  # type: ignore[no-untyped-def]
+async def _chat_row(bot: BotHarness, chat_id: int) -> Chat | None:
     async with bot.database.session(readonly=True) as session:
         return await ChatRepository(session).get(chat_id)
 

@@ -76,7 +76,7 @@ async def test_addcard_in_a_group_is_answered_by_replies(
 ) -> None:
     group, admin = _group(api, -1006101)
     question, asking = await _command(pbot, admin, group, "/addcard")
-    assert "What should I call this card?" in (question.plain_text or "")
+    assert "What should I call this card?" in question.plain_text
     assert asking.reply_markup == {"force_reply": True, "selective": True,
                                    "input_field_placeholder": "Your answer"}
     await _ignored(pbot, admin, group, "Mum's SIM")
@@ -99,7 +99,7 @@ async def test_addcard_in_a_group_is_answered_by_replies(
             asking = await pbot.force_reply(group.id, since=question)
     assert asked == [*list(typed)[:8], "renew_from", "lead_days"]
     saved = await pbot.press(admin, question, "cf:save")
-    assert "✅ Saved." in (saved.plain_text or "")
+    assert "✅ Saved." in saved.plain_text
     async with pbot.database.session(readonly=True) as session:
         (card,) = await session.exec(select(Card).where(Card.chat_id == group.id))
     assert (card.label, card.carrier, card.expires_on, card.price, card.lead_days) == (
@@ -115,14 +115,14 @@ async def test_editcard_in_a_group_asks_the_admin_by_mention_after_a_button(
                           chat_type="supergroup")
     picker = await pbot.say(admin, f"/editcard {card.id}", chat=group)
     question = await pbot.press(admin, picker, "cf:pick:plan")
-    assert "Which plan is on it?" in (question.plain_text or "")
+    assert "Which plan is on it?" in question.plain_text
     asking = await pbot.force_reply(group.id, since=question)
     assert _mentions(asking, admin) and asking.reply_to_message_id is None
     await _ignored(pbot, admin, group, "Unlimited 5G")
     summary = await pbot.reply(admin, asking, "Unlimited 5G")
     assert "cf:save" in _data(summary)
     saved = await pbot.press(admin, summary, "cf:save")
-    assert "✅ Saved." in (saved.plain_text or "")
+    assert "✅ Saved." in saved.plain_text
     assert (await get_card(pbot.database, card.id)).plan == "Unlimited 5G"
 
 
@@ -140,10 +140,10 @@ async def test_renewed_in_a_group_takes_the_date_amount_and_note_by_reply(
                                   ("GCash", "Any note to keep with it"),
                                   ("order 4471 at the mall", "receipt")):
         question = await pbot.reply(admin, asking, answer)
-        assert next_question in (question.plain_text or ""), question.plain_text
+        assert next_question in question.plain_text, question.plain_text
         asking = await pbot.force_reply(group.id, since=question)
     done = await pbot.press(admin, question, "rn:done")
-    assert "All set." in (done.plain_text or "")
+    assert "All set." in done.plain_text
     assert (await get_card(pbot.database, card.id)).expires_on == date(2027, 3, 1)
     async with pbot.database.session(readonly=True) as session:
         (renewal,) = await session.exec(select(Renewal).where(Renewal.card_id == card.id))
@@ -157,12 +157,12 @@ async def test_faq_add_in_a_group_asks_for_the_question_and_answer(
 ) -> None:
     group, admin = _group(api, -1006104)
     question, asking = await _command(pbot, admin, group, "/faq add")
-    assert question is asking and "question | answer" in (question.plain_text or "")
+    assert question is asking and "question | answer" in question.plain_text
     await _ignored(pbot, admin, group, "Who pays? | Dad")
     hint = await pbot.reply(admin, asking, "Who pays?")
     assert hint.plain_text == "Please write it as: question | answer" and forces_reply(hint)
     saved = await pbot.reply(admin, hint, "Who pays? | Dad")
-    assert "✅ Saved answer" in (saved.plain_text or "")
+    assert "✅ Saved answer" in saved.plain_text
     async with pbot.database.session(readonly=True) as session:
         entries = list(await session.exec(select(FaqEntry).where(FaqEntry.chat_id == group.id)))
     assert [(e.question, e.answer) for e in entries] == [("Who pays?", "Dad")]
@@ -176,7 +176,7 @@ async def test_settings_lead_days_in_a_group_by_reply(api: FakeBotAPI, pbot: Bot
     assert _mentions(asking, admin)
     await _ignored(pbot, admin, group, "14,7,1")
     saved = await pbot.reply(admin, asking, "14,7,1")
-    assert "✅ Saved." in (saved.plain_text or "")
+    assert "✅ Saved." in saved.plain_text
     async with pbot.database.session(readonly=True) as session:
         chat = await ChatRepository(session).get(group.id)
     assert chat is not None and chat.default_lead_days == "14,7,1"
@@ -195,4 +195,4 @@ async def test_import_in_a_group_takes_the_file_as_a_reply(
     assert api.messages_to(group.id)[-1].seq < since
     api.send_document(admin, "cards.csv", rows, chat=group, reply_to=asking)
     done = await api.wait_for_message(group.id, since=since)
-    assert (done.plain_text or "").startswith("Imported 1 card")
+    assert done.plain_text.startswith("Imported 1 card")

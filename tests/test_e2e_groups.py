@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from fakebotapi import FakeBotAPI, SentMessage
 from fakebotapi.objects import FakeChat, FakeUser
@@ -71,7 +71,7 @@ async def _state(bot: BotHarness, chat_id: int) -> dict[str, Any]:
     chat = await _chat(bot, chat_id)
     assert chat is not None
     async with bot.database.session(readonly=True) as session:
-        cards = [c.model_dump() for c in await session.exec(select(Card).order_by(Card.id))]
+        cards = [c.model_dump() for c in await session.exec(select(Card).order_by(col(Card.id)))]
     return {
         "chat": chat.model_dump(exclude={"updated_at"}),
         "faq": await _faq(bot, chat_id),
@@ -113,11 +113,11 @@ async def test_admin_commands_refuse_non_admins_and_work_for_admins(
     before = await _state(gbot, GROUP)
 
     refused = await gbot.say(member, command, chat=group)
-    assert (refused.plain_text or "").startswith(REFUSED)
+    assert refused.plain_text.startswith(REFUSED)
     assert await _state(gbot, GROUP) == before
 
     reply = await gbot.say(admin, command, chat=group)
-    assert REFUSED not in (reply.plain_text or "")
+    assert REFUSED not in reply.plain_text
     if changed is not None:
         assert changed(await _state(gbot, GROUP))
 
@@ -128,7 +128,7 @@ async def test_anonymous_admin_counts_as_admin(api: FakeBotAPI, gbot: BotHarness
     since = api.mark()
     api.send_text(anyone, "/reminders off", chat=group, sender_chat=group)
     reply = await api.wait_for_message(group, since=since)
-    assert (reply.plain_text or "").startswith("🔕 Reminders are off")
+    assert reply.plain_text.startswith("🔕 Reminders are off")
     chat = await _chat(gbot, GROUP)
     assert chat is not None and not chat.reminders_enabled
 
@@ -143,7 +143,7 @@ async def test_anonymous_admin_counts_as_admin(api: FakeBotAPI, gbot: BotHarness
     since = api.mark()
     api.send_text(anyone, "/reminders on", chat=group, sender_chat=channel)
     refused = await api.wait_for_message(group, since=since)
-    assert (refused.plain_text or "").startswith(REFUSED)
+    assert refused.plain_text.startswith(REFUSED)
 
 
 async def test_non_admin_pressing_the_settings_menu_changes_nothing(
@@ -152,7 +152,7 @@ async def test_non_admin_pressing_the_settings_menu_changes_nothing(
     group = api.group(GROUP, "Family SIMs")
     admin, member = _people(api, group)
     menu = await gbot.say(admin, "/settings", chat=group)
-    assert "Settings for Family SIMs" in (menu.plain_text or "")
+    assert "Settings for Family SIMs" in menu.plain_text
     before = await _state(gbot, GROUP)
 
     for data in ("gs:rem:off", "gs:tz", "gs:lang"):
@@ -163,8 +163,8 @@ async def test_non_admin_pressing_the_settings_menu_changes_nothing(
     page = await gbot.press(admin, menu, "gs:tz")
     await gbot.force_reply(GROUP, since=page)  # the page also takes a typed zone, by reply
     chosen = await gbot.press(admin, page, "gs:tz:Asia/Manila")
-    assert "✅ Saved." in (chosen.plain_text or "")
-    assert "Time zone: Asia/Manila" in (chosen.plain_text or "")
+    assert "✅ Saved." in chosen.plain_text
+    assert "Time zone: Asia/Manila" in chosen.plain_text
     # The member cannot use the admin's submenu either.
     alert = await _alert(api, member, chosen, "gs:rem:off")
     assert alert is not None and alert.startswith(REFUSED)
@@ -194,24 +194,24 @@ async def test_settings_menu_sets_every_setting(
     menu = await api.wait_for_message(group, since=since)
     assert menu.message_thread_id == 77
     assert "Settings for Team &lt;SIMs&gt;" in (menu.text or "")  # the title is escaped
-    assert "Reminders go to: the General topic" in (menu.plain_text or "")
+    assert "Reminders go to: the General topic" in menu.plain_text
 
     menu = await gbot.press(admin, menu, "gs:topic:here")
-    assert "Reminders go to: this topic" in (menu.plain_text or "")
+    assert "Reminders go to: this topic" in menu.plain_text
     menu = await gbot.press(admin, await _typing_page(gbot, admin, menu, "gs:at"), "gs:at:20:00")
-    assert "Reminders arrive at: 20:00" in (menu.plain_text or "")
-    assert "Updated the reminders of 1 card." in (menu.plain_text or "")
+    assert "Reminders arrive at: 20:00" in menu.plain_text
+    assert "Updated the reminders of 1 card." in menu.plain_text
     menu = await gbot.press(
         admin, await _typing_page(gbot, admin, menu, "gs:lead"), "gs:lead:3,1,0"
     )
-    assert "Days before expiry: 3, 1, 0" in (menu.plain_text or "")
+    assert "Days before expiry: 3, 1, 0" in menu.plain_text
     menu = await gbot.press(admin, menu, "gs:rem:off")
-    assert "Reminders: off" in (menu.plain_text or "")
+    assert "Reminders: off" in menu.plain_text
     assert (await get_card(gbot.database, card.id)).next_remind_at is None
     menu = await gbot.press(admin, menu, "gs:rem:on")
     assert (await get_card(gbot.database, card.id)).next_remind_at is not None
     menu = await gbot.press(admin, await gbot.press(admin, menu, "gs:lang"), "gs:lang:zh")
-    assert "已保存" in (menu.plain_text or "")  # the menu switches language at once
+    assert "已保存" in menu.plain_text  # the menu switches language at once
 
     chat = await _chat(gbot, GROUP)
     assert chat is not None
@@ -242,18 +242,18 @@ async def test_admin_cache_follows_chat_member_updates(api: FakeBotAPI, gbot: Bo
     group = api.group(GROUP, "Team")
     admin, member = _people(api, group)
     refused = await gbot.say(member, "/reminders off", chat=group)
-    assert (refused.plain_text or "").startswith(REFUSED)
+    assert refused.plain_text.startswith(REFUSED)
     calls = len(api.calls_to("getChatAdministrators"))
     await gbot.say(member, "/faq list", chat=group)
     assert len(api.calls_to("getChatAdministrators")) == calls  # answered from the cache
 
     api.chat_member_update(group, member, "member", "administrator", by=admin)
     done = await gbot.say(member, "/reminders off", chat=group)
-    assert (done.plain_text or "").startswith("🔕 Reminders are off")
+    assert done.plain_text.startswith("🔕 Reminders are off")
 
     api.chat_member_update(group, member, "administrator", "member", by=admin)
     refused = await gbot.say(member, "/reminders on", chat=group)
-    assert (refused.plain_text or "").startswith(REFUSED)
+    assert refused.plain_text.startswith(REFUSED)
     assert len(api.calls_to("getChatAdministrators")) == calls
 
 
@@ -261,30 +261,30 @@ async def test_the_bot_says_which_right_it_lacks(api: FakeBotAPI, gbot: BotHarne
     group = api.group(GROUP, "Announcements")
     admin, _member = _people(api, group)
     menu = await gbot.say(admin, "/settings", chat=group)
-    assert "Send messages" not in (menu.plain_text or "")
+    assert "Send messages" not in menu.plain_text
     api.set_bot_status(group, "restricted", can_send_messages=False)
     menu = await gbot.say(admin, "/settings", chat=group)
-    assert "I need the “Send messages” permission" in (menu.plain_text or "")
+    assert "I need the “Send messages” permission" in menu.plain_text
     api.set_bot_status(group, "administrator")
     api.my_chat_member(group, admin, "restricted", "administrator")
     await api.wait_idle()
     menu = await gbot.say(admin, "/settings", chat=group)
-    assert "Send messages" not in (menu.plain_text or "")
+    assert "Send messages" not in menu.plain_text
 
 
 async def test_faq_commands_explain_their_mistakes(api: FakeBotAPI, gbot: BotHarness) -> None:
     group = api.group(GROUP, "Shop")
     admin, _member = _people(api, group)
     usage = await gbot.say(admin, "/faq", chat=group)
-    assert "/faq add question | answer" in (usage.plain_text or "")
+    assert "/faq add question | answer" in usage.plain_text
     missing = await gbot.say(admin, "/faq add no separator here", chat=group)
-    assert (missing.plain_text or "").startswith("Please write it as")
+    assert missing.plain_text.startswith("Please write it as")
     long = await gbot.say(admin, "/faq add " + "q" * 301 + " | a", chat=group)
-    assert "too long" in (long.plain_text or "")
+    assert "too long" in long.plain_text
     empty = await gbot.say(admin, "/faq list", chat=group)
-    assert "no answers of its own yet" in (empty.plain_text or "")
+    assert "no answers of its own yet" in empty.plain_text
     private = await gbot.say(admin, "/faq list")
-    assert "for groups" in (private.plain_text or "")
+    assert "for groups" in private.plain_text
 
 
 async def test_faq_entries_are_escaped_unique_and_deletable(
@@ -297,16 +297,16 @@ async def test_faq_entries_are_escaped_unique_and_deletable(
     assert "&lt;b&gt;Price&lt;/b&gt;?" in (saved.text or "")
     assert "30 &amp; up\nper month" in (saved.text or "")
     again = await gbot.say(admin, "/faq add  <B>price</b>?  | other", chat=group)
-    assert "already an answer" in (again.plain_text or "")
+    assert "already an answer" in again.plain_text
     [(question, answer)] = await _faq(gbot, GROUP)
     assert (question, answer) == ("<b>Price</b>?", "30 & up\nper month")
 
     listing = await gbot.say(admin, "/faq list", chat=group)
     assert "&lt;b&gt;Price&lt;/b&gt;?" in (listing.text or "")
     unknown = await gbot.say(admin, "/faq del 999", chat=group)
-    assert "no answer #999" in (unknown.plain_text or "")
+    assert "no answer #999" in unknown.plain_text
     bad = await gbot.say(admin, "/faq del x", chat=group)
-    assert (bad.plain_text or "").startswith("Which one?")
+    assert bad.plain_text.startswith("Which one?")
 
 
 async def test_faq_list_pages_and_the_limit(api: FakeBotAPI, gbot: BotHarness) -> None:
@@ -317,12 +317,12 @@ async def test_faq_list_pages_and_the_limit(api: FakeBotAPI, gbot: BotHarness) -
         for n in range(100):
             await FaqRepository(session).add(GROUP, f"Question {n:03d} " + "x" * 280, "a", ADMIN)
     full = await gbot.say(admin, "/faq add One more? | no", chat=group)
-    assert "the most I keep" in (full.plain_text or "")
+    assert "the most I keep" in full.plain_text
 
     page = await gbot.say(admin, "/faq list", chat=group)
     seen = []
     for number in range(1, 11):
-        text = page.plain_text or ""
+        text = page.plain_text
         assert f"page {number} of 10" in text and len(text) <= 4096
         seen += [line.split()[2] for line in text.splitlines() if line.startswith("#")]
         if number < 10:
@@ -354,15 +354,15 @@ async def test_a_group_card_is_reminded_into_its_topic(
     second = await api.wait_for_message(group, since=first, timeout=5)
     reminders = {m.message_thread_id: m for m in (first, second)}
     assert set(reminders) == {77, 55}
-    assert "Mum's SIM" in (reminders[77].plain_text or "")
-    assert "Dad's" in (reminders[55].plain_text or "")
+    assert "Mum's SIM" in reminders[77].plain_text
+    assert "Dad's" in reminders[55].plain_text
 
     # Snooze and Stop on a group reminder are for admins.
     alert = await _alert(api, member, reminders[77], f"card:stop:{own_topic.id}")
     assert alert is not None and alert.startswith(REFUSED)
     assert not (await get_card(gbot.database, own_topic.id)).lapsed
     stopped = await gbot.press(admin, reminders[55], f"card:stop:{follows_chat.id}")
-    assert "No more reminders" in (stopped.plain_text or "")
+    assert "No more reminders" in stopped.plain_text
 
 
 async def test_a_custom_answer_wins_in_its_group_only(api: FakeBotAPI, gbot: BotHarness) -> None:
@@ -376,10 +376,10 @@ async def test_a_custom_answer_wins_in_its_group_only(api: FakeBotAPI, gbot: Bot
 
     mention = f"@{api.bot_username} {question}"
     ours = await gbot.say(member, mention, chat=shop)
-    assert "Come to our counter" in (ours.plain_text or "")
+    assert "Come to our counter" in ours.plain_text
     theirs = await gbot.say(member, mention, chat=other)
-    assert "Come to our counter" not in (theirs.plain_text or "")
-    assert "10086" in (theirs.plain_text or "")  # the built-in China Mobile guide
+    assert "Come to our counter" not in theirs.plain_text
+    assert "10086" in theirs.plain_text  # the built-in China Mobile guide
 
 
 async def test_migration_moves_every_row_of_the_group(
@@ -393,14 +393,16 @@ async def test_migration_moves_every_row_of_the_group(
     await gbot.say(admin, "/faq add Who pays? | Dad", chat=group)
     card = await add_card(gbot.database, gbot.settings, clock, old, EXPIRY, chat_type="group")
     async with gbot.database.session() as session:
+        assert card.id is not None
         session.add(Delivery(card_id=card.id, expires_on=EXPIRY, offset_days=-30, status="sent",
                              chat_id=old, due_at=START))
         broadcast = Broadcast(created_by=1, text="hi", status="done", chat_id=1)
         session.add(broadcast)
         await session.flush()
+        assert broadcast.id is not None
         session.add(BroadcastRecipient(broadcast_id=broadcast.id, chat_id=old, status="delivered"))
     assert gbot.app is not None
-    gbot.app.chat_data[old]["note"] = "kept"  # type: ignore[index]
+    gbot.app.chat_data[old]["note"] = "kept"
 
     api.migrate_group(group, new)
     await api.wait_idle()
@@ -425,7 +427,7 @@ async def test_migration_moves_every_row_of_the_group(
     assert new in owners and old not in owners
     # The moved group answers in its settings, and its admins are still its admins.
     reply = await gbot.say(admin, "/reminders off", chat=api.chat(new))
-    assert (reply.plain_text or "").startswith("🔕")
+    assert reply.plain_text.startswith("🔕")
 
 
 async def test_privacy_mode_commands_mentions_and_replies_reach_the_bot(
@@ -440,10 +442,10 @@ async def test_privacy_mode_commands_mentions_and_replies_reach_the_bot(
             since = api.mark()
             api.my_chat_member(group, admin, "left", "member")
             hello = await api.wait_for_message(group, since=since)
-            assert "Hello, Quiet group" in (hello.plain_text or "")
+            assert "Hello, Quiet group" in hello.plain_text
 
             menu = await harness.say(admin, f"/settings@{api.bot_username}", chat=group)
-            assert "Settings for Quiet group" in (menu.plain_text or "")
+            assert "Settings for Quiet group" in menu.plain_text
             api.send_text(member, "how do I top up China Mobile", chat=group)  # not for the bot
             mention = await harness.say(member, f"@{api.bot_username} how to top up", chat=group)
             assert mention.reply_to_message_id is not None
@@ -466,6 +468,7 @@ async def test_chat_migration_moves_rows_on_both_backends(db: Database) -> None:
         broadcast = Broadcast(created_by=1, text="hi", status="done", chat_id=1)
         session.add(broadcast)
         await session.flush()
+        assert card.id is not None and broadcast.id is not None
         session.add_all([
             Delivery(card_id=card.id, expires_on=EXPIRY, offset_days=-7, status="sent",
                      chat_id=old, due_at=START),

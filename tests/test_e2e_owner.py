@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from fakebotapi import FakeBotAPI, SentMessage
-from fakebotapi.objects import FakeUser
+from fakebotapi.objects import FakeChat, FakeUser
 from storage.models import Broadcast, BroadcastRecipient, Card, Delivery
 from storage.repositories.chats import ChatRepository
 from tests.harness import BotHarness, button_answer
@@ -36,10 +36,10 @@ async def _final(api: FakeBotAPI, progress: SentMessage) -> str:
     """The progress message once the broadcast has finished."""
     done = await api.wait_for_message(
         progress.chat_id,
-        lambda m: m.message_id == progress.message_id and "finished" in (m.plain_text or ""),
+        lambda m: m.message_id == progress.message_id and "finished" in m.plain_text,
         since=progress, include_edits=True, timeout=20,
     )
-    return done.plain_text or ""
+    return done.plain_text
 
 
 async def test_everyone_else_gets_the_unknown_command_reply(
@@ -84,12 +84,13 @@ async def test_botstats_counts_chats_cards_and_reminders(
         session.add_all([card, Card(chat_id=-1007101, number=1, created_by=7101, label="Data",
                                     expires_on=date(2027, 1, 1))])
         await session.flush()
+        assert card.id is not None
         for offset, status, due in [(-7, "sent", now), (-3, "sent", now), (-1, "failed", now),
                                     (0, "sent", now - timedelta(days=2))]:
             session.add(Delivery(card_id=card.id, expires_on=card.expires_on, offset_days=offset,
                                  status=status, due_at=due))
     stats = await obot.say(api.user(OWNER, "Olga"), "/botstats")
-    text = stats.plain_text or ""
+    text = stats.plain_text
     # The owner's own chat (just registered) is a user too.
     assert "Users: 3 active, 1 blocked the bot" in text
     assert "Groups: 1 active, 1 removed the bot" in text
@@ -116,20 +117,21 @@ async def test_broadcast_preview_confirm_and_final_count(
     api.set_blocked(users[3])
 
     usage = await obot.say(owner, "/broadcast")
-    assert "followed by the message" in (usage.plain_text or "")
+    assert "followed by the message" in usage.plain_text
     since = api.mark()
     api.send_text(owner, "/broadcast <b>New</b> prices & plans\nfrom Monday")
     preview = await api.wait_for_message(owner, since=since)
     question = await api.wait_for_message(owner, since=preview)
     assert preview.text == "&lt;b&gt;New&lt;/b&gt; prices &amp; plans\nfrom Monday"
-    assert "to 7 chats" in (question.plain_text or "")  # owner, 4 users, group, unknown chat
+    assert "to 7 chats" in question.plain_text  # owner, 4 users, group, unknown chat
     assert [b[1] for b in question.buttons()] == ["bc:send:1", "bc:cancel:1"]
 
     await obot.press(owner, question, "bc:send:1")
     final = await _final(api, question)
     assert "✅ 5 delivered · 🚫 1 blocked · ⚠️ 1 failed" in final
-    for chat in [owner, *users[:3], group]:
-        [message] = [m for m in api.delivered(chat) if "prices" in (m.plain_text or "")
+    chats: list[FakeUser | FakeChat] = [owner, *users[:3], group]
+    for chat in chats:
+        [message] = [m for m in api.delivered(chat) if "prices" in m.plain_text
                      and m.seq > question.seq]
         assert message.plain_text == "<b>New</b> prices & plans\nfrom Monday"
     async with obot.database.session(readonly=True) as session:

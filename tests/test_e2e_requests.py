@@ -69,7 +69,7 @@ async def test_remind_me_starts_a_card_with_what_the_words_say(
     assert "✓" in (first.text or "")  # what was understood is shown back
     assert "cf:cancel" in _data(first)
     # Only what is missing is asked, then the summary: the carrier and date are not asked again.
-    asked = []
+    asked: list[str] = []
     message = first
     for _ in range(8):
         data = _data(message)

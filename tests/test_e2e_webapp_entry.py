@@ -40,7 +40,7 @@ async def test_the_menu_button_and_app_command_open_the_app(
     li = api.user(6001, "Li", language_code="zh-hans")
     reply = await appbot.say(li, "/app")
     assert _buttons(reply) == [{"text": "📱 在应用中打开", "web_app": {"url": WEBAPP_URL}}]
-    assert "/app" in (await appbot.say(li, "/help")).text
+    assert "/app" in (await appbot.say(li, "/help")).plain_text
 
 
 async def test_cards_offer_the_app_and_a_group_gets_a_link(

@@ -153,7 +153,7 @@ async def test_an_export_imports_back_as_updates_and_a_new_row_adds(
     )
     # Reminders were worked out for the imported cards: 2027-01-03 09:00 Shanghai.
     assert family.next_remind_at == datetime(2027, 1, 3, 1, 0, tzinfo=UTC)
-    assert (await get_card(xbot.database, card.id)).next_remind_at == datetime(  # type: ignore[arg-type]
+    assert (await get_card(xbot.database, card.id)).next_remind_at == datetime(
         2027, 3, 24, 1, 0, tzinfo=UTC
     )
 
@@ -168,7 +168,7 @@ async def test_one_bad_row_imports_nothing_and_names_the_row(
         "Router,,2027-02-30,<b>lots</b>\n"
     )
     reply = await _import(xbot, user, content)
-    text = reply.plain_text or ""
+    text = reply.plain_text
     assert "Nothing was imported" in text
     assert "Row 4, expires_on:" in text and "February" in text
     assert "Row 4, price:" in text
@@ -280,4 +280,4 @@ async def test_a_group_export_says_whose_cards_these_are(
                    chat_type="supergroup", language="zh")
     cards = await xbot.say(admin, "/export", chat=group)
     assert cards.filename is not None and cards.filename.endswith("-cards.csv")
-    assert (cards.plain_text or "").startswith("本群的 1 张卡。")
+    assert cards.plain_text.startswith("本群的 1 张卡。")

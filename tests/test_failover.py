@@ -12,6 +12,7 @@ import asyncio
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import col, select
@@ -40,7 +41,7 @@ async def _press(api: FakeBotAPI, user: FakeUser, message: SentMessage, data: st
     return await api.wait_for_message(user.id, since=since, include_edits=True, timeout=60)
 
 
-async def _stored(db: Database) -> tuple[object, dict[str, object]]:
+async def _stored(db: Database) -> tuple[object, dict[str, Any]]:
     """The user's /addcard step and draft as the database holds them."""
     async with db.session(readonly=True) as session:
         state = (await session.exec(
@@ -77,7 +78,7 @@ async def test_the_standby_continues_a_conversation_after_kill_9(
         prompt = await _say(api, user, "Failover SIM")
         prompt = await _press(api, user, prompt, "cf:carrier:china_mobile")
         prompt = await _press(api, user, prompt, "cf:kind:esim")
-        assert "phone number or ICCID" in (prompt.plain_text or ""), prompt.describe()
+        assert "phone number or ICCID" in prompt.plain_text, prompt.describe()
 
         # A keeps the step and the draft in the database (within PTB's persistence interval).
         async def written() -> bool:
@@ -94,7 +95,7 @@ async def test_the_standby_continues_a_conversation_after_kill_9(
 
         reply = await _say(api, user, "138 0013 1234")  # the number: step 4 of /addcard
         takeover = time.monotonic() - killed
-        text = reply.plain_text or ""
+        text = reply.plain_text
         assert "Which plan is on it?" in text and "1234" in text, reply.describe()
         assert "this instance is active" in standby.log()
         prompt = reply
@@ -102,7 +103,7 @@ async def test_the_standby_continues_a_conversation_after_kill_9(
                      "cf:renew_from:expiry", "cf:lead_days"):
             prompt = await _press(api, user, prompt, data)
         saved = await _press(api, user, prompt, "cf:save")
-        assert "Saved" in (saved.plain_text or ""), saved.describe()
+        assert "Saved" in saved.plain_text, saved.describe()
         assert await standby.terminate() == 0
     finally:
         first.stop_now()

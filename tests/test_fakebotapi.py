@@ -73,7 +73,7 @@ async def bot(tg: FakeBotAPI) -> AsyncIterator[Bot]:
 
 
 @pytest.fixture
-async def app(tg: FakeBotAPI) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def app(tg: FakeBotAPI) -> AsyncIterator[Application]:
     """A real PTB Application polling the fake server; handlers are added by each test."""
     application = (
         ApplicationBuilder()
@@ -91,7 +91,7 @@ async def app(tg: FakeBotAPI) -> AsyncIterator[Application]:  # type: ignore[typ
     await application.shutdown()
 
 
-async def _start_polling(application: Application) -> None:  # type: ignore[type-arg]
+async def _start_polling(application: Application) -> None:
     assert application.updater is not None
     await application.updater.start_polling(poll_interval=0.0, allowed_updates=Update.ALL_TYPES)
 
@@ -305,7 +305,7 @@ async def test_force_reply_markup_is_checked(tg: FakeBotAPI, bot: Bot) -> None:
 
 async def test_application_command_and_callback(
     tg: FakeBotAPI,
-    app: Application,  # type: ignore[type-arg]
+    app: Application,
 ) -> None:
     seen_args: list[list[str]] = []
 

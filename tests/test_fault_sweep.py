@@ -36,7 +36,7 @@ FIRST_CHAT = 700_000
 async def _statuses(bot: BotHarness) -> Counter[str]:
     async with bot.database.session(readonly=True) as session:
         rows = await session.exec(
-            select(Delivery.status, func.count()).group_by(Delivery.status)  # type: ignore[arg-type]
+            select(Delivery.status, func.count()).group_by(Delivery.status)
         )
         return Counter({status: count for status, count in rows})
 

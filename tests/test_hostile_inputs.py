@@ -418,7 +418,7 @@ async def _execute(world: World, cases: list[Case]) -> list[str]:
 def _check_no_failures(world: World, caplog: pytest.LogCaptureFixture) -> None:
     errors = [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == [], "\n".join(errors[:20])
-    sorry = [m.describe() for m in world.api.outbox if SORRY in (m.plain_text or "")]
+    sorry = [m.describe() for m in world.api.outbox if SORRY in m.plain_text]
     assert sorry == [], sorry[:10]
     refused = [
         f"{c.method} {c.status} {c.description}" for c in world.api.calls
@@ -462,7 +462,7 @@ async def test_hostile_inputs_are_answered_or_ignored_and_change_nothing(
     assert changed == set(), [by_chat.get(chat, chat) for chat in changed]
     leaked = [
         m.describe() for m in world.api.outbox
-        if "Victim secret" in (m.plain_text or "") and m.chat_id != VICTIM
+        if "Victim secret" in m.plain_text and m.chat_id != VICTIM
     ]
     assert leaked == []
     print(f"\nhostile corpus: {len(cases)} cases in {elapsed:.1f}s, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
 
 from bot.i18n import LOCALES_DIR, extract_messages, normalize_language, pick_language, translator
@@ -12,19 +13,24 @@ from bot.i18n import LOCALES_DIR, extract_messages, normalize_language, pick_lan
 _PLACEHOLDER = re.compile(r"{\w*}")
 
 
+def _msgid(message: Message) -> str:
+    """The msgid, or the singular of a plural message's."""
+    return message.id if isinstance(message.id, str) else str(message.id[0])
+
+
 def _zh_catalog() -> dict[str, tuple[str, ...]]:
     """msgid (the singular of a plural message) -> its translations (one per plural form)."""
     with (LOCALES_DIR / "zh" / "LC_MESSAGES" / "messages.po").open("rb") as po:
         return {
-            m.id[0] if isinstance(m.id, tuple) else m.id:
-                m.string if isinstance(m.string, tuple) else (m.string,)
+            _msgid(m): tuple(str(t or "") for t in m.string)
+            if isinstance(m.string, tuple | list) else (str(m.string or ""),)
             for m in read_po(po) if m.id
         }
 
 
 def test_every_message_has_a_chinese_translation() -> None:
     zh = _zh_catalog()
-    ids = [m.id[0] if isinstance(m.id, tuple) else m.id for m in extract_messages() if m.id]
+    ids = [_msgid(m) for m in extract_messages() if m.id]
     missing = [i for i in ids if not all(zh.get(i, ("",)))]
     assert missing == [], f"untranslated: {missing}"
 

@@ -104,14 +104,14 @@ async def _attempt(
         # Commands take the intruder's own chat's numbers: the owner's card id (or number)
         # names at most one of the intruder's cards, never one of the owner's.
         reply = await bot.say(user, f"/{name} {card_id}")
-        assert f"Secret {owner}-" not in (reply.plain_text or ""), reply.describe()
+        assert f"Secret {owner}-" not in reply.plain_text, reply.describe()
     else:
         menu = await bot.say(user, "/start")
         await button_answer(api, user, menu, f"card:{name}:{card_id}")
     await api.wait_idle(quiet=0.1)
     assert await _owned_rows(bot, owner) == before
     seen = [m for m in api.outbox[since:] if m.chat_id != owner]
-    assert not [m.describe() for m in seen if f"Secret {owner}" in (m.plain_text or "")]
+    assert not [m.describe() for m in seen if f"Secret {owner}" in m.plain_text]
     assert not [m for m in api.outbox[since:] if m.chat_id == owner]  # nothing sent to A
     answers = [a.text or "" for a in api.answered_callbacks[-3:]]
     if kind == "callback":

@@ -54,7 +54,7 @@ async def _user_session(bot: BotHarness, user: FakeUser, latencies: list[float])
                      "cf:expiry:+30d", "cf:cycle:none", "cf:lead_days"):
             prompt = await _timed(latencies, bot.press(user, prompt, data, timeout=60))
         saved = await _timed(latencies, bot.press(user, prompt, "cf:save", timeout=60))
-        assert "Saved" in (saved.plain_text or ""), saved.describe()
+        assert "Saved" in saved.plain_text, saved.describe()
     answer = await _timed(latencies, bot.say(user, "How do I top up China Mobile?", timeout=60))
     assert answer.text
 
@@ -106,9 +106,9 @@ async def _restore(database_url: str, backup: Path) -> str:
         await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         await connection.execute(text(f'CREATE DATABASE "{name}"'))
     await admin.dispose()
-    restored = url.set(database=name).render_as_string(hide_password=False)
-    await _run("pg_restore", "--no-owner", f"--dbname={restored}", str(backup))
-    return restored
+    restored_url = url.set(database=name).render_as_string(hide_password=False)
+    await _run("pg_restore", "--no-owner", f"--dbname={restored_url}", str(backup))
+    return restored_url
 
 
 async def test_200_concurrent_users_while_the_sweep_runs(
@@ -147,7 +147,7 @@ async def test_200_concurrent_users_while_the_sweep_runs(
     problems = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR
                 or "locked" in r.getMessage()]
     assert problems == [], problems[:5]
-    sorry = [m for m in api.outbox if "something went wrong" in (m.plain_text or "")]
+    sorry = [m for m in api.outbox if "something went wrong" in m.plain_text]
     assert sorry == []
     assert reminders > 0  # the sweep really ran alongside
 

@@ -109,7 +109,8 @@ async def test_in_a_burst_overdue_and_expiring_today_go_first(
             await asyncio.sleep(0.05)
     finally:
         await bot.stop()
-    order = [m.text.split("Exp ", 1)[1][:10] for m in api.delivered() if "Exp " in (m.text or "")]
+    order = [(m.text or "").split("Exp ", 1)[1][:10] for m in api.delivered()
+             if "Exp " in (m.text or "")]
     assert len(order) == 24
     assert order == sorted(order)  # overdue, then today, then tomorrow, 3 and 7 days ahead
 

@@ -4,6 +4,7 @@ what next_remind_at becomes."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from bot.domain.preferences import ChatPolicy
 from bot.domain.schedule import compute_next_remind_at
@@ -17,7 +18,7 @@ SHANGHAI = ChatPolicy(
 
 
 def _card(**values: object) -> Card:
-    base: dict[str, object] = {
+    base: dict[str, Any] = {
         "id": 1, "chat_id": 10, "created_by": 10, "label": "Work SIM",
         "expires_on": date(2026, 12, 31),
     }
@@ -31,8 +32,8 @@ def _delivery(offset: int, status: DeliveryStatus) -> Delivery:
     )
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_nothing_due_before_the_first_moment() -> None:

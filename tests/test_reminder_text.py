@@ -11,7 +11,7 @@ from storage.models import Card
 
 
 def _card(label: str, carrier: str | None, tail: str | None = None) -> Card:
-    return Card(chat_id=1, label=label, carrier=carrier, number_tail=tail,
+    return Card(chat_id=1, created_by=1, label=label, carrier=carrier, number_tail=tail,
                 expires_on=date(2026, 12, 3), kind="sim")
 
 

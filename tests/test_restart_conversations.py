@@ -57,15 +57,15 @@ async def test_a_conversation_left_over_a_restart_expires_or_goes_on(
     await bot.start()
     try:
         told = await api.wait_for_message(late.id, since=since)
-        assert (told.plain_text or "").startswith("⌛ 等了很久没有收到回答，所以什么都没有保存。")
+        assert told.plain_text.startswith("⌛ 等了很久没有收到回答，所以什么都没有保存。")
         assert bot.app is not None and "card_form" not in bot.app.user_data.get(late.id, {})
         # Lin's state is gone: the carrier she types now is a question, not an answer.
         reply = await bot.say(late, "中国移动")
         assert not any(data.startswith("cf:") for data in reply.callback_data())
         # Ann's conversation goes on where it was, and nobody told her it was closed.
         carrier = await bot.say(early, "Family SIM")
-        assert "Which carrier is it?" in (carrier.plain_text or "")
-        assert not any("stopped waiting" in (m.plain_text or "") for m in api.delivered(early.id))
+        assert "Which carrier is it?" in carrier.plain_text
+        assert not any("stopped waiting" in m.plain_text for m in api.delivered(early.id))
     finally:
         await bot.stop()
     assert await _open_conversations(sqlite_url) == {"[8102, 8102]"}
@@ -86,7 +86,7 @@ async def test_a_restored_timeout_still_runs_out(
     await bot.start()
     try:
         told = await api.wait_for_message(user.id, since=since, timeout=10)
-        assert (told.plain_text or "").startswith("⌛ I stopped waiting for an answer")
+        assert told.plain_text.startswith("⌛ I stopped waiting for an answer")
     finally:
         await bot.stop()
     assert await _open_conversations(sqlite_url) == set()
@@ -121,7 +121,7 @@ async def test_after_kill_9_an_expired_conversation_is_closed(
     # It stays down longer than the timeout: the stored move is that long ago.
     db = Database(sqlite_url)
     async with db.session() as session:
-        await session.exec(update(PersistedConversation).values(  # type: ignore[call-overload]
+        await session.exec(update(PersistedConversation).values(
             moved_at=moved - timedelta(seconds=common.IDLE_TIMEOUT + 60)
         ))
     await db.dispose()
@@ -130,7 +130,7 @@ async def test_after_kill_9_an_expired_conversation_is_closed(
     second = BotProcess(api, sqlite_url, tmp_path).start()
     try:
         told = await api.wait_for_message(user.id, since=since, timeout=30)
-        assert (told.plain_text or "").startswith("⌛ 等了很久没有收到回答")
+        assert told.plain_text.startswith("⌛ 等了很久没有收到回答")
         assert await second.terminate() == 0
     finally:
         second.stop_now()

@@ -44,7 +44,7 @@ async def _deliveries(db: Database, card_id: int, expires_on: date) -> None:
 
 async def _expiries_left(db: Database) -> list[date]:
     async with db.session(readonly=True) as session:
-        return sorted(await session.exec(select(Delivery.expires_on)))
+        return sorted(await session.exec(select(col(Delivery.expires_on))))
 
 
 async def _broadcast(
@@ -77,7 +77,7 @@ async def _broadcasts_left(db: Database) -> dict[int, int]:
             .group_by(col(BroadcastRecipient.broadcast_id))
         )
         counts = dict(rows.all())
-    return {broadcast_id: counts.get(broadcast_id, 0) for broadcast_id in ids}  # type: ignore[misc]
+    return {broadcast_id: counts.get(broadcast_id, 0) for broadcast_id in ids if broadcast_id}
 
 
 async def test_old_deliveries_go_in_batches_and_recent_ones_stay(db: Database) -> None:
@@ -176,7 +176,7 @@ async def test_the_sweep_reads_deliveries_through_an_index(sqlite_url: str) -> N
                 plan = await connection.exec_driver_sql(
                     f"EXPLAIN QUERY PLAN {statement}", parameters  # type: ignore[arg-type]
                 )
-                steps = [row[3] for row in plan]
+                steps = [str(tuple(row)[3]) for row in plan.all()]
                 assert not any(step.startswith("SCAN deliveries") for step in steps), steps
     finally:
         await db.dispose()

@@ -91,4 +91,5 @@ async def test_sigterm_in_webhook_mode_finishes_the_update_in_flight(
         assert await bot.terminate() == 0, bot.log()
     finally:
         bot.stop_now()
-    assert [m.text.split("\n")[0] for m in api.delivered(user)][1:] == ["<b>What I can do</b>"]
+    firsts = [(m.text or "").split("\n")[0] for m in api.delivered(user)]
+    assert firsts[1:] == ["<b>What I can do</b>"]

@@ -8,6 +8,7 @@ import re
 import warnings
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -66,7 +67,7 @@ async def test_stats_sends_a_chart_and_a_summary(
     with Image.open(io.BytesIO(reply.photo)) as image:
         image.load()
         assert image.format == "PNG" and image.size == (960, 1280)  # portrait, for phones
-    caption = reply.plain_text or ""
+    caption = reply.plain_text
     assert "Next 90 days: 2 cards expire, first “Phone <1>” on 2027-01-10." in caption
     # Two renewals at the card's price and one with its own amount.
     assert "¥110.00 on 3 renewals, most for China Mobile (¥110.00)" in caption
@@ -79,7 +80,7 @@ async def test_stats_with_nothing_to_chart_says_so(api: FakeBotAPI, sbot: BotHar
     assert "Nothing to chart yet" in (reply.text or "")
 
 
-def _card(card_id: int, expires_on: date, **fields: object) -> Card:
+def _card(card_id: int, expires_on: date, **fields: Any) -> Card:
     return Card(id=card_id, chat_id=1, created_by=1, label=f"Card {card_id}",
                 expires_on=expires_on, **fields)
 
@@ -123,6 +124,7 @@ def _sample(currency: str = "CNY", today: date = date(2026, 11, 29)) -> ChartDat
     bare = _card(3, date(2027, 2, 1), price=5000, currency=currency)
 
     def renewal(card: Card, month: int) -> tuple[Renewal, Card]:
+        assert card.id is not None
         return Renewal(card_id=card.id, renewed_at=datetime(2026, month, 5, tzinfo=UTC),
                        old_expires_on=today, new_expires_on=today), card
 
@@ -141,8 +143,8 @@ def _texts(lang: str) -> tuple[list[str], dict[str, list[str]]]:
     parts = {
         "titles": [ax.get_title(loc="left") for ax in axes],
         "ticks": [t.get_text() for ax in axes for t in ax.get_xticklabels() if t.get_text()],
-        "legend": [t.get_text() for ax in axes if ax.get_legend()
-                   for t in ax.get_legend().get_texts()],
+        "legend": [t.get_text() for ax in axes if (legend := ax.get_legend()) is not None
+                   for t in legend.get_texts()],
     }
     shown = [t.get_text() for t in figure.findobj(Text) if t.get_visible() and t.get_text()]
     return shown, parts
@@ -201,7 +203,7 @@ async def test_in_a_group_only_admins_see_the_stats(
     assert refused.plain_text == "Only the group's admins can see its cards."
 
     chart = await sbot.say(admin, "/stats", chat=group, timeout=30)
-    assert chart.media_type == "photo" and "“Router”" in (chart.plain_text or "")
+    assert chart.media_type == "photo" and "“Router”" in chart.plain_text
 
 
 def test_only_what_there_is_gets_a_panel() -> None:

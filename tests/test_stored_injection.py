@@ -21,7 +21,7 @@ NOTE = "<code>paid</code> & </b>"
 def _literal(message: SentMessage, text: str) -> bool:
     """The user sees `text` as typed (not as markup), and no link was made of it."""
     links = [e for e in message.entities if e.get("type") == "text_link"]
-    return text in (message.plain_text or "") and not links
+    return text in message.plain_text and not links
 
 
 async def test_card_text_is_shown_escaped(api: FakeBotAPI, bot: BotHarness) -> None:
@@ -46,9 +46,9 @@ async def test_card_text_is_shown_escaped(api: FakeBotAPI, bot: BotHarness) -> N
     listing = await bot.say(user, "/cards")
     assert _literal(listing, LABEL)
     view = await bot.say(user, f"/card {card.id}")
-    assert _literal(view, LABEL) and PLAN in (view.plain_text or "")
+    assert _literal(view, LABEL) and PLAN in view.plain_text
     history = await bot.say(user, f"/history {card.id}")
-    assert _literal(history, LABEL) and NOTE in (history.plain_text or "")
+    assert _literal(history, LABEL) and NOTE in history.plain_text
     assert [c for c in api.calls if c.status >= 400] == []
 
 
@@ -59,9 +59,9 @@ async def test_group_faq_text_is_shown_escaped(api: FakeBotAPI, bot: BotHarness)
     added = await bot.say(
         admin, "/faq add <b>Opening</b> hours? | <a href='x'>9</a> to 5 & later", chat=group
     )
-    assert "<b>Opening</b>" in (added.plain_text or "")
+    assert "<b>Opening</b>" in added.plain_text
     listed = await bot.say(admin, "/faq list", chat=group)
-    assert "<b>Opening</b> hours?" in (listed.plain_text or "")
+    assert "<b>Opening</b> hours?" in listed.plain_text
     since = api.mark()
     api.send_text(admin, "@renew_test_bot opening hours?", chat=group)
     answer = await api.wait_for_message(group, since=since)

@@ -31,7 +31,7 @@ REQUIRED_OFF_TOPIC = 0.95
 REQUIRED_INTENTS = 0.90
 
 
-def _items(key: str) -> list[dict]:  # type: ignore[type-arg]
+def _items(key: str) -> list[dict]:
     return [item for path in sorted(EVAL_DIR.glob("*.yaml")) for item in load(path).get(key, [])]
 
 

@@ -9,10 +9,11 @@ import contextlib
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import aiohttp
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.i18n import translator
 from bot.runtime.active import serve_polling
@@ -45,7 +46,7 @@ def _user(api: FakeBotAPI, user_id: int = 4001, lang: str = "en") -> FakeUser:
     return api.user(user_id, "Ann", language_code="zh-hans" if lang == "zh" else "en")
 
 
-async def _seed(webapp: WebApp, chat_id: int, expires_on: date, **fields: object) -> Card:
+async def _seed(webapp: WebApp, chat_id: int, expires_on: date, **fields: Any) -> Card:
     bot = webapp.bot
     return await add_card(bot.database, bot.settings, bot.clock, chat_id, expires_on, **fields)
 
@@ -181,7 +182,7 @@ async def test_a_card_added_in_the_app_is_scheduled_and_listed_in_chat(
     # 3 days before 2026-04-30 at 09:00 Shanghai
     assert saved.next_remind_at == datetime(2026, 4, 27, 1, 0, tzinfo=UTC)
     reply = await webapp.bot.say(ann, "/cards")
-    assert "Travel eSIM" in reply.text
+    assert "Travel eSIM" in reply.plain_text
     # The fewest answers /addcard needs: a name and an expiry (no cycle, so nothing of it).
     status, _card = await webapp.call("POST", "api/cards", ann, json={
         "label": "Spare", "expiry": "in 30 days", "kind": "sim", "cycle": "none",
@@ -269,7 +270,7 @@ async def test_renew_follows_the_cycle_or_a_typed_date(webapp: WebApp, api: Fake
         "date": "2026-06-30", "amount": "₱99", "channel": "gcash", "note": "promo"})
     assert (status, card["expires_on"]) == (200, "2026-06-30")
     async with webapp.bot.database.session(readonly=True) as session:
-        renewals = list(await session.exec(select(Renewal).order_by(Renewal.id)))
+        renewals = list(await session.exec(select(Renewal).order_by(col(Renewal.id))))
     assert [(r.card_id, r.old_expires_on, r.new_expires_on) for r in renewals] == [
         (monthly.id, date(2026, 3, 15), date(2026, 4, 15)),
         (loose.id, date(2026, 3, 20), date(2026, 6, 30)),

@@ -92,7 +92,7 @@ def _user(api: FakeBotAPI, user_id: int = 5001, lang: str = "en") -> FakeUser:
     return api.user(user_id, "Ann", language_code="zh-hans" if lang == "zh" else "en")
 
 
-async def _seed(webapp: WebApp, chat_id: int, expires_on: date, **fields: object) -> Card:
+async def _seed(webapp: WebApp, chat_id: int, expires_on: date, **fields: Any) -> Card:
     bot = webapp.bot
     return await add_card(bot.database, bot.settings, bot.clock, chat_id, expires_on, **fields)
 
@@ -164,7 +164,7 @@ async def test_a_card_added_in_the_page_is_in_the_chat_and_scheduled(
         ann.id, date(2026, 4, 30), 9900, "esim")
     assert card.next_remind_at == datetime(2026, 4, 23, 1, 0, tzinfo=UTC)  # 7 days before, 09:00
     reply = await webapp.bot.say(ann, "/cards")
-    assert "Travel eSIM" in reply.text
+    assert "Travel eSIM" in reply.plain_text
     assert page.errors == []
 
 
