@@ -85,14 +85,14 @@ def understand(
         return Understanding(text, small_talk=talk)
     question = strip_small_talk(without_pasted(text))
     intent = detect_intent(question)
+    command = command_meant(question)
     if intent is not None and _reminder_of_something_else(intent, question, kb):
         return Understanding(question, match=OFF_TOPIC)
-    if intent is not None and command_meant(question) is None:
+    if intent is not None and command is None:
         return Understanding(question, intent=intent)
     match = kb.match(question, custom, user_carriers)
-    command = command_meant(question)
     # A command's name typed without its slash ("history"), or mistyped ("addcrad"), is that
-    # command even when the matcher finds an entry for the word.
+    # command even when the matcher finds an entry for the word, or a request ("renewed").
     if command is not None:
         return Understanding(question, match=match, command=command)
     return Understanding(question, match=match)
