@@ -12,10 +12,13 @@ from the user's message being queued at the server to the bot's reply reaching t
 and the bot process's CPU time per update; ratio = this bot's updates/s / the echo bot's.
 
 Fairness: both bots poll with run_polling()'s defaults (what `renewbot run` does), use the same
-update processor as build_application (chats concurrently, each chat in order) and the bot's
-TelegramRateLimiter with an unreachable overall rate. At the production rate (29 msg/s) both
-would be capped at 29 replies/s and the ratio would measure the limiter, not update handling.
-The echo bot has no persistence and no database.
+update processor as build_application (chats concurrently, each chat in order), the same HTTP
+client (BoundedRequest: 16 requests in flight) and the bot's TelegramRateLimiter with an
+unreachable overall rate. At the production rate (29 msg/s) both would be capped at 29
+replies/s and the ratio would measure the limiter, not update handling. With PTB's default
+client the echo bot's cost depended on how many connections its warm-up happened to open
+(1.9 ms of CPU per update with 17 sockets, 2.9 ms with 35), which swung the ratio from 0.6 to
+1.0 between runs. The echo bot has no persistence and no database.
 
     python benchmarks/updates.py [--users 200] [--questions 10] [--rounds 3]
                                  [--database-url postgresql://...] [--profile DIR]
@@ -45,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.runtime.ratelimit import TelegramRateLimiter  # noqa: E402
+from bot.runtime.request import BoundedRequest  # noqa: E402
 from bot.runtime.update_processor import PerChatUpdateProcessor  # noqa: E402
 from fakebotapi import FakeBotAPI  # noqa: E402
 
@@ -74,6 +78,7 @@ def _echo_application(token: str, base_url: str) -> Any:
         .base_url(base_url)
         .rate_limiter(TelegramRateLimiter(per_second=UNPACED))
         .concurrent_updates(PerChatUpdateProcessor())
+        .request(BoundedRequest())
         .build()
     )
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))

@@ -24,6 +24,7 @@ from bot.runtime.commands import Audience, commands_for, set_owner_menu
 from bot.runtime.errors import on_error
 from bot.runtime.persistence import SQLPersistence
 from bot.runtime.ratelimit import TelegramRateLimiter
+from bot.runtime.request import BoundedRequest
 from bot.runtime.services import BotContext, RenewBotApplication, Services, system_clock
 from bot.runtime.update_processor import PerChatUpdateProcessor
 from bot.settings import Settings
@@ -60,7 +61,7 @@ def build_application(
     database = db or Database(settings.database_url)
     application = (
         ApplicationBuilder()
-        .read_timeout(read_timeout)
+        .request(BoundedRequest(read_timeout=read_timeout))
         .application_class(RenewBotApplication)
         .token(settings.token)
         .base_url(settings.bot_api_base_url)

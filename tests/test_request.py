@@ -1,0 +1,40 @@
+"""BoundedRequest keeps a fixed number of Bot API calls in flight, over real HTTP to the fake
+server: the rest wait their turn instead of opening more connections."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Bot
+from telegram.request import BaseRequest, HTTPXRequest
+
+from bot.runtime.request import BoundedRequest
+from fakebotapi import FakeBotAPI
+
+DELAY = 0.3  # seconds the server holds each answer
+CALLS = 6
+
+
+async def _answer_times(api: FakeBotAPI, request: BaseRequest) -> list[float]:
+    """When the server answered each of CALLS concurrent sends, each held DELAY seconds."""
+    user = api.user(1001, "Alice")
+    api.private_chat(user)
+    api.add_fault("sendMessage", "delay", times=None, delay=DELAY)
+    async with Bot(api.token, base_url=api.base_url, request=request) as bot:
+        await asyncio.gather(*(bot.send_message(user.id, f"#{i}") for i in range(CALLS)))
+    assert len(api.sent) == CALLS
+    return sorted(message.time for message in api.sent)
+
+
+async def test_at_most_in_flight_calls_at_a_time(api: FakeBotAPI) -> None:
+    times = await _answer_times(api, BoundedRequest(in_flight=2))
+    # Two at a time: the answers come in three waves, each a full DELAY after the last.
+    assert times[2] - times[1] >= DELAY * 0.9
+    assert times[4] - times[3] >= DELAY * 0.9
+    assert times[-1] - times[0] >= 2 * DELAY * 0.9
+
+
+async def test_without_the_bound_every_call_is_in_flight_at_once(api: FakeBotAPI) -> None:
+    """The control: PTB's client sends all six at once, so the waves above are the bound's."""
+    times = await _answer_times(api, HTTPXRequest(connection_pool_size=CALLS))
+    assert times[-1] - times[0] < DELAY * 0.9
