@@ -188,9 +188,11 @@ async def test_questions_are_not_taken_for_requests(api: FakeBotAPI, bot: BotHar
     [
         ("提醒我明天开会", "zh-hans", "抱歉，这个我帮不上忙。"),
         ("remind me to take my meds at 8pm", "en", "Sorry, I can't help with that."),
+        ("帮我加一张健身卡", "zh-hans", "抱歉，这个我帮不上忙。"),
+        ("add my gym membership card", "en", "Sorry, I can't help with that."),
     ],
 )
-async def test_a_reminder_about_something_else_gets_the_fallback_not_addcard(
+async def test_a_request_about_something_else_gets_the_fallback_not_addcard(
     api: FakeBotAPI, bot: BotHarness, text: str, language: str, fallback: str
 ) -> None:
     user = api.user(7111, "Ivy", language_code=language)

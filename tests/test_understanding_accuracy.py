@@ -149,6 +149,8 @@ def test_words_that_also_occur_in_code_still_get_answers(kb: KnowledgeBase, text
         ("renewed my globe sim", "intent:renewed_card"),
         ("smart prepaid load", "guide_smart_tnt"),
         ("这个链接是10086发的吗 http://10086-jifen.cc/a", "scam_fake_sender"),
+        ("heyyy", "small_talk:greeting"),  # a stretched word is that word
+        ("唔該晒", "small_talk:thanks"),  # listed phrases are read as messages are (Cantonese)
     ],
 )
 def test_links_and_praise_are_not_questions(kb: KnowledgeBase, text: str, expected: str) -> None:
@@ -166,9 +168,14 @@ def test_links_and_praise_are_not_questions(kb: KnowledgeBase, text: str, expect
         ("remind me to top up", "intent:remind_me"),
         ("到时候叫我续费", "intent:remind_me"),
         ("收到短信说我话费要过期 叫我点网址续费", "scam_fake_sender"),  # the text's words
+        ("how to delete my facebook account", "none:off_topic"),  # not /forget: not the bot's
+        ("add my gym membership card", "none:off_topic"),
+        ("delete my data", "intent:forget_data"),
+        ("帮我加一张健身卡", "none:off_topic"),
+        ("帮我加一张卡", "intent:add_card"),
     ],
 )
-def test_reminders_about_other_things_do_not_start_addcard(
+def test_requests_about_other_things_are_not_requests(
     kb: KnowledgeBase, text: str, expected: str
 ) -> None:
     assert outcome(kb, text) == expected

@@ -13,6 +13,7 @@ from bot.knowledge.domain import DOMAIN_FILE, Domain
 from bot.knowledge.entries import TOPICS, CustomEntry, Entry, LocalizedText, load_entries
 from bot.knowledge.errors import KnowledgeDataError
 from bot.knowledge.matcher import Match, Matcher
+from bot.knowledge.normalize import normalize
 
 # The /renew menu: (section key = the topic of its entries, title), mainland China first:
 # most people who write "流量卡" are there.
@@ -56,6 +57,7 @@ class KnowledgeBase:
             raise KnowledgeDataError(
                 f"{DOMAIN_FILE}: business_concepts not in {CONCEPTS_FILE}: {unknown}"
             )
+        self._domain = domain
         self._matcher = Matcher(self.entries, concepts, domain)
         # Sections without entries (yet) stay out of the menu.
         self._sections = tuple(
@@ -85,6 +87,13 @@ class KnowledgeBase:
     def menu_sections(self) -> tuple[MenuSection, ...]:
         """Sections of the /renew menu in a fixed order, entries in data-file order."""
         return self._sections
+
+    def about_something_else(self, text: str) -> bool:
+        """Whether `text` names another thing people renew or delete (a gym card, a Facebook
+        account) and nothing about cards: "delete my Facebook account" is no request to the
+        bot, however much it reads like one."""
+        about_cards, foreign = self._domain.subjects_in(normalize(text))
+        return foreign and not about_cards
 
     def match(
         self,

@@ -15,10 +15,11 @@ from bot.knowledge.normalize import alternatives, normalize
 SmallTalk = Literal["about_bot", "thanks", "praise", "bye", "greeting", "ack"]
 
 def _split(text: str) -> tuple[str, ...]:
-    return tuple(phrase.strip() for phrase in text.split("|") if phrase.strip())
+    """The phrases of a |-separated list, normalised as messages are (唔该 reads as 谢谢)."""
+    return tuple(dict.fromkeys(normalize(phrase) for phrase in text.split("|") if phrase.strip()))
 
 
-# Phrases in normalised form (lower case, Simplified, no punctuation), by kind. When a message
+# Phrases by kind (normalised when read: lower case, Simplified, no punctuation). When a message
 # mixes kinds ("ok thanks bye"), the first kind in this order answers it.
 _PHRASES: dict[SmallTalk, tuple[str, ...]] = {
     "about_bot": _split(
@@ -32,20 +33,21 @@ _PHRASES: dict[SmallTalk, tuple[str, ...]] = {
         are you a bot or human | human or bot | 你是真人还是机器人 | 你是人还是机器人 |
         你是机器人还是真人 | 机器人还是真人 | 真人还是机器人 |
         how do i use this | how do i use you | what is this | what is this bot | sino ka |
-        ano ka"""
+        ano ka | who r u | who are u | 机器人吗 | 是机器人吗"""
     ),
     "thanks": _split(
         """谢谢 | 谢谢你 | 谢谢啦 | 谢啦 | 谢了 | 多谢 | 感谢 | 非常感谢 | 十分感谢 |
         太感谢了 | 辛苦了 | 辛苦 | thx | thanks | thank you | thank u | thankyou | ty |
         tysm | thanks a lot | many thanks | much appreciated | appreciate it | cheers |
-        salamat | salamat po | maraming salamat"""
+        salamat | salamat po | maraming salamat | 帮大忙了 | 帮了大忙 | 帮大忙 | 唔该 |
+        唔该晒 | 多谢晒"""
     ),
     "praise": _split(
         """好聪明 | 真聪明 | 你真聪明 | 你好聪明 | 聪明 | 真棒 | 你真棒 | 好棒 | 好厉害 | 真厉害 |
         厉害 | 比客服强 | 比客服强多了 | 牛 | 牛逼 | 给力 | 好用 | 太好用了 | 好叻 | 好犀利 |
         smart bot | good bot | great bot | nice bot | best bot | so smart | very smart |
         smart for a bot | you re smart | you are smart | you re the best | you rock | galing |
-        ang galing"""
+        ang galing | 好人 | 你好好人 | 你人真好"""
     ),
     "bye": _split(
         """再见 | 拜拜 | 拜 | 88 | 886 | 回头见 | 下次见 | 晚安 | bye | bye bye | byebye |
@@ -74,7 +76,7 @@ _FILLERS = _split(
     """bot | robot | 机器人 | 小助手 | 助手 | po | lol | haha | 哈哈 | 呵呵 | 嘻嘻 | 啊 | 呀 |
     哈 | 哦 | 哇 | 啦 | 吧 | 呢 | 嘛 | 了 | 哟 | so much | very much | again | everyone |
     all | guys | you | u | 你 | 您 | 大家 | so | sir | maam | again | you re | you are |
-    actually | really | pretty | 多了 | 真的"""
+    actually | really | pretty | 多了 | 真的 | 喔 | ur | na"""
 )
 _KIND_OF = {
     phrase: kind
@@ -93,9 +95,13 @@ _LEADING_GREETING = re.compile(
 )
 
 
+# A letter typed three or more times in a row is one letter stretched: "heyyy", "byeee".
+_STRETCHED = re.compile(r"([a-z])\1{2,}")
+
+
 def small_talk(text: str) -> SmallTalk | None:
     """The kind of small talk `text` is, or None when it says anything else."""
-    normalized = normalize(text)
+    normalized = _STRETCHED.sub(r"\1", normalize(text))
     position, kinds = 0, set()
     while position < len(normalized):
         token = _TOKEN.match(normalized, position)

@@ -69,7 +69,7 @@ def request_in(text: str, kb: KnowledgeBase) -> Intent | None:
     ask here, and understand() decides the same way). A command's name typed alone
     ("renewed") is not one: it gets a hint to the command, which starts the same thing."""
     intent = detect_intent(text)
-    if intent is None or command_meant(text) is not None:
+    if intent is None or command_meant(text) is not None or kb.about_something_else(text):
         return None
     return None if _reminder_of_something_else(intent, text, kb) else intent
 
@@ -85,11 +85,12 @@ def understand(
         return Understanding(text, small_talk=talk)
     question = strip_small_talk(without_pasted(text))
     intent = detect_intent(question)
-    command = command_meant(question)
     if intent is not None and _reminder_of_something_else(intent, question, kb):
         return Understanding(question, match=OFF_TOPIC)
-    if intent is not None and command is None:
-        return Understanding(question, intent=intent)
+    request = request_in(question, kb)
+    if request is not None:
+        return Understanding(question, intent=request)
+    command = command_meant(question)
     match = kb.match(question, custom, user_carriers)
     # A command's name typed without its slash ("history"), or mistyped ("addcrad"), is that
     # command even when the matcher finds an entry for the word, or a request ("renewed").
