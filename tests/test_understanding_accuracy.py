@@ -149,11 +149,17 @@ def test_words_that_also_occur_in_code_still_get_answers(kb: KnowledgeBase, text
         ("renewed my globe sim", "intent:renewed_card"),
         ("smart prepaid load", "guide_smart_tnt"),
         ("这个链接是10086发的吗 http://10086-jifen.cc/a", "scam_fake_sender"),
+        # How to renew, one carrier named: its guide, not the region's overview.
+        ("how do i recharge my csl prepaid sim in hong kong", "guide_csl"),
+        ("how to load globe prepaid? expiring na", "guide_globe_tm"),
+        ("got a chunghwa telecom prepaid sim in taipei, how do i top it up", "guide_tw_prepaid"),
+        ("can i just walk into a carrier store and renew my sim in person?",
+         "channel_business_hall"),  # the carrier's store, not "store my sim"
         ("heyyy", "small_talk:greeting"),  # a stretched word is that word
         ("唔該晒", "small_talk:thanks"),  # listed phrases are read as messages are (Cantonese)
     ],
 )
-def test_links_and_praise_are_not_questions(kb: KnowledgeBase, text: str, expected: str) -> None:
+def test_single_texts_are_read_as_meant(kb: KnowledgeBase, text: str, expected: str) -> None:
     assert outcome(kb, text) == expected
 
 

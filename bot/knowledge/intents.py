@@ -130,7 +130,8 @@ _NOT_ADD_CARD = _any(
     r"|gcash|maya|alipay|apple pay|google pay|registration|family|secondary|promo)(?![a-z])",
     r"(?<![a-z])register (?:my|a|the|your)(?![a-z])",
     # "walk into the telco's store": the shop, not "store my card"
-    r"(?<![a-z])(?:the|a|s|to|at|in|nearest|convenience|partner|sari sari) store(?![a-z])",
+    r"(?<![a-z])(?:the|a|s|to|at|in|nearest|convenience|partner|sari sari|carrier|telco|phone"
+    r"|mobile|official|retail) store(?![a-z])",
 )
 _REMIND_ME = _any(
     r"提醒我|提醒一下|帮我提醒|记得提醒|到时候?提醒|设(?:个|置|一个)?提醒|定(?:个|一个)?提醒"

@@ -38,7 +38,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.knowledge.carriers import ALIASES, carrier_by_code, carriers_in
-from bot.knowledge.concepts import Concepts
+from bot.knowledge.concepts import CONCEPT_PREFIX, Concepts
 from bot.knowledge.domain import Domain
 from bot.knowledge.english import common_english_words
 from bot.knowledge.entries import CustomEntry, Entry
@@ -94,6 +94,8 @@ MIN_EVIDENCE = 2.0
 # Entries scoring at least this share of the best score are offered as choices with it.
 CHOICE_RATIO = 0.95
 MAX_CHOICES = 3
+# How close to the best the named carrier's guide must score to answer a how-to-renew question.
+GUIDE_RATIO = 0.7
 # A group's own FAQ row answers when it scores at least this. In its rows, a feature the
 # knowledge base does not know weighs this much (about as much as a rare known one).
 CUSTOM_MIN_SCORE = 0.5
@@ -509,6 +511,14 @@ class Matcher:
         best = scored[0][0]
         close = [index for score, index in scored[:MAX_CHOICES] if score >= best * CHOICE_RATIO]
 
+        guide = self._guides(query.carriers)
+        asks_how_to_renew = CONCEPT_PREFIX + "how_to_renew" in query.weights
+        if asks_how_to_renew and len(guide) == 1 and close[0] != guide[0]:
+            # "how to load globe prepaid? expiring na": asked how to renew with one carrier
+            # named, that carrier's guide answers it when it is near the top.
+            near = [index for score, index in scored if score >= best * GUIDE_RATIO]
+            if guide[0] in near:
+                close = guide
         if close[0] == self._generic:
             # "How do I renew?" is best answered by the guide for the carrier the user
             # named, or else the one carrier they have on record (or a choice of theirs).
