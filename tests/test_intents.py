@@ -33,6 +33,13 @@ TODAY = date(2026, 11, 29)
         ("删除我的数据", "forget_data", None),
         ("delete all my info", "forget_data", None),
         ("忘了我吧", "forget_data", None),
+        ("那张电信卡什么时候到期", "my_cards", "china_telecom"),
+        ("移动卡到期日是几号来着", "my_cards", "china_mobile"),
+        ("whens my globe sim expiring", "my_cards", "globe"),
+        ("i've saved two sims, which one runs out first", "my_cards", None),
+        ("月底喊我交联通话费", "remind_me", "china_unicom"),
+        ("I've recharged my smart sim", "renewed_card", "smart"),
+        ("remove me from your database", "forget_data", None),
     ],
 )
 def test_requests_are_recognised(text: str, kind: str, carrier: str | None) -> None:
@@ -53,6 +60,10 @@ def test_requests_are_recognised(text: str, kind: str, carrier: str | None) -> N
         "can i walk into the carrier's store and pay my plan there",
         "我都忘了我办的是啥套餐了 在哪看",  # forgot, not "forget me"
         "香港儲值卡增值咗 係加日子定係由今日重新計",  # a question about a top-up, not news of one
+        "csl儲值卡點增值呀 張卡就快到期喇",  # about to expire: how to top up, not the list
+        "bought a load card at the store, where do i enter the pin",
+        "got a reload sms from 8888 is it legit",
+        "帮我清一下缓存数据",  # the phone's cache, not what the bot keeps
     ],
 )
 def test_questions_are_not_requests(text: str) -> None:

@@ -52,13 +52,16 @@ _PROBLEM = _any(
 )
 
 _EN_MINE = r"my(?: [a-z]+){0,3} "  # "my", "my saved", "my mom s smart"
-_ZH_WHEN = r"(?:什么时候|啥时候|啥时|何时|哪天|几号|几月几号|还有几天|还剩几天|多久|快)"
+_ZH_ASKS_WHEN = r"(?:什么时候|啥时候|啥时|何时|哪天|几号|几月几号|还有几天|还剩几天)"
+_ZH_WHEN = rf"(?:{_ZH_ASKS_WHEN}|多久|快)"
 # Kept with the bot: "the cards I saved here", "你这儿记的", "on file".
 _ZH_KEPT = (
     r"(?:(?:在这|在你这|你这|这里)?.{0,3}(?:登记|记录|记|存|保存|添加|加)(?:过|了)?"
     r"|(?:登记|记录|记|存)在(?:你这|这里|这)儿?)的"
 )
-_EN_KEPT = r"(?:i |we )?(?:saved|added|stored|recorded|registered|have|put in|gave you)"
+_EN_KEPT = (
+    r"(?:i |we )?(?:ve |have )?(?:saved|added|stored|recorded|registered|have|put in|gave you)"
+)
 _ZH_DUE = r"(?:到期|过期|截止|要续|该续|续费|交钱|充值|停机)"
 
 _MY_CARDS = _any(
@@ -94,6 +97,19 @@ _MY_CARDS = _any(
     rf"(?<![a-z])(?:expiry|expiration|renewal|due) dates? of {_EN_MINE}?{_EN_CARD}",
     rf"(?<![a-z]){_EN_MINE}?{_EN_CARD}? ?(?:expiry|expiration|renewal|due) dates?",
     rf"(?<![a-z])how (?:many|long) days? (?:left|until|till|before) {_EN_MINE}",
+    # "联通那张卡什么时候到期", "嗰張卡幾時到期": that card of theirs
+    rf"(?:那|这|\s|^)张{_ZH_CARD}?.{{0,4}}{_ZH_ASKS_WHEN}.{{0,4}}{_ZH_DUE}",
+    # "到期日是哪天来着": a date the user once knew
+    rf"{_ZH_DUE}.{{0,8}}来着",
+    rf"(?<![a-z])whens {_EN_MINE}?{_EN_CARD}?.{{0,25}}(?:expir|run out|end|due|renew|lapse)",
+    # "my holafly one, when does it end again"
+    rf"^{_EN_MINE}?(?:one|{_EN_CARD})(?![a-z]).{{0,6}}when (?:does|will|is|do) (?:it|they) "
+    r"(?:end|expire|run out|lapse)",
+    # "the expiry date on the smart sim i added", "i saved 3 cards here, which one runs out first"
+    rf"(?:expiry|expiration|due|renewal) dates?.{{0,30}}{_EN_CARD} (?:i|we) {_EN_KEPT}",
+    rf"(?<![a-z])(?:i|we) {_EN_KEPT}(?: like)?(?: \d+| a few| some| two| three)? {_EN_CARD}"
+    r".{0,30}(?:which|when).{0,20}(?:expir|runs? out|ends?|due)",
+    r"(?:kelan|kailan).{0,20}expire.{0,30}(?:sim|card|number|esim|line) ko(?![a-z])",
 )
 _ZH_ADD_VERB = r"(?:添加|新增|记录|记下|记一下|录入|登记|保存|加入|加|记|录|存)"
 _ZH_INTO = r"(?:进来|进去|上去|上|下来|一下)"
@@ -136,7 +152,10 @@ _NOT_ADD_CARD = _any(
 _REMIND_ME = _any(
     r"提醒我|提醒一下|帮我提醒|记得提醒|到时候?提醒|设(?:个|置|一个)?提醒|定(?:个|一个)?提醒"
     # "到时候叫我续费"; not "短信…叫我点网址续费" (what a scam text told the user to do)
-    r"|(?:^|到时候?|记得|请|麻烦你?)叫我.{0,10}(?:续|充|交|缴)",
+    r"|(?:^|到时候?|记得|请|麻烦你?)(?:叫|喊)我.{0,10}(?:续|充|交|缴)",
+    # "月底喊我交话费", "提前三天叫我一声": a time, then "call me"
+    r"(?:月底|月初|到期前|提前.{0,4}|明天|后天|下个?月.{0,4}|\d+号)(?:叫|喊|通知|告诉)我"
+    r"|(?:叫|喊|通知|告诉)我一声",
     r"(?<![a-z])(?:remind me|remind us|set (?:up )?(?:a )?reminder|alert me|notify me|ping me"
     r"|nudge me|poke me|give me a heads ?up|reminder(?: pls| please| plz)? (?:for|to|on)"
     r"|pa ?remind|paki ?remind"
@@ -145,7 +164,7 @@ _REMIND_ME = _any(
 # What is left of a reminder request once the request, its date and time and filler words
 # are gone is what it is about: "take my meds", "开会", or nothing ("remind me on Dec 31").
 _REMINDER_FRAME = _any(
-    r"提醒|叫我|帮我|设(?:个|置|一个)?|定(?:个|一个)?|一声|\d+|[一二三四五六七八九十两]+"
+    r"提醒|叫我|喊我|通知我|告诉我|帮我|设(?:个|置|一个)?|定(?:个|一个)?|一声|\d+|[一二三四五六七八九十两]+"
     r"|[年月日号点分天周]|星期.?|礼拜.?|今天|明天|后天|今晚|早上|上午|中午|下午|晚上|下个?|这个?"
     r"|每|之?前|以后|之后|我|给|在|的|一下|吧|要|去|记得|提前|到时候?",
     r"(?<![a-z])(?:on|at|in|by|before|after|tomorrow|today|tonight|next|this|every|am|pm|st|nd|rd"
@@ -165,7 +184,7 @@ def reminded_of(text: str) -> str:
 # word (normalize.py), because here the tense is what matters.
 _EN_DONE = r"(?:renewed|topped up|reloaded|loaded|recharged|extended|paid(?: for)?)"
 _RENEWED_EN = _any(
-    rf"(?<![a-z])(?:i |we |just |already |have |has )+{_EN_DONE}(?![a-z])",
+    rf"(?<![a-z])(?:i |we |ve |just |already |have |has )+{_EN_DONE}(?![a-z])",
     rf"^{_EN_DONE}(?![a-z])",
     rf"(?<![a-z]){_EN_DONE}(?: [a-z0-9]+){{0,3}} already(?![a-z])",
     r"(?<![a-z])done (?:renewing|topping up|loading|reloading|paying|recharging)(?![a-z])",
@@ -175,6 +194,8 @@ _RENEWED_EN = _any(
     r"(?<![a-z])added (?:another |more |an extra )?(?:\d+ ?gb|data|load)(?![a-z])",
     r"(?<![a-z])(?:i |just |already )*(?:added|bought) (?:more )?(?:data|load|a promo|a data pack)"
     r"(?![a-z])",
+    r"(?<![a-z])(?:bought|got) (?:another|a|an|more)(?: [a-z0-9]+){0,2} (?:top ?up|topup|load"
+    r"|reload|renewal|extension)(?! card| pin| sms| text| message| link| call| offer)(?![a-z])",
 )
 _RENEWED = _any(
     r"(?:已经|已|刚刚|刚|今天|昨天|刚才)?(?:续费|续约|续上|续|充值|充|交|缴|增值)(?:了|好了|完了|过了)"
@@ -185,6 +206,7 @@ _RENEWED = _any(
     r"(?:增|充|续|交|缴)完(?:值|费|钱)?了|(?:刚刚|刚|已经|已)(?:充|交|缴|续)(?:完|好)",
     r"(?:续费|续约|充值|交费|缴费|增值|充钱|交钱)(?:搞定|完成|好了|完事|办好|弄好)",
     r"(?:刚刚|刚|已经|今天|昨天)给.{0,20}(?:加了|充了|续了|买了|交了)",
+    r"(?:已经|已|刚刚|刚)冲(?:好|完)",  # 冲 for 充, a common slip
 )
 _ZH_MY_DATA = r"(?:数据|信息|资料|记录|账号|账户|个人信息|东西)"
 _FORGET = _any(
@@ -206,8 +228,13 @@ _FORGET = _any(
     r"(?<![a-z])(?:delete|remove|erase|wipe|clear|purge)(?: all| everything)?(?: of)?"
     r"(?: my| you have| you ve| you know)?(?: [a-z]+){0,2} (?:data|info|information|details"
     r"|account|records|history|stuff|about me)(?![a-z])",
-    r"(?<![a-z])my(?: [a-z]+)? (?:data|info|information|details|records) (?:deleted|removed"
-    r"|erased|wiped)(?![a-z])",
+    r"(?<![a-z])my(?: [a-z]+){0,3} (?:data|info|information|details|records) (?:deleted|removed"
+    r"|erased|wiped|gone)(?![a-z])",
+    r"(?<![a-z])(?:remove|delete|erase|wipe) me from (?:your|ur|the) (?:database|db|system"
+    r"|records)(?![a-z])",
+    # "你存的我的信息一条都不要留", "唔該幫我清晒啲資料" (谢谢帮我清完的资料)
+    rf"{_ZH_MY_DATA}.{{0,8}}(?:不要留|别留|不留)",
+    r"帮我(?:清|删)(?:完|掉|光|空)?(?:我的|我)?的?(?:所有|全部)?(?:资料|信息|记录|个人信息)",
     r"(?<![a-z])forget (?:about )?(?:me|everything|all about me)(?![a-z])",
     r"(?<![a-z])(?:stop|quit) (?:storing|saving|keeping) my(?![a-z])",
 )
