@@ -8,8 +8,11 @@ import asyncio
 from telegram import Bot
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.runtime.request import BoundedRequest
+from bot.reminders.peak import PAID_SEND_WINDOW
+from bot.runtime.app import build_application
+from bot.runtime.request import IN_FLIGHT, BoundedRequest
 from fakebotapi import FakeBotAPI
+from tests.harness import bot_settings
 
 DELAY = 0.3  # seconds the server holds each answer
 CALLS = 6
@@ -38,3 +41,12 @@ async def test_without_the_bound_every_call_is_in_flight_at_once(api: FakeBotAPI
     """The control: PTB's client sends all six at once, so the waves above are the bound's."""
     times = await _answer_times(api, HTTPXRequest(connection_pool_size=CALLS))
     assert times[-1] - times[0] < DELAY * 0.9
+
+
+def test_the_bot_leaves_room_for_the_paid_sweeps_sends(api: FakeBotAPI, sqlite_url: str) -> None:
+    """A paid sweep keeps PAID_SEND_WINDOW sends in flight: the client must not cap it at the
+    replies' share (the bot's replies would then queue behind a sweep, or the sweep halve)."""
+    for paid, expected in ((False, IN_FLIGHT), (True, IN_FLIGHT + PAID_SEND_WINDOW)):
+        application = build_application(bot_settings(api, sqlite_url, allow_paid_broadcast=paid))
+        request = application.bot.request
+        assert isinstance(request, BoundedRequest) and request.in_flight == expected

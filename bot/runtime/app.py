@@ -19,12 +19,13 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot.i18n import LANGUAGES, translator
 from bot.knowledge import KnowledgeBase
 from bot.reminders.jobs import start_reminders, stop_reminders
+from bot.reminders.peak import PAID_SEND_WINDOW
 from bot.runtime.broadcast import start_broadcasts
 from bot.runtime.commands import Audience, commands_for, set_owner_menu
 from bot.runtime.errors import on_error
 from bot.runtime.persistence import SQLPersistence
 from bot.runtime.ratelimit import TelegramRateLimiter
-from bot.runtime.request import BoundedRequest
+from bot.runtime.request import IN_FLIGHT, BoundedRequest
 from bot.runtime.services import BotContext, RenewBotApplication, Services, system_clock
 from bot.runtime.update_processor import PerChatUpdateProcessor
 from bot.settings import Settings
@@ -61,7 +62,7 @@ def build_application(
     database = db or Database(settings.database_url)
     application = (
         ApplicationBuilder()
-        .request(BoundedRequest(read_timeout=read_timeout))
+        .request(BoundedRequest(_requests_in_flight(settings), read_timeout=read_timeout))
         .application_class(RenewBotApplication)
         .token(settings.token)
         .base_url(settings.bot_api_base_url)
@@ -83,6 +84,12 @@ def build_application(
     register_handlers(application)
     application.add_error_handler(on_error)
     return application
+
+
+def _requests_in_flight(settings: Settings) -> int:
+    """The replies' share, plus room for the paid sweep's sends, which keeps PAID_SEND_WINDOW
+    in flight (a paid broadcast is paced at 990 a second, so round trips would bound it)."""
+    return IN_FLIGHT + (PAID_SEND_WINDOW if settings.allow_paid_broadcast else 0)
 
 
 _SCOPES = (

@@ -25,10 +25,11 @@ IN_FLIGHT = 16
 class BoundedRequest(HTTPXRequest):
     """At most `in_flight` requests at a time, over as many kept-alive connections."""
 
-    __slots__ = ("_slots",)
+    __slots__ = ("_slots", "in_flight")
 
     def __init__(self, in_flight: int = IN_FLIGHT, **kwargs: Any) -> None:
         super().__init__(connection_pool_size=in_flight, **kwargs)
+        self.in_flight = in_flight
         self._slots = asyncio.Semaphore(in_flight)
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
