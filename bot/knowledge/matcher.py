@@ -511,14 +511,17 @@ class Matcher:
         best = scored[0][0]
         close = [index for score, index in scored[:MAX_CHOICES] if score >= best * CHOICE_RATIO]
 
-        guide = self._guides(query.carriers)
-        asks_how_to_renew = CONCEPT_PREFIX + "how_to_renew" in query.weights
-        if asks_how_to_renew and len(guide) == 1 and close[0] != guide[0]:
+        named_guides = self._guides(query.carriers)
+        if (
+            CONCEPT_PREFIX + "how_to_renew" in query.weights
+            and len(named_guides) == 1
+            and close[0] != named_guides[0]
+            and any(index == named_guides[0] and score >= best * GUIDE_RATIO
+                    for score, index in scored)
+        ):
             # "how to load globe prepaid? expiring na": asked how to renew with one carrier
             # named, that carrier's guide answers it when it is near the top.
-            near = [index for score, index in scored if score >= best * GUIDE_RATIO]
-            if guide[0] in near:
-                close = guide
+            close = named_guides
         if close[0] == self._generic:
             # "How do I renew?" is best answered by the guide for the carrier the user
             # named, or else the one carrier they have on record (or a choice of theirs).
@@ -527,7 +530,7 @@ class Matcher:
                 close = list(dict.fromkeys([guides[0], *close[1:]]))
             elif guides and len(close) == 1:
                 close = guides[:MAX_CHOICES]
-        elif self._generic in close and self._guides(query.carriers) == [close[0]]:
+        elif self._generic in close and named_guides == [close[0]]:
             # "smart sim reload options": the named carrier's guide is that overview.
             close.remove(self._generic)
 

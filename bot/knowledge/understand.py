@@ -64,14 +64,20 @@ def _reminder_of_something_else(intent: Intent, text: str, kb: KnowledgeBase) ->
     return bool(about) and kb.match(about).reason == "off_topic"
 
 
+def _stands(text: str, kb: KnowledgeBase) -> bool:
+    """Whether a request found in `text` is one to act on. A command's name typed alone
+    ("renewed") is not: it gets a hint to the command, which starts the same thing. Nor is
+    one about another thing ("add my gym membership card")."""
+    return command_meant(text) is None and not kb.about_something_else(text)
+
+
 def request_in(text: str, kb: KnowledgeBase) -> Intent | None:
     """The request about the user's cards in `text`, if any (the conversations' entry filters
-    ask here, and understand() decides the same way). A command's name typed alone
-    ("renewed") is not one: it gets a hint to the command, which starts the same thing."""
+    ask here, and understand() decides the same way)."""
     intent = detect_intent(text)
-    if intent is None or command_meant(text) is not None or kb.about_something_else(text):
+    if intent is None or _reminder_of_something_else(intent, text, kb) or not _stands(text, kb):
         return None
-    return None if _reminder_of_something_else(intent, text, kb) else intent
+    return intent
 
 
 def understand(
@@ -87,9 +93,8 @@ def understand(
     intent = detect_intent(question)
     if intent is not None and _reminder_of_something_else(intent, question, kb):
         return Understanding(question, match=OFF_TOPIC)
-    request = request_in(question, kb)
-    if request is not None:
-        return Understanding(question, intent=request)
+    if intent is not None and _stands(question, kb):
+        return Understanding(question, intent=intent)
     command = command_meant(question)
     match = kb.match(question, custom, user_carriers)
     # A command's name typed without its slash ("history"), or mistyped ("addcrad"), is that
