@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,7 @@ def _without_false_friends(normalized: str) -> str:
     return _NOT_CARRIER_RE.sub(" ", normalized).strip() if _NOT_CARRIER_PHRASES else normalized
 
 
+@lru_cache(maxsize=4096)  # the intents, the matcher and the regions each ask for a text
 def carriers_in(normalized: str) -> tuple[str, ...]:
     """Codes of the carriers named in already-normalised text, in order of appearance."""
     normalized = _without_false_friends(normalized)

@@ -177,6 +177,17 @@ def _mask(flags: Iterable[bool]) -> npt.NDArray[np.bool_]:
     return np.array(list(flags), bool)
 
 
+def _sums(
+    groups: list[npt.NDArray[np.intp]], values: list[float], size: int
+) -> npt.NDArray[np.float64]:
+    """An array of `size` zeros plus values[i] at each position in groups[i]."""
+    if not groups:
+        return np.zeros(size)
+    lengths = np.fromiter(map(len, groups), np.intp, len(groups))
+    sums = np.bincount(np.concatenate(groups), weights=np.repeat(values, lengths), minlength=size)
+    return sums.astype(np.float64, copy=False)  # with weights it already is: for the types
+
+
 class Matcher:
     def __init__(self, entries: Sequence[Entry], concepts: Concepts, domain: Domain) -> None:
         self._entries = tuple(entries)
@@ -398,19 +409,28 @@ class Matcher:
 
     def _scores(self, query: _Query, user_carriers: Sequence[str]) -> list[tuple[float, int]]:
         """(score, entry index) for every entry with enough evidence, best first."""
-        dots = np.zeros(len(self._phrasing_norm))
-        covered = np.zeros(len(self._entries))
+        # Each known feature adds its weight to the phrasings and entries that hold it (once
+        # each): one bincount over all of them, not numpy calls per feature, which cost more
+        # than the sums themselves on arrays this small.
+        positions: list[npt.NDArray[np.intp]] = []
+        squares: list[float] = []
+        indexes: list[npt.NDArray[np.intp]] = []
+        weights: list[float] = []
         keyword_terms: defaultdict[int, set[str]] = defaultdict(set)
         for term, weight in query.weights.items():
             if term not in self._weight:
                 continue
-            if (positions := self._phrasings_with.get(term)) is not None:
-                dots[positions] += weight * weight  # a phrasing holds a feature once
-            if (indexes := self._entries_with.get(term)) is not None:
-                covered[indexes] += weight
+            if (found := self._phrasings_with.get(term)) is not None:
+                positions.append(found)
+                squares.append(weight * weight)
+            if (found := self._entries_with.get(term)) is not None:
+                indexes.append(found)
+                weights.append(weight)
             for keyword in self._keywords_by_term.get(term, ()):
                 if keyword.terms <= query.weights.keys():
                     keyword_terms[keyword.entry] |= keyword.terms
+        dots = _sums(positions, squares, len(self._phrasing_norm))
+        covered = _sums(indexes, weights, len(self._entries))
         similarity = dots / (query.norm * self._phrasing_norm)
         best_phrasing = np.maximum.reduceat(similarity, self._entry_starts)
 
