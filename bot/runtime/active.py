@@ -28,7 +28,6 @@ from telegram import Update
 
 from bot.reminders.leader import SweepLeader
 from bot.runtime.services import RenewBotApplication
-from bot.webapp.server import polling_server
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +133,11 @@ async def serve_polling(application: RenewBotApplication, stop: asyncio.Event) -
         if updater.running:
             await updater.stop()
 
-    async with polling_server(application):  # the Mini App, when WEBAPP_URL is set
+    if application.services.settings.webapp_url is None:
+        return await run_while_active(application, stop, start_receiving, stop_receiving)
+    from bot.webapp.server import polling_server  # aiohttp: only the Mini App needs it
+
+    async with polling_server(application):
         return await run_while_active(application, stop, start_receiving, stop_receiving)
 
 

@@ -109,9 +109,7 @@ async def _reach_telegram(settings: Settings) -> None:
 
 
 def cmd_run(settings: Settings) -> int:
-    from bot.runtime.active import run_polling  # PTB is only needed for this command
-    from bot.runtime.app import build_application
-    from bot.runtime.webhook import run_webhook
+    from bot.runtime.app import build_application  # PTB is only needed for this command
 
     token = settings.token  # fails early, before touching the database
     configure_logging(settings.log_level, token)
@@ -119,8 +117,14 @@ def cmd_run(settings: Settings) -> int:
     asyncio.run(_reach_telegram(settings))
     application = build_application(settings)
     # Only the active instance receives updates; others stand by (bot/active.py).
+    # The web server (aiohttp, about a tenth of a second to import) only for a webhook or
+    # the Mini App.
     if settings.webhook_url:
+        from bot.runtime.webhook import run_webhook
+
         return run_webhook(application)
+    from bot.runtime.active import run_polling
+
     log.info("starting in polling mode")
     return run_polling(application)
 
