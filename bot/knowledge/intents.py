@@ -284,9 +284,13 @@ _NO_REMINDER_NEEDED = re.compile(
 _HOW_TO_CHECK = _any(
     r"^(?:请问)?(?:怎么|如何|怎样|咋|在哪|去哪)(?:查|看|知道|查询)",
     r"^how (?:do|can|to|would) (?:i |you )?(?:check|find|see|know|look)",
+    # ... or asked after the question: "when does my plan expire how to check", "…怎么查"
+    r"(?:怎么|如何|怎样|咋|在哪|去哪)(?:查|看|查询)(?:啊|呢|呀|的)?$",
+    r"(?<![a-z])how (?:do i |can i |to |i )?(?:check|find out|see)(?: it| that)?$",
 )
 
 
 def _starts_how(normalized: str) -> bool:
-    """"How do I check when my card expires?" asks for the carrier's way, not for the list."""
+    """"How do I check when my card expires?" (or "… how to check") asks for the carrier's
+    way, not for the list."""
     return _HOW_TO_CHECK.search(normalized) is not None
