@@ -95,7 +95,7 @@ MIN_EVIDENCE = 2.0
 CHOICE_RATIO = 0.95
 MAX_CHOICES = 3
 # How close to the best the named carrier's guide must score to answer a how-to-renew question.
-GUIDE_RATIO = 0.7
+GUIDE_RATIO = 0.65
 # A group's own FAQ row answers when it scores at least this. In its rows, a feature the
 # knowledge base does not know weighs this much (about as much as a rare known one).
 CUSTOM_MIN_SCORE = 0.5
@@ -535,7 +535,7 @@ class Matcher:
         if (
             CONCEPT_PREFIX + "how_to_renew" in query.weights
             and len(named_guides) == 1
-            and close[0] != named_guides[0]
+            and close != named_guides
             and any(index == named_guides[0] and score >= best * GUIDE_RATIO
                     for score, index in scored)
         ):
