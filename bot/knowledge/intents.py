@@ -32,7 +32,7 @@ def _any(*patterns: str) -> re.Pattern[str]:
 
 # Things a user's card is called.
 _ZH_CARD = r"(?:手机卡|电话卡|流量卡|上网卡|sim卡|esim|sim|卡片|卡|号码|手机号|号)"
-_EN_CARD = r"(?:cards?|sims?|sim cards?|esims?|numbers?|lines?|plans?|data cards?)"
+_EN_CARD = r"(?:cards?|sims?|sim cards?|esims?|numbers?|lines?|plans?|data cards?|prepaid|postpaid)"
 _EN_MY = r"(?:my|our|the)(?: [a-z0-9]+){0,3}"
 
 # Asking how something works ("how do I add a card?", "怎么设置提醒") is a question, unless it
@@ -45,7 +45,7 @@ _HOW = _any(
 # A renewal that went wrong is a support question, not news to record.
 _PROBLEM = _any(
     r"没|不|未|但|却|还是|失败|错|重复|两次|扣了|退|骗|吗|呢|怎么|咋|为什么|为啥|多久|多少|几|哪|啥|什么"
-    r"|能|可以|会|该|要|得交|定系|系咪|咩|点样|点解",  # the last ones Cantonese
+    r"|(?<![又就])能|可以|会|该|要|得交|定系|系咪|咩|点样|点解",  # the last ones Cantonese
     r"(?<![a-z])(?:but|not|no|didnt|didn t|doesnt|isnt|hasnt|havent|cant|cannot|wont|still"
     r"|failed|fail|never|wrong|twice|why|how|refund|missing|scam|error"
     r"|pero|wala|hindi|bakit|ayaw|paano)(?![a-z])",
@@ -81,8 +81,9 @@ _MY_CARDS = _any(
     r"(?:for|of|on) me",
     r"(?<![a-z])(?:show|see|view|give)(?: me)? (?:my|the) list(?![a-z])",
     r"(?<![a-z])(?:sim|card|number)s? ko\b.{0,20}(?:save|dito)",
-    rf"(?:^|(?:tell me|know|check|see|remind me|so|and) )when(?: s| is| does| do| will| are)? "
-    rf"{_EN_MINE}?{_EN_CARD}?.{{0,25}}(?:expire|run out|end|due|renew|lapse)",
+    rf"(?:^|(?:tell me|know|check|see|remind me|so|and) )(?:when|what day|which day|what date"
+    rf"|which date)(?: s| is| does| do| will| are)? {_EN_MINE}?{_EN_CARD}?.{{0,25}}"
+    r"(?:expir|run out|end|due|renew|lapse)",
     rf"(?<![a-z])(?:show|list|see|view|check|display|give)(?: me)?(?: all)?(?: of)? {_EN_MINE}?"
     rf"{_EN_CARD}(?: please| pls| plz)?$",
     rf"^(?:all )?{_EN_MINE}?{_EN_CARD}(?: please| pls| plz)?$",
@@ -96,7 +97,7 @@ _MY_CARDS = _any(
     r" (?:you|u))?.{0,20}(?:expire|run out|end|due|lapse)",
     rf"(?<![a-z])(?:expiry|expiration|renewal|due) dates? of {_EN_MINE}?{_EN_CARD}",
     rf"(?<![a-z]){_EN_MINE}?{_EN_CARD}? ?(?:expiry|expiration|renewal|due) dates?",
-    rf"(?<![a-z])how (?:many|long) days? (?:left|until|till|before) {_EN_MINE}",
+    rf"(?<![a-z])how (?:many|long) days? (?:left|until|till|before)(?: on| for| in)? {_EN_MINE}",
     # "联通那张卡什么时候到期", "嗰張卡幾時到期": that card of theirs
     rf"(?:那|这|\s|^)张{_ZH_CARD}?.{{0,4}}{_ZH_ASKS_WHEN}.{{0,4}}{_ZH_DUE}",
     # "到期日是哪天来着": a date the user once knew
@@ -109,9 +110,16 @@ _MY_CARDS = _any(
     rf"(?:expiry|expiration|due|renewal) dates?.{{0,30}}{_EN_CARD} (?:i|we) {_EN_KEPT}",
     rf"(?<![a-z])(?:i|we) {_EN_KEPT}(?: like)?(?: \d+| a few| some| two| three)? {_EN_CARD}"
     r".{0,30}(?:which|when).{0,20}(?:expir|runs? out|ends?|due)",
-    r"(?:kelan|kailan).{0,20}expire.{0,30}(?:sim|card|number|esim|line) ko(?![a-z])",
+    r"(?:kelan|kailan).{0,20}expire.{0,30}(?:sim|card|number|esim|line|smart|tnt|globe|tm|dito"
+    r"|gomo) ko(?![a-z])",
+    # "我的电信卡到期日是几号", "我個電信卡到期日係幾號": the date asked after it is named
+    rf"我的?.{{0,8}}{_ZH_CARD}.{{0,6}}(?:到期|过期|截止)(?:日|日期|时间|的日子)(?:是|系)?"
+    rf"{_ZH_ASKS_WHEN}",
+    # "上个月加过一张广电的卡 还剩多久到期": a card the user added here
+    rf"(?:登记|记录|记|存|添加|加)(?:过|了)(?:一|1|两|几)?(?:张|个).{{0,8}}{_ZH_CARD}.{{0,12}}"
+    rf"{_ZH_WHEN}.{{0,4}}{_ZH_DUE}",
 )
-_ZH_ADD_VERB = r"(?:添加|新增|记录|记下|记一下|录入|登记|保存|加入|加|记|录|存)"
+_ZH_ADD_VERB = r"(?:添加|新增|记录|记下|记一下|录入|登记|保存|加入|加|添|记|录|存)"
 _ZH_INTO = r"(?:进来|进去|上去|上|下来|一下)"
 _ADD_CARD = _any(
     r"^(?:加|添加|新增|记)(?:一)?(?:张)?(?:新)?卡片?\s*(?:谢谢|谢了|多谢|thanks|thx)?$",
@@ -121,8 +129,11 @@ _ADD_CARD = _any(
     rf"(?<![a-z])(?:new|another|got a) .{{0,20}}{_EN_CARD}.{{0,30}}(?:save|add|track|record|store)"
     r" (?:it|this|that)(?![a-z])",
     r"(?<![a-z])(?:add|save|put) (?:it|this|that) (?:to|on|in) (?:my|the) list(?![a-z])",
-    rf"(?<![a-z])(?:add|put) (?:my |our |the )?(?:[a-z0-9]+ ){{0,2}}{_EN_CARD} (?:on|to) "
+    rf"(?<![a-z])(?:add|put) (?:my |our |the )?(?:[a-z0-9]+ ){{0,2}}{_EN_CARD} (?:on|to|in|into) "
     r"(?:my|the) list(?![a-z])",
+    # "再添一张移动的，套餐58元": one more of what the user keeps here; not "能再加一个副号吗"
+    r"^(?:帮我|给我|请|麻烦)?(?:再|又|另)(?:添|加|添加|新增|记)(?:一|1)?(?:张|个)"
+    r"(?!.*(?:吗|么|嘛|能不能|可不可以|可以|是否))",
     r"(?<![a-z])(?:pls|please|plz) add(?: it)?$|(?<![a-z])add (?:it )?(?:pls|please|plz)$",
     rf"(?<![a-z])(?:pa ?add|paki ?add|i ?add mo)(?: [a-z]+){{0,4}} (?:{_EN_CARD}|ko)(?![a-z])",
     rf"(?:帮我|给我|我要|我想|我想要|请|麻烦|再)?{_ZH_ADD_VERB}(?:一下|一|1|另)?(?:张|个)"
@@ -140,7 +151,7 @@ _ADD_CARD = _any(
 # Adding things that are not a card record: a secondary line or data to an account, a bank
 # card to a wallet, load or credit to a number.
 _NOT_ADD_CARD = _any(
-    r"副卡|亲情|家庭|主卡|流量包|加油包|(?:加|充|买)(?:点)?(?:流量|话费|余额)|银行卡|信用卡|支付宝|微信|钱包"
+    r"副卡|副号|亲情|家庭|主卡|套餐(?:里|上|下|内)|流量包|加油包|(?:加|充|买)(?:点)?(?:流量|话费|余额)|银行卡|信用卡|支付宝|微信|钱包"
     r"|实名|绑定",
     r"(?<![a-z])(?:load|credit|data|balance|money|minutes|bank|credit card|debit card|wallet"
     r"|gcash|maya|alipay|apple pay|google pay|registration|family|secondary|promo)(?![a-z])",
@@ -154,12 +165,15 @@ _REMIND_ME = _any(
     # "到时候叫我续费"; not "短信…叫我点网址续费" (what a scam text told the user to do)
     r"|(?:^|到时候?|记得|请|麻烦你?)(?:叫|喊)我.{0,10}(?:续|充|交|缴)",
     # "月底喊我交话费", "提前三天叫我一声": a time, then "call me"
-    r"(?:月底|月初|到期前|提前.{0,4}|明天|后天|下个?月.{0,4}|\d+号)(?:叫|喊|通知|告诉)我"
+    r"(?:月底|月初|到期前|提前.{0,4}|明天|后天|下个?月.{0,4}|\d+\s?号)(?:叫|喊|通知|告诉)我"
     r"|(?:叫|喊|通知|告诉)我一声",
+    # "2/28 提醒续费流量卡": a date, then the reminder as a note to self
+    r"^(?:\d+[\s/.\-月]+\d+\s?[号日]?|\d+\s?号|月底|明天|后天)\s?提醒(?:续费|充值|交费|缴费|充话费|交话费)",
     r"(?<![a-z])(?:remind me|remind us|set (?:up )?(?:a )?reminder|alert me|notify me|ping me"
     r"|nudge me|poke me|give me a heads ?up|reminder(?: pls| please| plz)? (?:for|to|on)"
     r"|pa ?remind|paki ?remind"
-    r"|i ?remind mo ako|paalala(?:han)? mo ako|ipaalala mo)(?![a-z])",
+    r"|i ?remind mo ako|remind mo (?:ako|ko)|paalala(?:han)? mo ako|ipaalala mo"
+    r"|(?:don t|dont|do not) let me forget|(?:remnd|remid|rmind|remin|reminf) me)(?![a-z])",
 )
 # What is left of a reminder request once the request, its date and time and filler words
 # are gone is what it is about: "take my meds", "开会", or nothing ("remind me on Dec 31").
@@ -211,8 +225,8 @@ _RENEWED = _any(
 _ZH_MY_DATA = r"(?:数据|信息|资料|记录|账号|账户|个人信息|东西)"
 _FORGET = _any(
     r"(?:存了|保存了|记了|记录了|有)我的.{0,8}(?:删|清)",
-    r"(?<![a-z])(?:delete|remove|erase|wipe|clear|purge)(?: all| everything)? (?:of )?(?:my|what)"
-    r"(?: [a-z]+){0,3} (?:cards|data|info|information|details|records)(?![a-z])",
+    r"(?<![a-z])(?:delete|delte|delet|remove|erase|wipe|clear|purge)(?: all| everything)? (?:of )?"
+    r"(?:my|what)(?: [a-z]+){0,3} (?:cards|data|info|information|details|records)(?![a-z])",
     r"(?<![a-z])(?:delete|remove|erase|wipe|clear|purge) (?:everything|all|what|whatever)"
     r"(?: (?:you|u))?(?: have)? (?:stored|saved|have|keep|know|hold|got)(?: (?:about|on|of) me)?",
     r"(?<![a-z])my (?:personal )?(?:data|info|information|details) (?:gone|removed|deleted|erased)",
