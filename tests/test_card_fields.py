@@ -17,6 +17,7 @@ from handlers.cards.fields import (
     FieldContext,
     FieldError,
     UnsureAnswer,
+    kind_named,
     next_field,
     show_date,
 )
@@ -90,3 +91,18 @@ def test_a_date_and_its_days_left_use_the_language_s_parentheses() -> None:
     day, today = date(2026, 12, 5), date(2026, 11, 30)
     assert show_date(day, _ctx("zh", today)) == "2026年12月5日（还有 5 天）"
     assert show_date(day, _ctx("en", today)) == "2026-12-05 (in 5 days)"
+
+
+@pytest.mark.parametrize(
+    ("text", "carrier", "kind"),
+    [
+        ("add my globe prepaid, expires 12/31", "globe", "sim"),
+        ("帮我加一个手机号", None, "sim"),
+        ("a prepaid data card from lazada", None, "data"),  # the specific word wins
+        ("提醒我给移动流量卡续费", "china_mobile", "data"),
+        ("my airalo sim", "airalo", "esim"),  # Airalo sells only eSIMs
+        ("remind me on Dec 31", None, None),
+    ],
+)
+def test_a_request_names_the_card_type(text: str, carrier: str | None, kind: str | None) -> None:
+    assert kind_named(text, carrier).get("kind") == kind

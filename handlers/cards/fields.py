@@ -67,7 +67,9 @@ KIND_NAMES = {
     CardKind.OTHER: N_("Other"),
 }
 _KIND_WORDS: dict[str, str] = {
-    **dict.fromkeys(("sim", "sim card", "sim卡", "手机卡", "电话卡", "號碼卡", "号码卡"), "sim"),
+    # A prepaid (预付卡, 储值卡) is a SIM in the Philippines and Hong Kong, as a 手机号 is.
+    **dict.fromkeys(("sim", "sim card", "sim卡", "手机卡", "电话卡", "號碼卡", "号码卡", "prepaid",
+                     "postpaid", "预付卡", "储值卡", "手机号"), "sim"),
     **dict.fromkeys(("data", "data card", "data sim", "流量卡", "数据卡", "上网卡"), "data"),
     **dict.fromkeys(("esim", "e-sim", "travel esim"), "esim"),
     **dict.fromkeys(("other", "其他", "其它"), "other"),
@@ -85,10 +87,14 @@ _ESIM_CARRIERS = frozenset({"airalo", "holafly", "nomad"})
 
 def kind_named(text: str, carrier: str | None = None) -> Values:
     """The card type a sentence names ("my data card", "移动流量卡", an Airalo plan), if any."""
-    found = _KIND_NAMED.search(normalise_text(text))
-    if found is not None:
-        return {"kind": _KIND_IN_SENTENCE[found.group(0)]}
-    return {"kind": CardKind.ESIM.value} if carrier in _ESIM_CARRIERS else {}
+    named = {_KIND_IN_SENTENCE[word] for word in _KIND_NAMED.findall(normalise_text(text))}
+    if carrier in _ESIM_CARRIERS:
+        named.add(CardKind.ESIM.value)
+    # The specific word wins over the general one: a "prepaid data card" is a data card.
+    for kind in (CardKind.ESIM.value, CardKind.DATA.value, CardKind.SIM.value):
+        if kind in named:
+            return {"kind": kind}
+    return {}
 
 
 CYCLE_NAMES = {
