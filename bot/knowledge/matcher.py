@@ -554,6 +554,13 @@ class Matcher:
             # "smart sim reload options": the named carrier's guide is that overview.
             close.remove(self._generic)
 
+        if len(close) > 1:
+            # "esim data left": of close entries, the one for the region the question points
+            # to (travel eSIMs, Hong Kong) answers it rather than the general one.
+            pointed = self._any_of(self._needing_region, query.regions)
+            regional = [index for index in close if pointed[index]]
+            if len(regional) == 1:
+                close = regional
         if len(close) == 1:
             entry = self._entries[close[0]]
             named = query.carriers[0] if len(query.carriers) == 1 else None
