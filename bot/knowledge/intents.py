@@ -38,14 +38,18 @@ _EN_MY = r"(?:my|our|the)(?: [a-z0-9]+){0,3}"
 # Asking how something works ("how do I add a card?", "怎么设置提醒") is a question, unless it
 # is about the bot itself (handled by the knowledge base's bot_reminders entry then).
 _HOW = _any(
-    r"怎么|如何|怎样|咋|能不能|可不可以|可以吗|能吗|吗$|为什么|为啥|啥意思|去哪|在哪|哪里"
-    r"|办法|方法|方式|渠道",
+    r"怎么|如何|怎样|咋|为什么|为啥|啥意思|去哪|在哪|哪里|办法|方法|方式|渠道",
     r"(?<![a-z])(?:how|why|can i|could i|should i|is it|do i need|what if|what happens)(?![a-z])",
 )
+# "能…吗" asks whether something can be done, unless it asks the bot to do it: "能帮我列一下吗",
+# "可不可以在到期前一日提醒我".
+_WHETHER = re.compile(r"能不能|可不可以|可以吗|能吗|吗$")
+_ASKS_BOT = re.compile(r"(?:能|可以|能不能|可不可以|麻烦)你?(?:帮我|给我|帮忙)|提醒我")
 # A renewal that went wrong is a support question, not news to record.
 _PROBLEM = _any(
     r"没|不|未|但|却|还是|失败|错|重复|两次|扣了|退|骗|吗|呢|怎么|咋|为什么|为啥|多久|多少|几|哪|啥|什么"
-    r"|(?<![又就])能|可以|会|该|要|得交|定系|系咪|咩|点样|点解",  # the last ones Cantonese
+    # (the last ones Cantonese)
+    r"|(?<![又就])能|可以(?!更新|帮)|会|(?<!应)该|要|得交|定系|系咪|咩|点样|点解",
     r"(?<![a-z])(?:but|not|no|didnt|didn t|doesnt|isnt|hasnt|havent|cant|cannot|wont|still"
     r"|failed|fail|never|wrong|twice|why|how|refund|missing|scam|error"
     r"|pero|wala|hindi|bakit|ayaw|paano)(?![a-z])",
@@ -70,7 +74,8 @@ _MY_CARDS = _any(
     rf"(?:查看|看看|看下|看一下|列出|显示|查一下)?我(?:的|记录的|记的|存的|添加的|加的)(?:所有)?{_ZH_CARD}"
     r"(?:列表|清单|有哪些|都有哪些)?$",
     rf"我(?:有|记了|存了|加了)(?:哪些|几张|多少张|什么){_ZH_CARD}",
-    r"我.{0,6}(?:登记|记录|记|存|加|添加)(?:了|过)(?:哪|几|多少)",
+    rf"我.{{0,10}}(?:登记|记录|记|存|加|添加)(?:了|过)的?{_ZH_CARD}?.{{0,2}}(?:哪|几|多少)",
+    rf"(?:登记|记录|记|存|添加)(?:了|过)(?:哪些|哪几张|几张|多少张){_ZH_CARD}",
     rf"(?:查看|看看|看下|看一下|列出|显示|查一下)我{_ZH_KEPT}.{{0,4}}{_ZH_CARD}",
     rf"把我的?(?:所有|全部)?的?{_ZH_CARD}.{{0,4}}(?:列|显示|发给我|给我看)",
     rf"{_ZH_KEPT}.{{0,10}}{_ZH_CARD}.{{0,12}}(?:什么时候|啥时候|哪天|几号).{{0,4}}(?:到期|过期)",
@@ -81,7 +86,8 @@ _MY_CARDS = _any(
     r"(?:for|of|on) me",
     r"(?<![a-z])(?:show|see|view|give)(?: me)? (?:my|the) list(?![a-z])",
     r"(?<![a-z])(?:sim|card|number)s? ko\b.{0,20}(?:save|dito)",
-    rf"(?:^|(?:tell me|know|check|see|remind me|so|and) )(?:when|what day|which day|what date"
+    rf"(?:^|(?:tell me|know|check|see|remind me|so|and|hey|hi|hello|one|btw|wait|ok|okay|quick) )"
+    rf"(?:when|what day|which day|what date"
     rf"|which date)(?: s| is| does| do| will| are)? {_EN_MINE}?{_EN_CARD}?.{{0,25}}"
     r"(?:expir|run out|end|due|renew|lapse)",
     rf"(?<![a-z])(?:show|list|see|view|check|display|give)(?: me)?(?: all)?(?: of)? {_EN_MINE}?"
@@ -100,6 +106,9 @@ _MY_CARDS = _any(
     rf"(?<![a-z])how (?:many|long) days? (?:left|until|till|before)(?: on| for| in)? {_EN_MINE}",
     # "联通那张卡什么时候到期", "嗰張卡幾時到期": that card of theirs
     rf"(?:那|这|\s|^)张{_ZH_CARD}?.{{0,4}}{_ZH_ASKS_WHEN}.{{0,4}}{_ZH_DUE}",
+    # "我那张电信流量卡还能用多久", "…你帮我看下记录": the card's time left, from the bot
+    r"(?:那|这)张.{0,10}(?:还能用多久|还能用几天|还剩几天|还有几天|还剩多久)",
+    rf"{_ZH_CARD}.{{0,20}}(?:看下|看一下|查下|查一下)(?:我的)?记录",
     # "到期日是哪天来着": a date the user once knew
     rf"{_ZH_DUE}.{{0,8}}来着",
     rf"(?<![a-z])whens {_EN_MINE}?{_EN_CARD}?.{{0,25}}(?:expir|run out|end|due|renew|lapse)",
@@ -112,6 +121,11 @@ _MY_CARDS = _any(
     r".{0,30}(?:which|when).{0,20}(?:expir|runs? out|ends?|due)",
     r"(?:kelan|kailan).{0,20}expire.{0,30}(?:sim|card|number|esim|line|smart|tnt|globe|tm|dito"
     r"|gomo) ko(?![a-z])",
+    rf"(?<![a-z])is my(?: [a-z]+){{0,2}} {_EN_CARD} (?:about to|going to|gonna|close to)"
+    r" (?:run out|expire|end|lapse)",
+    rf"(?<![a-z])(?:what|which) {_EN_CARD} (?:are|r) (?:you|u) (?:tracking|keeping|watching|storing"
+    r"|saving|holding)",
+    r"^(?:show|list|give)(?: me)? my (?:[a-z]+ ){0,2}(?:cards*|sims*|esims*)(?![a-z])",
     # "我的电信卡到期日是几号", "我個電信卡到期日係幾號": the date asked after it is named
     rf"我的?.{{0,8}}{_ZH_CARD}.{{0,6}}(?:到期|过期|截止)(?:日|日期|时间|的日子)(?:是|系)?"
     rf"{_ZH_ASKS_WHEN}",
@@ -148,6 +162,15 @@ _ADD_CARD = _any(
     r"|register another|register one more)(?: in)?(?: a| my| another| one| new| the| this| our"
     rf"| more)*(?: [a-z0-9]+){{0,3}} {_EN_CARD}(?![a-z])",
 )
+# "新办了张广电的卡…帮我记一下", "帮我盯着点我那张卡", "got a new nomad esim … pls save it": a
+# card, then "note it for me" (unless it asks how: "新卡怎么激活 帮我记一下步骤").
+_NOTE_IT = _any(
+    rf"{_ZH_CARD}.{{0,40}}(?:帮我|给我|麻烦你?)(?:记一下|记下|记着点?|存上|存一下|存起来|登记一下"
+    r"|登记下|记录一下|记录下|录一下)",
+    rf"帮我(?:盯着|盯|看着|留意)(?:点|一下)?.{{0,8}}{_ZH_CARD}",
+    rf"{_EN_CARD}.{{0,60}}(?:log|note down|save|track|record|keep track of|keep an eye on)"
+    r" (?:it|this|that|them)(?![a-z])",
+)
 # Adding things that are not a card record: a secondary line or data to an account, a bank
 # card to a wallet, load or credit to a number.
 _NOT_ADD_CARD = _any(
@@ -173,6 +196,7 @@ _REMIND_ME = _any(
     r"|nudge me|poke me|give me a heads ?up|reminder(?: pls| please| plz)? (?:for|to|on)"
     r"|pa ?remind|paki ?remind"
     r"|i ?remind mo ako|remind mo (?:ako|ko)|paalala(?:han)? mo ako|ipaalala mo"
+    r"|paalala (?:naman|po|mo (?:ako|ko))"
     r"|(?:don t|dont|do not) let me forget|(?:remnd|remid|rmind|remin|reminf) me)(?![a-z])",
 )
 # What is left of a reminder request once the request, its date and time and filler words
@@ -196,10 +220,14 @@ def reminded_of(text: str) -> str:
 
 # English news of a renewal is read from the text before "topped up" and "top up" become one
 # word (normalize.py), because here the tense is what matters.
-_EN_DONE = r"(?:renewed|topped up|reloaded|loaded|recharged|extended|paid(?: for)?)"
+_EN_DONE = (
+    r"(?:renewed|renwed|renewd|topped up|topped (?:it|this|that) up|reloaded|loaded|recharged"
+    r"|extended|paid(?: for)?)"
+)
 _RENEWED_EN = _any(
     rf"(?<![a-z])(?:i |we |ve |just |already |have |has )+{_EN_DONE}(?![a-z])",
-    rf"^{_EN_DONE}(?![a-z])",
+    rf"^(?:fyi |btw |ok |okay |update )?{_EN_DONE}(?![a-z])",
+    r"(?<![a-z])mark (?:it|this|that)(?: as)? (?:done|renewed|paid)(?![a-z])",
     rf"(?<![a-z]){_EN_DONE}(?: [a-z0-9]+){{0,3}} already(?![a-z])",
     r"(?<![a-z])done (?:renewing|topping up|loading|reloading|paying|recharging)(?![a-z])",
     r"(?<![a-z])(?:nag|nakapag|naka) ?(?:load|renew|top ?up|reload|bayad)(?:ed)? na(?![a-z])",
@@ -227,7 +255,7 @@ _FORGET = _any(
     r"(?:存了|保存了|记了|记录了|有)我的.{0,8}(?:删|清)",
     r"(?<![a-z])(?:delete|delte|delet|remove|erase|wipe|clear|purge)(?: all| everything)? (?:of )?"
     r"(?:my|what)(?: [a-z]+){0,3} (?:cards|data|info|information|details|records)(?![a-z])",
-    r"(?<![a-z])(?:delete|remove|erase|wipe|clear|purge) (?:everything|all|what|whatever)"
+    r"(?<![a-z])(?:delete|remove|erase|wipe|clear|purge)(?: out)? (?:everything|all|what|whatever)"
     r"(?: (?:you|u))?(?: have)? (?:stored|saved|have|keep|know|hold|got)(?: (?:about|on|of) me)?",
     r"(?<![a-z])my (?:personal )?(?:data|info|information|details) (?:gone|removed|deleted|erased)",
     r"(?<![a-z])(?:gdpr|paki ?delete|pakibura|burahin)(?![a-z])",
@@ -236,6 +264,9 @@ _FORGET = _any(
     rf"(?:删除|清除|清空|抹掉).{{0,8}}我.{{0,8}}{_ZH_MY_DATA}",
     # "忘了我吧", "忘记我的资料"; not "我都忘了我办的是啥套餐" (I forgot which plan I have)
     r"忘(?:记|掉|了)我(?:吧|了|$|\s|的(?:数据|资料|信息|记录|一切)|的[^哪啥么几多]{0,12}吧$)",
+    # "你存的我的卡和提醒啥的统统删了": what the bot keeps, all of it
+    r"你(?:存|记|保存|记录)的.{0,10}(?:卡|数据|资料|记录|提醒|信息).{0,10}(?:全|都|全部|统统|通通)"
+    r"(?:给我)?(?:删|清)",
     # "把我存的卡全删掉", "我在你这的资料全部注销掉": what the bot keeps, all of it
     r"把我.{0,8}(?:卡|数据|资料|记录|提醒|信息).{0,6}(?:全|都|全部)(?:部)?(?:删|清)",
     r"(?:在你这|你这里|你这|在这)的?.{0,6}(?:数据|信息|资料|记录|卡|东西).{0,6}(?:删|清|注销)",
@@ -248,7 +279,7 @@ _FORGET = _any(
     r"|records)(?![a-z])",
     # "你存的我的信息一条都不要留", "唔該幫我清晒啲資料" (谢谢帮我清完的资料)
     rf"{_ZH_MY_DATA}.{{0,8}}(?:不要留|别留|不留)",
-    r"帮我(?:清|删)(?:完|掉|光|空)?(?:我的|我)?的?(?:所有|全部)?(?:资料|信息|记录|个人信息)",
+    r"帮我(?:清|删)(?:完|掉|光|空|除)?.{0,10}(?:我的|我)?的?(?:所有|全部)?(?:资料|信息|记录|个人信息)",
     r"(?<![a-z])forget (?:about )?(?:me|everything|all about me)(?![a-z])",
     r"(?<![a-z])(?:stop|quit) (?:storing|saving|keeping) my(?![a-z])",
 )
@@ -262,10 +293,19 @@ def detect_intent(text: str) -> Intent | None:
         return None
     carriers = carriers_in(normalized)
     carrier = carriers[0] if carriers else None
-    asks_how = _HOW.search(normalized) is not None
+    asks_how = _HOW.search(normalized) is not None or (
+        _WHETHER.search(normalized) is not None and _ASKS_BOT.search(normalized) is None
+    )
     if _FORGET.search(normalized):
         return Intent("forget_data")
-    if _REMIND_ME.search(normalized) and not asks_how:
+    plain = " ".join(re.findall(r"[a-z0-9]+", text[:MAX_INPUT_CHARS].lower()))
+    said_renewed = _RENEWED.search(normalized) or _RENEWED_EN.search(plain)
+    # "不用提醒了" (no need to remind me) is not a problem with the renewal, nor a reminder.
+    remaining = _NO_REMINDER_NEEDED.sub(" ", normalized)
+    renewed = bool(said_renewed) and not _PROBLEM.search(remaining) and not (
+        _QUESTION_MARK.search(text)
+    )
+    if _REMIND_ME.search(normalized) and not asks_how and remaining == normalized:
         return Intent("remind_me", carrier)
     if _MY_CARDS.search(normalized) and not _starts_how(normalized) and not (
         asks_how and has_cjk(normalized)
@@ -275,19 +315,17 @@ def detect_intent(text: str) -> Intent | None:
     # "Record it for me" (记上, 录进去) is about the bot even for a secondary card.
     records = _RECORD_FOR_ME.search(normalized) is not None
     listed = _NEW_CARD_HEADER.match(text) is not None  # "new card: globe prepaid, 0917…"
-    if listed or (
-        _ADD_CARD.search(normalized) and (records or not _NOT_ADD_CARD.search(normalized))
-    ):
+    asks_to_add = _ADD_CARD.search(normalized) is not None or (
+        not asks_how and _NOTE_IT.search(normalized) is not None
+    )
+    adds = listed or (asks_to_add and (records or not _NOT_ADD_CARD.search(normalized)))
+    # "我已经充值了那张卡，你那边记一下": news of a renewal asks to note it, not a new card.
+    if adds and not (renewed and not _NEW_CARD.search(normalized)):
         return Intent("add_card", carrier)
-    plain = " ".join(re.findall(r"[a-z0-9]+", text[:MAX_INPUT_CHARS].lower()))
-    said_renewed = _RENEWED.search(normalized) or _RENEWED_EN.search(plain)
-    # "不用提醒了" (no need to remind me) is not a problem with the renewal.
-    remaining = _NO_REMINDER_NEEDED.sub(" ", normalized)
-    if said_renewed and not _PROBLEM.search(remaining) and not _QUESTION_MARK.search(text):
-        return Intent("renewed_card", carrier)
-    return None
+    return Intent("renewed_card", carrier) if renewed else None
 
 
+_NEW_CARD = re.compile(r"新|又买|买了|办了|入了|(?<![a-z])(?:new|bought|got a|picked up)(?![a-z])")
 _QUESTION_MARK = re.compile("[?？]")
 _NEW_CARD_HEADER = re.compile(r"\s*new (?:card|sim|esim|number)\s*[:：]", re.IGNORECASE)
 _RECORD_FOR_ME = re.compile(r"(?:给我|帮我|也)(?:记|录|存)(?:上|下|进去|进来|一下)")
