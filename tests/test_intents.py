@@ -91,8 +91,8 @@ def test_the_date_inside_a_request_is_found(text: str, expected: date) -> None:
     "text",
     [
         "remind me 3 days before", "my number is 09171234567", "remind me about my globe sim",
-        # days before the expiry, or a day of every month, are no expiry date
-        "可唔可以喺3香港張卡到期前一日提我", "提前3日提醒我", "每月1日扣费",
+        # days before the expiry are no expiry date
+        "可唔可以喺3香港張卡到期前一日提我", "提前3日提醒我", "前两日提醒",
     ],
 )
 def test_no_date_is_made_up(text: str) -> None:

@@ -553,9 +553,9 @@ def read_date(text: str, today: date) -> DateReading:
 # A date inside a sentence must not be glued to other letters or digits: "09171234567" holds
 # no date, "sun" in "sunday" is the whole word's business.
 _EDGE = re.compile(r"[a-z0-9]")
-# A day after these is a number of days or a day of every month, not a date: "到期前一日提醒我"
-# (one day before it expires), "提前3日", "每月1日扣费".
-_NOT_A_DATE_AFTER = re.compile(r"(?:前|每个?月|每)\s*$")
+# A day after 前 is a number of days, not a date: "到期前一日提醒我" (one day before it
+# expires), "提前3日".
+_NOT_A_DATE_AFTER = re.compile(r"前\s*$")
 
 
 def find_date(text: str, today: date) -> str | None:
