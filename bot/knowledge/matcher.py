@@ -149,8 +149,10 @@ class _Query:
     # names: "anchors"), and how many it has never seen.
     anchors: int
     unknown: int
-    # Regions the question points to (region_evidence.py), "esim" included.
-    regions: frozenset[str]
+    # The entries of the carriers' guides, in the order the carriers are named.
+    guides: list[int]
+    # The entries only for a region the question points to (regions.py, "esim" included).
+    in_regions: npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,18 +379,20 @@ class Matcher:
         }
         about_cards, foreign = self._domain.subjects_in(normalized)
         business = not about_cards and self._domain.about_business(normalized, weights)
+        carriers = carriers_in(normalized)
         query = _Query(
             weights=weights,
             total=sum(weights.values()),
             norm=sqrt(sum(weight * weight for weight in weights.values())),
-            carriers=carriers_in(normalized),
+            carriers=carriers,
             about_cards=about_cards,
             foreign=foreign,
             business=business,
             numeric=normalized.replace(" ", "").isdigit(),
             anchors=sum(term in self._anchors for term in weights),
             unknown=sum(term not in self._weight and not _is_unigram(term) for term in weights),
-            regions=regions_in(text, normalized),
+            guides=self._guides(carriers),
+            in_regions=self._any_of(self._needing_region, regions_in(text, normalized)),
         )
         if len(self._analyses) >= _CACHE_SIZE:
             self._analyses.clear()
@@ -446,14 +450,13 @@ class Matcher:
         )
         # One carrier named (or several sharing a guide, like Smart and TNT) steers towards
         # it; naming several is a question across carriers (switching, comparing).
-        if len(self._guides(query.carriers)) == 1:
+        if len(query.guides) == 1:
             named = self._any_of(self._with_carrier, query.carriers)
             score += CARRIER_BONUS * named
             score -= OTHER_CARRIER_MALUS * (~named & (self._has_carriers | self._is_guide))
         else:
             score -= UNNAMED_GUIDE_MALUS * (self._is_guide & ~has_keyword)
-        pointed_to = self._any_of(self._needing_region, query.regions)
-        score -= NO_REGION_MALUS * (self._needs_any_region & ~pointed_to)
+        score -= NO_REGION_MALUS * (self._needs_any_region & ~query.in_regions)
         if not query.carriers:
             score += USER_CARRIER_BONUS * self._any_of(self._with_carrier, user_carriers)
         # Entries with enough evidence, or a whole keyword, best first (ties: file order).
@@ -531,17 +534,16 @@ class Matcher:
         best = scored[0][0]
         close = [index for score, index in scored[:MAX_CHOICES] if score >= best * CHOICE_RATIO]
 
-        named_guides = self._guides(query.carriers)
         if (
             CONCEPT_PREFIX + "how_to_renew" in query.weights
-            and len(named_guides) == 1
-            and close != named_guides
-            and any(index == named_guides[0] and score >= best * GUIDE_RATIO
+            and len(query.guides) == 1
+            and close != query.guides
+            and any(index == query.guides[0] and score >= best * GUIDE_RATIO
                     for score, index in scored)
         ):
             # "how to load globe prepaid? expiring na": asked how to renew with one carrier
             # named, that carrier's guide answers it when it is near the top.
-            close = named_guides
+            close = list(query.guides)  # a copy: the analysis is cached
         if close[0] == self._generic:
             # "How do I renew?" is best answered by the guide for the carrier the user
             # named, or else the one carrier they have on record (or a choice of theirs).
@@ -550,15 +552,14 @@ class Matcher:
                 close = list(dict.fromkeys([guides[0], *close[1:]]))
             elif guides and len(close) == 1:
                 close = guides[:MAX_CHOICES]
-        elif self._generic in close and named_guides == [close[0]]:
+        elif self._generic in close and query.guides == [close[0]]:
             # "smart sim reload options": the named carrier's guide is that overview.
             close.remove(self._generic)
 
         if len(close) > 1:
             # "esim data left": of close entries, the one for the region the question points
             # to (travel eSIMs, Hong Kong) answers it rather than the general one.
-            pointed = self._any_of(self._needing_region, query.regions)
-            regional = [index for index in close if pointed[index]]
+            regional = [index for index in close if query.in_regions[index]]
             if len(regional) == 1:
                 close = regional
         if len(close) == 1:
