@@ -73,6 +73,14 @@ class RenewBotApplication(Application[Any, Any, Any, Any, Any, Any]):
 
     services: Services
 
+    async def stop(self) -> None:
+        # PTB waits for the jobs running now, then shuts the scheduler down, which cancels any
+        # job it started in between (a sweep due every few seconds often is) and logs that as
+        # an error. Paused first, the scheduler starts none; the running ones still finish.
+        if self.job_queue is not None and self.job_queue.scheduler.running:
+            self.job_queue.scheduler.pause()
+        await super().stop()
+
 
 class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
     """The callback context handlers receive: adds typed access to the services.
