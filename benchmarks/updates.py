@@ -11,14 +11,20 @@ Reported per bot (median of the rounds): updates/s over the measured phase, p50/
 from the user's message being queued at the server to the bot's reply reaching the server,
 and the bot process's CPU time per update; ratio = this bot's updates/s / the echo bot's.
 
-Fairness: both bots poll with run_polling()'s defaults (what `renewbot run` does), use the same
-update processor as build_application (chats concurrently, each chat in order), the same HTTP
-client (BoundedRequest: 16 requests in flight) and the bot's TelegramRateLimiter with an
-unreachable overall rate. At the production rate (29 msg/s) both would be capped at 29
-replies/s and the ratio would measure the limiter, not update handling. With PTB's default
-client the echo bot's cost depended on how many connections its warm-up happened to open
-(1.9 ms of CPU per update with 17 sockets, 2.9 ms with 35), which swung the ratio from 0.6 to
-1.0 between runs. The echo bot has no persistence and no database.
+The echo bot is python-telegram-bot as it comes: its own HTTP client (HTTPXRequest), held to
+the same 16 requests in flight. This bot talks to the Bot API through its own client
+(bot/runtime/request.py, aiohttp), which costs far less CPU per call than PTB's; so the run
+also measures the echo bot on this bot's client ("echo_same_client"), and same_client_ratio
+says what this bot's features cost over an echo with the same transport.
+
+Fairness otherwise: all bots poll with run_polling()'s defaults (what `renewbot run` does), use
+the same update processor as build_application (chats concurrently, each chat in order) and
+the bot's TelegramRateLimiter with an unreachable overall rate. At the production rate
+(29 msg/s) both would be capped at 29 replies/s and the ratio would measure the limiter, not
+update handling. PTB's client is bounded because its pool of 256 connections made the echo
+bot's cost depend on how many connections its warm-up happened to open (1.9 ms of CPU per
+update with 17 sockets, 2.9 ms with 35): httpcore walks every pooled connection whenever a
+request starts or ends. The echo bots have no persistence and no database.
 
     python benchmarks/updates.py [--users 200] [--questions 10] [--rounds 3]
                                  [--database-url postgresql://...] [--profile DIR]
@@ -41,11 +47,13 @@ from itertools import cycle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from telegram.request import BaseRequest, HTTPXRequest
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.runtime.ratelimit import TelegramRateLimiter  # noqa: E402
-from bot.runtime.request import BoundedRequest  # noqa: E402
+from bot.runtime.request import IN_FLIGHT, BoundedRequest  # noqa: E402
 from bot.runtime.update_processor import PerChatUpdateProcessor  # noqa: E402
 
 # The bot processes run this file too: the harness's own modules (the fake server brings
@@ -60,13 +68,30 @@ STARTUP_TARGET_S = 3.0
 RATIO_TARGET = 0.85
 # Requests per second the limiter allows: never reached, so it never waits.
 UNPACED = 1e9
-BOTS = ("echo", "renewbot")
+BOTS = ("echo", "echo_same_client", "renewbot")
 
 
 # ------------------------------------------------------------------------ the bot processes
 
 
-def _echo_application(token: str, base_url: str) -> Any:
+class _PTBClient(HTTPXRequest):
+    """PTB's own client, at most IN_FLIGHT requests at a time (the rest wait in order)."""
+
+    __slots__ = ("_slots",)
+
+    def __init__(self) -> None:
+        super().__init__(connection_pool_size=IN_FLIGHT)
+        self._slots = asyncio.Semaphore(IN_FLIGHT)
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        async with self._slots:
+            return await super().do_request(*args, **kwargs)
+
+
+def _echo_application(
+    token: str, base_url: str, request: BaseRequest, polling: BaseRequest | None = None
+) -> Any:
+    """polling: the getUpdates client (None: PTB's own, as PTB builds it)."""
     from telegram import Update
     from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
@@ -74,15 +99,17 @@ def _echo_application(token: str, base_url: str) -> Any:
         assert update.message is not None and update.message.text is not None
         await update.message.reply_text(update.message.text)
 
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
         .rate_limiter(TelegramRateLimiter(per_second=UNPACED))
         .concurrent_updates(PerChatUpdateProcessor())
-        .request(BoundedRequest())
-        .build()
+        .request(request)
     )
+    if polling is not None:
+        builder = builder.get_updates_request(polling)
+    application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
     return application
 
@@ -111,7 +138,10 @@ def serve(kind: str, token: str, base_url: str, database_url: str, profile: str 
     """Run one bot until SIGTERM (the child process of `measure`), optionally under cProfile."""
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     if kind == "echo":
-        application = _echo_application(token, base_url)
+        application = _echo_application(token, base_url, _PTBClient())
+    elif kind == "echo_same_client":
+        # As build_application sets the bot's clients up.
+        application = _echo_application(token, base_url, BoundedRequest(), BoundedRequest(1))
     else:
         application = _renewbot_application(token, base_url, database_url)
     if profile is None:
@@ -281,6 +311,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             for kind in BOTS:
                 runs[kind].append(await measure(kind, args, database_url, workdir))
     bot, echo = _median(runs["renewbot"]), _median(runs["echo"])
+    same_client = _median(runs["echo_same_client"])
     ratio = bot["updates_per_s"] / echo["updates_per_s"]
     return {
         "benchmark": "updates",
@@ -289,10 +320,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "rounds": args.rounds,
         "settings": {
             "polling": "run_polling() defaults, one fake Bot API server per bot",
-            "update_processor": "PerChatUpdateProcessor (as build_application) in both",
-            "rate_limiter": f"TelegramRateLimiter(per_second={UNPACED:g}) in both: never waits",
+            "update_processor": "PerChatUpdateProcessor (as build_application) in all",
+            "rate_limiter": f"TelegramRateLimiter(per_second={UNPACED:g}) in all: never waits",
+            "http_client": "renewbot and echo_same_client: BoundedRequest (aiohttp); "
+            f"echo: PTB's HTTPXRequest, {IN_FLIGHT} requests in flight",
             "database": "renewbot: " + (args.database_url or "sqlite").split("://")[0]
-            + "; echo: none",
+            + "; echo bots: none",
         },
         "renewbot": bot,
         "echo": echo,
@@ -300,6 +333,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         # The same ratio from CPU time per update: what it would be with both bots CPU-bound,
         # and less sensitive to other load on the machine than the throughput ratio.
         "cpu_ratio": round(echo["bot_cpu_ms_per_update"] / bot["bot_cpu_ms_per_update"], 3),
+        # Against the echo bot on this bot's HTTP client: what the bot's features cost.
+        "echo_same_client": same_client,
+        "same_client_ratio": round(bot["updates_per_s"] / same_client["updates_per_s"], 3),
         "target": RATIO_TARGET,
         "meets_target": ratio >= RATIO_TARGET,
         "startup_s": bot["startup_s"],

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import httpx
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import (
     BadRequest,
@@ -46,6 +45,7 @@ from bot.reminders.message import offset_for, reminder_keyboard, reminder_text
 from bot.reminders.moments import Moment, days_left, due_moments, reminder_moments
 from bot.reminders.peak import PlanningRate, burst_horizon, early_window, send_window
 from bot.reminders.retention import Pruner
+from bot.runtime.request import AnswerTimedOut
 from bot.runtime.services import Services
 from storage.models import Card, Chat, Delivery, DeliveryStatus
 from storage.repositories.deliveries import FINAL_STATUSES, DeliveryRepository
@@ -266,7 +266,7 @@ class ReminderEngine:
             report.failed += 1
             return True
         except TimedOut as exc:
-            if not _reached_telegram(exc):
+            if not isinstance(exc, AnswerTimedOut):  # nothing was sent
                 await self._retry_later(job, str(exc) or type(exc).__name__, None)
                 report.retried += 1
                 return True
@@ -396,12 +396,6 @@ class ReminderEngine:
                 delivery.attempts += 1
                 delivery.error = error[:255]
         await self.services.chats.blocked(job.chat_id)
-
-
-def _reached_telegram(error: TimedOut) -> bool:
-    """True for a read timeout: the whole request went out, the answer never came back
-    (PTB raises TimedOut from the httpx error; pool and connect timeouts sent nothing)."""
-    return isinstance(error.__cause__, httpx.ReadTimeout)
 
 
 def _final(deliveries: dict[int, Delivery]) -> set[int]:

@@ -63,6 +63,7 @@ def build_application(
     application = (
         ApplicationBuilder()
         .request(BoundedRequest(_requests_in_flight(settings), read_timeout=read_timeout))
+        .get_updates_request(BoundedRequest(1, read_timeout=read_timeout))
         .application_class(RenewBotApplication)
         .token(settings.token)
         .base_url(settings.bot_api_base_url)
