@@ -5,6 +5,8 @@ another bot (/start@otherbot) is never answered, wherever it is typed."""
 
 from __future__ import annotations
 
+from html import escape
+
 from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import (
@@ -15,6 +17,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.knowledge.understand import command_meant
 from bot.runtime.chatscope import chat_scope
 from bot.runtime.services import BotContext
 
@@ -22,20 +25,33 @@ from bot.runtime.services import BotContext
 PRIVATE_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
-def _for_another_bot(message: Message) -> bool:
-    """/command@somebot where somebot is not this bot."""
+def _command(message: Message) -> tuple[str, str]:
+    """(name, addressee) of the command the message starts with: ("start", "somebot")."""
     command = (message.text or "").split(maxsplit=1)[0] if message.text else ""
-    _name, at, addressee = command.partition("@")
-    return bool(at) and addressee.lower() != (message.get_bot().username or "").lower()
+    name, _at, addressee = command.removeprefix("/").partition("@")
+    return name, addressee
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
-    """Also what a non-owner gets for an owner command: the same reply, nothing revealed."""
+    """A mistyped command gets the one it was probably meant to be ("/adcard" -> /addcard).
+    Also what a non-owner gets for an owner command: the same reply, nothing revealed (owner
+    commands are never suggested)."""
     message = update.effective_message
-    if message is None or message.chat.type != ChatType.PRIVATE or _for_another_bot(message):
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        return
+    name, addressee = _command(message)
+    if addressee and addressee.lower() != (message.get_bot().username or "").lower():
         return
     _ = (await chat_scope(update, context))._
-    await message.reply_text(_("I don't know that command, see /help"))
+    meant = command_meant(name)
+    if meant is None:
+        await message.reply_text(_("I don't know that command, see /help"))
+    else:
+        await message.reply_text(
+            _("I don't know /{typed}. Did you mean /{command}?").format(
+                typed=escape(name), command=meant
+            )
+        )
 
 
 async def nothing_to_cancel(update: Update, context: BotContext) -> None:

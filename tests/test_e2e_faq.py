@@ -358,6 +358,24 @@ async def test_a_mistyped_command_word_is_pointed_to_the_command(
     assert hint in (reply.text or "")
 
 
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [("/adcard", "I don't know /adcard. Did you mean /addcard?"),
+     ("/addcrad 12/31", "I don't know /addcrad. Did you mean /addcard?"),
+     ("/Hepl", "I don't know /Hepl. Did you mean /help?"),
+     ("/xyzzy", "I don't know that command, see /help")],
+)
+async def test_a_mistyped_command_gets_the_command_it_was_probably_meant_to_be(
+    api: FakeBotAPI, bot: BotHarness, text: str, reply: str
+) -> None:
+    user = api.user(2034, "Kit")
+    answer = await bot.say(user, text)
+    assert answer.plain_text == reply
+    chinese = api.user(2035, "小周", language_code="zh-hans")
+    answer = await bot.say(chinese, "/adcard")
+    assert "/addcard" in answer.plain_text and "know" not in answer.plain_text
+
+
 async def test_pasted_script_gets_the_fallback_in_the_chats_language(
     api: FakeBotAPI, bot: BotHarness
 ) -> None:
