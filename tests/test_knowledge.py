@@ -208,6 +208,11 @@ def test_malformed_concepts_fail_loudly(tmp_path: Path) -> None:
     (data / "concepts.yaml").write_text("concepts:\n  renew: [续费, 100]\n", "utf-8")
     with pytest.raises(KnowledgeDataError, match="renew"):
         KnowledgeBase.load(data)
+    (data / "concepts.yaml").write_text(
+        "concepts:\n  renew: [续费]\nquestion_forms: [look_up]\n", "utf-8"
+    )
+    with pytest.raises(KnowledgeDataError, match="question_forms"):
+        KnowledgeBase.load(data)
 
 
 # --- carriers ------------------------------------------------------------------------------
@@ -318,6 +323,14 @@ def _answer_id(
         ("充值", "how_to_renew"),  # a bare word once got the top-up history article
         ("top up", "how_to_renew"),
         ("smart sim reload options", "guide_smart_tnt"),
+        # Short questions asking how to check: the subject decides, not the asking.
+        ("流量怎么查", "check_data_left"),
+        ("话费怎么查", "check_balance"),
+        ("vx里怎么冲话费", "channel_third_party"),  # pinyin initials: vx is 微信
+        ("yyt几点关门 能去续费吗", "channel_business_hall"),  # yyt is 营业厅
+        ("这个月流浪还剩多少", "check_data_left"),  # 流浪 typed for 流量
+        ("got 10gb left, does it roll over?", "data_rollover"),
+        ("when do they take the monthly fee", "cn_monthly_fee_timing"),
     ],
 )
 def test_match_answers(kb: KnowledgeBase, text: str, entry_id: str) -> None:
@@ -342,6 +355,11 @@ def test_nonsense_gives_none(kb: KnowledgeBase, text: str) -> None:
         "is it safe to walk there at night",
         "app",
         "微信",
+        # The bot's words meaning other things: views on a platform, a parcel's carrier.
+        "小红书流量突然变差了是被限流了吗",
+        "tracking says carrier picked up my parcel",
+        "am i a carrier for covid",
+        "my gym monthly fee went up",
     ],
 )
 def test_text_naming_neither_subject_nor_business_is_off_topic(

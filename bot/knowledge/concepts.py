@@ -25,7 +25,12 @@ def _stemmed(words: Sequence[str]) -> list[str]:
 
 
 class Concepts:
-    def __init__(self, groups: Mapping[str, Sequence[str]]) -> None:
+    def __init__(
+        self, groups: Mapping[str, Sequence[str]], question_forms: Sequence[str] = ()
+    ) -> None:
+        # Concepts that say how a question asks ("怎么查", "how do I check"), not what about:
+        # they let a short question reach its entries but must not outweigh its subject.
+        self.question_forms = frozenset(CONCEPT_PREFIX + name for name in question_forms)
         # Form -> concept features. Chinese (and mixed) forms are looked up as substrings of the
         # normalised text, English ones as runs of stemmed words ("expired" == "expire").
         self.names = frozenset(groups)
@@ -70,7 +75,12 @@ class Concepts:
                     f"{CONCEPTS_FILE}: concept {name!r}: forms must be non-empty strings, "
                     f"got {bad} (quote numbers)"
                 )
-        return cls(groups)
+        question_forms = data.get("question_forms", [])
+        if not isinstance(question_forms, list) or not set(question_forms) <= set(groups):
+            raise KnowledgeDataError(
+                f"{CONCEPTS_FILE}: 'question_forms' must list names of concepts"
+            )
+        return cls(groups, question_forms)
 
     def find(self, normalized: str) -> list[str]:
         """The concept features present in already-normalised text."""

@@ -66,6 +66,9 @@ INCIDENTAL_FACTOR = 0.7
 # Weight of a feature no entry has (an off-topic word, a typo nothing explains): it dilutes
 # the score of a mostly off-topic question.
 UNKNOWN_WEIGHT = 0.6
+# How a question asks ("怎么查") counts this much of a feature as rare: it is in few entries'
+# phrasings, yet says little about which entry answers.
+QUESTION_FORM_FACTOR = 0.6
 # With only a few dozen entries, a word found in one entry only is not necessarily more telling
 # than one found in two or three: the inverse document frequency is capped.
 MAX_IDF = 2.5
@@ -269,6 +272,7 @@ class Matcher:
             term: min(MAX_IDF, log((documents + 1) / (count + 0.5)))
             * (UNIGRAM_FACTOR if _is_unigram(term) else 1)
             * (1 if term in curated else INCIDENTAL_FACTOR)
+            * (QUESTION_FORM_FACTOR if term in concepts.question_forms else 1)
             for term, count in frequency.items()
         }
 

@@ -54,6 +54,13 @@ _ZH_REPLACEMENTS = {
     "如何冲": "怎么充",
     "哪冲": "哪充",
     "流浪卡": "流量卡",
+    # 流浪 (a stray, as in 流浪猫) typed for 流量, where only data fits.
+    "流浪还": "流量还",
+    "流浪用": "流量用",
+    "流浪没": "流量没",
+    "流浪包": "流量包",
+    "查流浪": "查流量",
+    "剩余流浪": "剩余流量",
     "续废": "续费",
     "话废": "话费",
     "余颜": "余额",
@@ -139,6 +146,10 @@ _ZH_REPLACEMENTS = {
     "莫得": "没有",
 }
 _ZH_PATTERN = re.compile("|".join(sorted(map(re.escape, _ZH_REPLACEMENTS), key=len, reverse=True)))
+# Pinyin initials Chinese users type for common words ("vx里怎么充"), read as words only in a
+# text that has Chinese in it.
+_ZH_INITIALS = {"vx": "微信", "wx": "微信", "zfb": "支付宝", "yyt": "营业厅"}
+_ZH_INITIALS_PATTERN = re.compile(r"(?<![a-z0-9])(?:" + "|".join(_ZH_INITIALS) + r")(?![a-z0-9])")
 
 # Multi-word English spellings of one word, so "top up", "top-up" and "topup" agree.
 _EN_PHRASES = {
@@ -226,6 +237,8 @@ UNIGRAM_PREFIX = "1:"
 # Pasted HTML tags and entities ("<b>", "&amp;") are formatting, not words.
 _MARKUP = re.compile(r"</?[a-z][a-z0-9]{0,15}\b[^<>]{0,40}>?|&#?[a-z0-9]{1,8};")
 # "didn't" arrives as "didn t" once punctuation is gone: join it back ("didnt").
+# "10gb" is an amount of data: the unit is the word that says so ("5g" is a network).
+_DATA_AMOUNT = re.compile(r"(?<=[0-9])(?=(?:gb|mb|tb|kb)(?![a-z0-9]))")
 _CONTRACTION = re.compile(r"(?<=[a-z])n t(?![a-z0-9])")
 
 
@@ -240,7 +253,9 @@ def _normalize(text: str) -> str:
     if _HAS_CJK.search(text):
         text = zhconv.convert(text, "zh-hans")
         text = _ZH_PATTERN.sub(lambda m: _ZH_REPLACEMENTS[m.group(0)], text)
+        text = _ZH_INITIALS_PATTERN.sub(lambda m: _ZH_INITIALS[m.group(0)], text)
     text = _CONTRACTION.sub("nt", " ".join(_RUN.findall(text)))
+    text = _DATA_AMOUNT.sub(" ", text)
     return _EN_PATTERN.sub(lambda m: _EN_PHRASES[m.group(0)], text)
 
 
