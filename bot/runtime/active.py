@@ -28,6 +28,7 @@ from telegram import Update
 
 from bot.reminders.leader import SweepLeader
 from bot.runtime.services import RenewBotApplication
+from bot.webapp.server import polling_server
 
 log = logging.getLogger(__name__)
 
@@ -133,20 +134,8 @@ async def serve_polling(application: RenewBotApplication, stop: asyncio.Event) -
         if updater.running:
             await updater.stop()
 
-    async with _mini_app_server(application):
+    async with polling_server(application):  # the Mini App's server, if WEBAPP_URL is set
         return await run_while_active(application, stop, start_receiving, stop_receiving)
-
-
-def _mini_app_server(
-    application: RenewBotApplication,
-) -> contextlib.AbstractAsyncContextManager[None]:
-    """The Mini App's web server when WEBAPP_URL is set; only then is aiohttp imported (a
-    tenth of a second of start-up)."""
-    if application.services.settings.webapp_url is None:
-        return contextlib.nullcontext()
-    from bot.webapp.server import polling_server
-
-    return polling_server(application)
 
 
 def run_until_signalled(serve: Callable[[asyncio.Event], Awaitable[int]]) -> int:

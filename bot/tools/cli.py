@@ -117,8 +117,6 @@ def cmd_run(settings: Settings) -> int:
     asyncio.run(_reach_telegram(settings))
     application = build_application(settings)
     # Only the active instance receives updates; others stand by (bot/active.py).
-    # The web server (aiohttp, about a tenth of a second to import) only for a webhook or
-    # the Mini App.
     if settings.webhook_url:
         from bot.runtime.webhook import run_webhook
 
