@@ -331,6 +331,11 @@ def _answer_id(
         ("这个月流浪还剩多少", "check_data_left"),  # 流浪 typed for 流量
         ("got 10gb left, does it roll over?", "data_rollover"),
         ("when do they take the monthly fee", "cn_monthly_fee_timing"),
+        # A carrier's name alone asks about that carrier (移动 alone weighed too little).
+        ("移动", "guide_china_mobile"),
+        ("移东卡", "guide_china_mobile"),
+        ("我的移动卡", "guide_china_mobile"),
+        ("globe sim", "guide_globe_tm"),
     ],
 )
 def test_match_answers(kb: KnowledgeBase, text: str, entry_id: str) -> None:

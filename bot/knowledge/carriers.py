@@ -123,6 +123,20 @@ def carriers_in(normalized: str) -> tuple[str, ...]:
     return tuple(codes)
 
 
+# What may stand beside a carrier's name in a text that names nothing else ("移动卡", "globe
+# sim").
+_CARD_WORDS = frozenset(
+    {"卡", "号", "号码", "手机卡", "电话卡", "流量卡", "的", "我", "我的",
+     "sim", "card", "prepaid", "esim", "my"}
+)
+
+
+def names_only_carriers(normalized: str) -> bool:
+    """Whether already-normalised text names carriers and nothing else ("移动", "smart sim")."""
+    rest = _ALIAS_RE.sub(" ", _without_false_friends(normalized)).split()
+    return rest != normalized.split() and set(rest) <= _CARD_WORDS
+
+
 def find_carrier(text: str) -> Carrier | None:
     """The carrier a user means by `text` ("china mobil", "移動", "smart prepaid"), or None.
 

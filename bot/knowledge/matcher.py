@@ -37,7 +37,7 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.knowledge.carriers import ALIASES, carrier_by_code, carriers_in
+from bot.knowledge.carriers import ALIASES, carrier_by_code, carriers_in, names_only_carriers
 from bot.knowledge.concepts import CONCEPT_PREFIX, Concepts
 from bot.knowledge.domain import Domain
 from bot.knowledge.english import common_english_words
@@ -154,6 +154,8 @@ class _Query:
     unknown: int
     # The entries of the carriers' guides, in the order the carriers are named.
     guides: list[int]
+    # Nothing but a carrier's name, maybe with "卡" or "sim" ("移动", "globe sim").
+    only_carrier: bool
     # The entries only for a region the question points to (regions.py, "esim" included).
     in_regions: npt.NDArray[np.bool_]
 
@@ -396,6 +398,7 @@ class Matcher:
             anchors=sum(term in self._anchors for term in weights),
             unknown=sum(term not in self._weight and not _is_unigram(term) for term in weights),
             guides=self._guides(carriers),
+            only_carrier=names_only_carriers(normalized),
             in_regions=self._any_of(self._needing_region, regions_in(text, normalized)),
         )
         if len(self._analyses) >= _CACHE_SIZE:
@@ -533,6 +536,12 @@ class Matcher:
             return OFF_TOPIC
 
         scored = self._scores(query, user_carriers)
+        if query.only_carrier and len(query.guides) == 1:
+            # "移动": a common name weighs too little alone to pass as evidence, but a carrier
+            # named and nothing else asked is asking about that carrier: its guide.
+            guide = self._entries[query.guides[0]]
+            return Match("answer", guide, (guide,), scored[0][0] if scored else MIN_SCORE,
+                         carrier=query.carriers[0])
         if not scored or scored[0][0] < MIN_SCORE:
             return UNSURE
         best = scored[0][0]
