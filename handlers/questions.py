@@ -158,10 +158,17 @@ async def _act(update: Update, context: BotContext, view: View, intent: Intent) 
     assert message is not None
     _ = view._
     if intent.kind == "my_cards":
-        empty = _(
-            "You haven't recorded any cards yet, so I don't know when yours expire. The carrier's "
-            "app or hotline shows the expiry date; save it with /addcard and I'll remind you."
-        )
+        if message.chat.type == ChatType.PRIVATE:
+            empty = _(
+                "You haven't recorded any cards yet, so I don't know when yours expire. The "
+                "carrier's app or hotline shows the expiry date; save it with /addcard and I'll "
+                "remind you."
+            )
+        else:
+            empty = _(
+                "No cards are recorded in this group yet, so I don't know when they expire. A "
+                "group admin can add one with /addcard, and I'll remind the group."
+            )
         await cards_page(update, context, empty=view.say(empty))
     elif message.chat.type == ChatType.PRIVATE:  # forget_data; the other requests start
         # their conversations (Asks filters)

@@ -214,6 +214,8 @@ async def test_in_a_group_admins_act_on_the_groups_cards_and_members_are_refused
     assert "只有群管理员" in (refused.text or "")  # in the member's language
     refused_zh = await bot.say(member, f"{BOT} 我的卡什么时候到期", chat=group)
     assert "只有群管理员" in (refused_zh.text or "")
+    empty = await bot.say(admin, f"{BOT} 我们的卡什么时候到期", chat=group)
+    assert "这个群里还没有记录任何卡" in (empty.text or "")  # the group's, not "yours"
 
     started = await bot.say(admin, f"{BOT} remind me to renew our globe sim on 2027-02-01",
                             chat=group)
