@@ -365,6 +365,8 @@ def test_nonsense_gives_none(kb: KnowledgeBase, text: str) -> None:
         "tracking says carrier picked up my parcel",
         "am i a carrier for covid",
         "my gym monthly fee went up",
+        "直播间突然没流量了 是不是被限流了",  # a stream's views
+        "Samsung Galaxy S24 Ultra 256gb",
     ],
 )
 def test_text_naming_neither_subject_nor_business_is_off_topic(
@@ -372,6 +374,20 @@ def test_text_naming_neither_subject_nor_business_is_off_topic(
 ) -> None:
     match = kb.match(text)
     assert (match.kind, match.reason) == ("none", "off_topic")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "刷抖音太费流量了怎么办",
+        "抖音上买的大流量卡 月租怎么交",
+        "my iphone 16 has no signal after topping up",
+    ],
+)
+def test_data_used_on_a_platform_or_a_phone_stays_on_topic(kb: KnowledgeBase, text: str) -> None:
+    """Next to a platform, 流量 is views ("没流量" on a stream), but data being used up, or a
+    data card, is still the bot's; a phone named beside a signal problem too."""
+    assert kb.match(text).reason != "off_topic"
 
 
 @pytest.mark.parametrize(

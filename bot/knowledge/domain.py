@@ -39,6 +39,11 @@ def without_pasted(text: str) -> str:
     return _PASTED.sub(" ", text)
 
 
+# 流量 as a post's or a stream's views: not a data card, pack or plan, nor data being used up
+# ("刷抖音太费流量", "流量用得好快").
+_VIEWS_SENSE = re.compile("(?<![费耗省偷])流量(?![卡包套用])")
+
+
 def _pattern(forms: list[str]) -> re.Pattern[str]:
     return re.compile(alternatives({normalize(form) for form in forms} - {""}))
 
@@ -51,8 +56,10 @@ class Domain:
         foreign: list[str],
         business_words: list[str],
         business_concepts: list[str],
+        views_words: list[str],
     ) -> None:
         self._subjects = _pattern(subjects)
+        self._views = _pattern(views_words)
         self._weak = _pattern(weak)
         self._foreign = _pattern(foreign)
         self._business = _pattern(business_words)
@@ -73,7 +80,9 @@ class Domain:
         except (OSError, yaml.YAMLError) as error:
             raise KnowledgeDataError(f"{DOMAIN_FILE}: cannot be read: {error}") from error
         lists: dict[str, list[str]] = {}
-        for key in ("subjects", "weak_subjects", "foreign_subjects", "business_words"):
+        for key in (
+            "subjects", "weak_subjects", "foreign_subjects", "business_words", "views_words"
+        ):
             value = data.get(key) if isinstance(data, dict) else None
             if not isinstance(value, dict) or set(value) != {"zh", "en"}:
                 raise KnowledgeDataError(f"{DOMAIN_FILE}: '{key}' needs zh and en lists")
@@ -88,7 +97,7 @@ class Domain:
             raise KnowledgeDataError(f"{DOMAIN_FILE}: 'business_concepts' must list concept names")
         return cls(
             lists["subjects"], lists["weak_subjects"], lists["foreign_subjects"],
-            lists["business_words"], concepts,
+            lists["business_words"], concepts, lists["views_words"],
         )
 
     def subjects_in(self, normalized: str) -> tuple[bool, bool]:
@@ -98,6 +107,9 @@ class Domain:
         named)."""
         rest = self._foreign.sub(" ", normalized)
         foreign = rest != normalized
+        if self._views.search(normalized):
+            # "直播间突然没流量了": next to a platform or a post, 流量 is its views.
+            rest = _VIEWS_SENSE.sub(" ", rest)
         if self._subjects.search(rest):
             return True, foreign
         return not foreign and self._weak.search(rest) is not None, foreign

@@ -44,7 +44,8 @@ _PHRASES: dict[SmallTalk, tuple[str, ...]] = {
     ),
     "praise": _split(
         """好聪明 | 真聪明 | 你真聪明 | 你好聪明 | 聪明 | 真棒 | 你真棒 | 好棒 | 好厉害 | 真厉害 |
-        厉害 | 比客服强 | 比客服强多了 | 牛 | 牛逼 | 给力 | 好用 | 太好用了 | 好叻 | 好犀利 |
+        厉害 | 比客服强 | 比客服强多了 | 比人工客服强 | 比人工客服强多了 | 比人工强 |
+        牛 | 牛逼 | 给力 | 好用 | 太好用了 | 好叻 | 好犀利 |
         smart bot | good bot | great bot | nice bot | best bot | so smart | very smart |
         smart for a bot | you re smart | you are smart | you re the best | you rock | galing |
         ang galing | 好人 | 你好好人 | 你人真好"""
