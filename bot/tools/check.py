@@ -21,6 +21,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.runtime.logging_setup import RedactTokens
+from bot.runtime.request import BoundedRequest
 from bot.settings import Settings, SettingsError, load_settings
 from storage.db import Database, sqlite_path
 from storage.migrate import head_revisions, is_up_to_date, sqlite_revisions
@@ -94,7 +95,8 @@ async def check_database(settings: Settings) -> Result:
 
 async def check_bot_api(settings: Settings) -> Result:
     name = "bot api"
-    bot = Bot(settings.token, base_url=settings.bot_api_base_url)
+    # The bot's own HTTP client: what this check reaches, the bot reaches.
+    bot = Bot(settings.token, base_url=settings.bot_api_base_url, request=BoundedRequest(1))
     try:
         await bot.initialize()  # calls getMe
     except TelegramError as error:

@@ -88,7 +88,10 @@ async def _reach_telegram(settings: Settings) -> None:
     from telegram import Bot
     from telegram.error import InvalidToken, NetworkError
 
-    bot = Bot(settings.token, base_url=settings.bot_api_base_url)
+    from bot.runtime.request import BoundedRequest
+
+    # The bot's own HTTP client: what this check reaches, the bot reaches.
+    bot = Bot(settings.token, base_url=settings.bot_api_base_url, request=BoundedRequest(1))
     try:
         await bot.initialize()
     except InvalidToken:
