@@ -6,12 +6,14 @@ Three kinds of set, each a YAML file:
 - off-topic inputs (`inputs:` items {q, lang, expect}): `expect` is `greeting` or `fallback`;
 - requests about the user's cards (`messages:` items {q, lang, intent, carrier?}).
 Everything goes through `understand()`, as the bot's handler does. An outcome is a string:
-an entry id, "choices: a, b", "none:off_topic", "none:unsure", "small_talk:<kind>" or
-"intent:<kind>".
+an entry id, "choices: a, b", "none:off_topic", "none:unsure", "small_talk:<kind>",
+"intent:<kind>" or, for a "/command", "none:bot_command:<name>" (no text of that kind reaches
+understand() in the bot).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +31,14 @@ EVAL_DIR = Path(__file__).parent / "data" / "eval"
 ALSO_RIGHT = {"bot_reminders": {"intent:remind_me", "intent:add_card"}}
 
 
+# What Telegram marks as a bot command at the start of a message: the command handlers take it
+# (handlers/unknown.py answers one the bot does not have), never the knowledge base.
+_BOT_COMMAND = re.compile(r"/([A-Za-z0-9_]{1,64})(?:@\w+)?(?:\s|$)")
+
+
 def outcome(kb: KnowledgeBase, text: str) -> str:
+    if (command := _BOT_COMMAND.match(text)) is not None:
+        return f"none:bot_command:{command.group(1)}"
     understood = understand(text, kb)
     if understood.small_talk is not None:
         return f"small_talk:{understood.small_talk}"
