@@ -367,6 +367,9 @@ def test_nonsense_gives_none(kb: KnowledgeBase, text: str) -> None:
         "my gym monthly fee went up",
         "直播间突然没流量了 是不是被限流了",  # a stream's views
         "Samsung Galaxy S24 Ultra 256gb",
+        # Words other things share, beside another subject: a spreadsheet, a crush.
+        "excel里怎么把两列数据合并成一列",
+        "he stopped texting me back, is that a signal he's not interested",
     ],
 )
 def test_text_naming_neither_subject_nor_business_is_off_topic(
@@ -382,11 +385,14 @@ def test_text_naming_neither_subject_nor_business_is_off_topic(
         "刷抖音太费流量了怎么办",
         "抖音上买的大流量卡 月租怎么交",
         "my iphone 16 has no signal after topping up",
+        "new phone no data after renewing my globe",
+        "换了新手机数据用不了",
     ],
 )
 def test_data_used_on_a_platform_or_a_phone_stays_on_topic(kb: KnowledgeBase, text: str) -> None:
     """Next to a platform, 流量 is views ("没流量" on a stream), but data being used up, or a
-    data card, is still the bot's; a phone named beside a signal problem too."""
+    data card, is still the bot's; beside a phone, "data" and "signal" are the bot's when a
+    carrier or a top-up is named too."""
     assert kb.match(text).reason != "off_topic"
 
 

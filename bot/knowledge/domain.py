@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.knowledge.carriers import carriers_in
 from bot.knowledge.concepts import CONCEPT_PREFIX
 from bot.knowledge.errors import KnowledgeDataError
 from bot.knowledge.normalize import alternatives, normalize
@@ -57,8 +58,10 @@ class Domain:
         business_words: list[str],
         business_concepts: list[str],
         views_words: list[str],
+        generic: list[str],
     ) -> None:
         self._subjects = _pattern(subjects)
+        self._generic = _pattern(generic)
         self._views = _pattern(views_words)
         self._weak = _pattern(weak)
         self._foreign = _pattern(foreign)
@@ -81,7 +84,8 @@ class Domain:
             raise KnowledgeDataError(f"{DOMAIN_FILE}: cannot be read: {error}") from error
         lists: dict[str, list[str]] = {}
         for key in (
-            "subjects", "weak_subjects", "foreign_subjects", "business_words", "views_words"
+            "subjects", "weak_subjects", "foreign_subjects", "business_words", "views_words",
+            "generic_subjects",
         ):
             value = data.get(key) if isinstance(data, dict) else None
             if not isinstance(value, dict) or set(value) != {"zh", "en"}:
@@ -97,7 +101,7 @@ class Domain:
             raise KnowledgeDataError(f"{DOMAIN_FILE}: 'business_concepts' must list concept names")
         return cls(
             lists["subjects"], lists["weak_subjects"], lists["foreign_subjects"],
-            lists["business_words"], concepts, lists["views_words"],
+            lists["business_words"], concepts, lists["views_words"], lists["generic_subjects"],
         )
 
     def subjects_in(self, normalized: str) -> tuple[bool, bool]:
@@ -111,6 +115,10 @@ class Domain:
             # "直播间突然没流量了": next to a platform or a post, 流量 is its views.
             rest = _VIEWS_SENSE.sub(" ", rest)
         if self._subjects.search(rest):
+            return True, foreign
+        if self._generic.search(rest) and (
+            not foreign or carriers_in(normalized) or self._business.search(normalized)
+        ):
             return True, foreign
         return not foreign and self._weak.search(rest) is not None, foreign
 
