@@ -237,9 +237,9 @@ UNIGRAM_PREFIX = "1:"
 # Pasted HTML tags and entities ("<b>", "&amp;") are formatting, not words.
 _MARKUP = re.compile(r"</?[a-z][a-z0-9]{0,15}\b[^<>]{0,40}>?|&#?[a-z0-9]{1,8};")
 # "didn't" arrives as "didn t" once punctuation is gone: join it back ("didnt").
+_CONTRACTION = re.compile(r"(?<=[a-z])n t(?![a-z0-9])")
 # "10gb" is an amount of data: the unit is the word that says so ("5g" is a network).
 _DATA_AMOUNT = re.compile(r"(?<=[0-9])(?=(?:gb|mb|tb|kb)(?![a-z0-9]))")
-_CONTRACTION = re.compile(r"(?<=[a-z])n t(?![a-z0-9])")
 
 
 def normalize(text: str) -> str:

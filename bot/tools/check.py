@@ -93,10 +93,15 @@ async def check_database(settings: Settings) -> Result:
     return Result(name, True, "reachable, migrations applied")
 
 
+def api_bot(settings: Settings) -> Bot:
+    """A Bot for a one-off call (getMe) over the bot's own HTTP client: what it reaches (a
+    proxy from the environment included), the running bot reaches."""
+    return Bot(settings.token, base_url=settings.bot_api_base_url, request=BoundedRequest(1))
+
+
 async def check_bot_api(settings: Settings) -> Result:
     name = "bot api"
-    # The bot's own HTTP client: what this check reaches, the bot reaches.
-    bot = Bot(settings.token, base_url=settings.bot_api_base_url, request=BoundedRequest(1))
+    bot = api_bot(settings)
     try:
         await bot.initialize()  # calls getMe
     except TelegramError as error:

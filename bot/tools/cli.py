@@ -85,13 +85,11 @@ def cmd_migrate(settings: Settings) -> int:
 
 async def _reach_telegram(settings: Settings) -> None:
     """getMe once before starting, so a bad token or no network is one clear line."""
-    from telegram import Bot
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.runtime.request import BoundedRequest
+    from bot.tools.check import api_bot
 
-    # The bot's own HTTP client: what this check reaches, the bot reaches.
-    bot = Bot(settings.token, base_url=settings.bot_api_base_url, request=BoundedRequest(1))
+    bot = api_bot(settings)
     try:
         await bot.initialize()
     except InvalidToken:
