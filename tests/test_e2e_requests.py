@@ -98,6 +98,27 @@ async def test_add_a_card_in_words_with_nothing_known_asks_from_the_start(
     assert await _cards(bot, user.id) == []
 
 
+async def test_a_card_added_in_words_asks_the_carrier_and_keeps_one_typed_later(
+    api: FakeBotAPI, bot: BotHarness
+) -> None:
+    """Words without a carrier: it is asked once after the name (with Skip, since it is
+    optional); a carrier typed at a later question is kept, and that question asked again."""
+    user = api.user(7111, "小吴", language_code="zh-hans")
+    await bot.say(user, "帮我加张卡")
+    carrier_question = await bot.say(user, "我妈的卡")
+    assert "是哪家运营商" in (carrier_question.text or "")
+    assert {"cf:carrier:china_mobile", "cf:carrier", "cf:cancel"} <= set(_data(carrier_question))
+    skipped = await bot.press(user, carrier_question, "cf:carrier")
+    assert "这是什么类型的卡" in (skipped.text or "")
+    typed_carrier = await bot.say(user, "移东")
+    assert "✓ 运营商：中国移动" in (typed_carrier.text or "")
+    assert "这是什么类型的卡" in (typed_carrier.text or "")  # the same question again
+    summary = await _answer_all(bot, user, await bot.say(user, "联通的流量卡"))
+    assert "✅" in (summary.text or "")
+    (card,) = await _cards(bot, user.id)
+    assert (card.label, card.carrier, card.kind) == ("我妈的卡", "china_mobile", "data")
+
+
 async def test_add_my_globe_sim_fills_carrier_type_and_name(
     api: FakeBotAPI, bot: BotHarness
 ) -> None:

@@ -268,11 +268,20 @@ def _choose_carrier(code: str, ctx: FieldContext) -> Values:
     return {"carrier": code} if carrier_by_code(code) else _unknown_button(code, ctx)
 
 
+_KIND_PHRASE_CHARS = 16
+_ASKING = re.compile(r"[?？吗么]")
+
+
 def _parse_kind(text: str, ctx: FieldContext) -> Values:
     kind = _KIND_WORDS.get(normalise_text(text))
-    if kind is None:
+    if kind is not None:
+        return {"kind": kind}
+    # A short phrase naming a type ("移动的流量卡", "it's a data sim"); a question typed here
+    # ("how do I top up my smart sim?") is not an answer.
+    named = kind_named(text) if len(text) <= _KIND_PHRASE_CHARS and not _ASKING.search(text) else {}
+    if not named:
         raise FieldError(N_("Please pick the type with the buttons."))
-    return {"kind": kind}
+    return named
 
 
 def _choose_kind(value: str, ctx: FieldContext) -> Values:
@@ -631,18 +640,21 @@ BY_KEY = {field.key: field for field in FIELDS}
 
 
 def next_field(
-    after: str | None, values: Values, *, only_missing: bool, answered: Iterable[str] = ()
+    after: str | None, values: Values, *, only_missing: bool, answered: Iterable[str] = (),
+    wanted: Iterable[str] = (),
 ) -> CardField | None:
     """The field to ask after `after` (None: from the start). Editing a single field asks only
-    what that change left missing (e.g. the number of days after choosing "every N days").
-    Fields whose columns the last answer already `answered` are not asked: "every 28 days"
-    typed at the cycle question also sets the number of days."""
+    what that change left missing (e.g. the number of days after choosing "every N days"),
+    and the optional fields still `wanted`. Fields whose columns the last answer already
+    `answered` are not asked: "every 28 days" typed at the cycle question also sets the number
+    of days."""
     start = 0 if after is None else FIELDS.index(BY_KEY[after]) + 1
-    done = set(answered)
+    done, asked_for = set(answered), set(wanted)
     for field in FIELDS[start:]:
         if set(field.owns) <= done and not field.missing(values):
             continue
-        if field.applies(values) and (field.missing(values) or not only_missing):
+        missing = field.missing(values) or field.key in asked_for
+        if field.applies(values) and (missing or not only_missing):
             return field
     return None
 

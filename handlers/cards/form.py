@@ -62,7 +62,6 @@ from handlers.cards.fields import (
     CARRIER,
     EXPIRY,
     FIELDS,
-    LABEL,
     CardField,
     FieldContext,
     FieldError,
@@ -106,11 +105,12 @@ def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
 def _prompt_keyboard(field: CardField, ctx: FieldContext, draft: Draft) -> InlineKeyboardMarkup:
     _ = ctx._
     choices = [_button(label, FormField(field.key, value)) for label, value in field.buttons(ctx)]
+    wanted = field.key in draft.get("wanted", ())
     last = []
     if field.optional:  # a button without a value skips the field (or empties it when editing)
-        skip = _("🧹 Leave empty") if draft["one"] else _("⏭ Skip")
+        skip = _("🧹 Leave empty") if draft["one"] and not wanted else _("⏭ Skip")
         last.append(_button(skip, FormField(field.key)))
-    if draft["one"] and not field.missing(draft["values"]):  # back to the summary
+    if draft["one"] and not wanted and not field.missing(draft["values"]):  # to the summary
         last.append(_button(_("↩️ Back"), FormStep("back")))
     last.append(_button(_("✖ Cancel"), FormStep("cancel")))
     return InlineKeyboardMarkup([*rows(choices, field.columns), last])
@@ -224,6 +224,9 @@ async def start_from_request(update: Update, context: BotContext) -> str | int:
     draft = await _new_draft(update, context, scope, values, lead)
     if draft is None:
         return END
+    if values.get("carrier") is None:
+        # Optional, but it decides which guide the reminders offer: asked once (Skip is there).
+        draft["wanted"] = [CARRIER.key]
     return await _resume(update, ctx, draft, draft.pop("lead"))
 
 
@@ -245,7 +248,7 @@ async def start_edit(update: Update, context: BotContext) -> str | int:
 async def _resume(update: Update, ctx: FieldContext, draft: Draft, lead: str = "") -> str:
     """Ask the first field still missing (e.g. the days after switching to "every N days"),
     or show the summary when the draft is complete."""
-    missing = next_field(None, draft["values"], only_missing=True)
+    missing = next_field(None, draft["values"], only_missing=True, wanted=draft.get("wanted", ()))
     if missing is None:
         return await _overview(update, ctx, draft, SUMMARY, lead)
     draft["one"] = True
@@ -286,14 +289,9 @@ async def _take(
     draft["values"].update(values)
     draft["pending"] = None
     ack = "✓ " + field_line(field, draft["values"], ctx, bold=False)
-    if field is LABEL and draft["values"].get("carrier") is None:
-        # A card called "中国移动" or "Globe backup" is that carrier's: not asked again, and
-        # its reminders offer that carrier's guide.
-        named = carriers_in(normalize(values["label"]))
-        if named:
-            values = values | CARRIER.pick(named[0], ctx)
-            draft["values"].update(values)
-            ack += "\n✓ " + field_line(CARRIER, draft["values"], ctx, bold=False)
+    if field is not CARRIER and "carrier" in values:  # named in the answer (_carrier_named)
+        ack += "\n✓ " + field_line(CARRIER, draft["values"], ctx, bold=False)
+    _asked(draft, values)
     if draft["one"]:
         return await _resume(update, ctx, draft, ack)
     following = next_field(field.key, draft["values"], only_missing=False, answered=values)
@@ -302,15 +300,32 @@ async def _take(
     return await _ask(update, ctx, draft, following, ack)
 
 
+def _asked(draft: Draft, values: Values) -> None:
+    """Answered (or skipped) fields are no longer wanted."""
+    if wanted := draft.get("wanted"):
+        draft["wanted"] = [key for key in wanted if key not in values]
+
+
+def _carrier_named(draft: Draft, field: CardField, raw: str, ctx: FieldContext) -> Values:
+    """The carrier a typed answer names while the card has none: a card called "中国移动" or
+    "Globe backup", "移东" typed at the type question. Kept, so it is not asked (again) and
+    the reminders offer that carrier's guide."""
+    if field is CARRIER or draft["values"].get("carrier") is not None:
+        return {}
+    named = carriers_in(normalize(raw))
+    return CARRIER.pick(named[0], ctx) if named else {}
+
+
 async def _answer(
     update: Update, ctx: FieldContext, draft: Draft, field: CardField, raw: str | None,
     pressed: bool,
 ) -> str | None:
     """Typed text or a pressed button (raw None: Skip) for `field`. A mistake changes nothing
-    and keeps the question open. Typing "skip" (跳过, 不填, -) at an optional field is the
-    Skip button, not a plan called "skip"."""
+    but a carrier it names, and keeps the question open. Typing "skip" (跳过, 不填, -) at an
+    optional field is the Skip button, not a plan called "skip"."""
     if not pressed and raw is not None and field.optional and _SKIP.fullmatch(raw.strip()):
         raw = None
+    carrier = _carrier_named(draft, field, raw, ctx) if not pressed and raw is not None else {}
     try:
         if raw is None:
             if not field.optional:  # only a forged button skips a required field
@@ -321,16 +336,22 @@ async def _answer(
     except GuessedAnswer as unsure:
         labels = (ctx._("✅ Yes"), ctx._("✏️ No, I'll type it again"))
         return await _ask_to_confirm(
-            update, draft, field, unsure.values, unsure.text(ctx._), labels, sure=False
+            update, draft, field, unsure.values | carrier, unsure.text(ctx._), labels,
+            sure=False,
         )
     except FieldError as error:
         if pressed:
             await tell(update, error.text(ctx._))
-        else:
-            await ask(update, ctx._, error.text(ctx._), _prompt_keyboard(field, ctx, draft),
-                      new=True)
+            return None
+        if carrier:  # "移东" at the type question: the carrier is kept, the question stays
+            draft["values"].update(carrier)
+            _asked(draft, carrier)
+            ack = "✓ " + field_line(CARRIER, draft["values"], ctx, bold=False)
+            return await _ask(update, ctx, draft, field, ack)
+        await ask(update, ctx._, error.text(ctx._), _prompt_keyboard(field, ctx, draft),
+                  new=True)
         return None
-    return await _accept(update, ctx, draft, field, values)
+    return await _accept(update, ctx, draft, field, values | carrier)
 
 
 def _field_handlers(field: CardField) -> list[BaseHandler]:
