@@ -41,8 +41,8 @@ def without_pasted(text: str) -> str:
 
 
 # 流量 as a post's or a stream's views: not a data card, pack or plan, nor data being used up
-# ("刷抖音太费流量", "流量用得好快").
-_VIEWS_SENSE = re.compile("(?<![费耗省偷])流量(?![卡包套用])")
+# or topped up ("刷抖音太费流量", "流量用得好快", "网站上能充流量吗").
+_VIEWS_SENSE = re.compile("(?<![费耗省偷充冲续办])流量(?![卡包套用])")
 
 
 def _pattern(forms: list[str]) -> re.Pattern[str]:
