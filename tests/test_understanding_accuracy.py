@@ -157,6 +157,19 @@ def test_words_that_also_occur_in_code_still_get_answers(kb: KnowledgeBase, text
          "channel_business_hall"),  # the carrier's store, not "store my sim"
         ("heyyy", "small_talk:greeting"),  # a stretched word is that word
         ("唔該晒", "small_talk:thanks"),  # listed phrases are read as messages are (Cantonese)
+        # A way to pay the asker does not have is not what they ask about: the other ways.
+        ("没有支付宝 还能咋充", "how_to_renew"),
+        ("i don't have gcash, how to load", "how_to_renew"),
+        ("支付宝充不了话费", "channel_third_party"),
+        # Two carriers named, renewing asked: each one's guide.
+        ("移动联通", "choices: guide_china_mobile, guide_china_unicom"),
+        ("移动和联通都有 怎么续", "choices: guide_china_mobile, guide_china_unicom"),
+        # 信号 and 停机 have other senses beside another subject; on their own, or in the
+        # phrases that are always about phones, they are the bot's.
+        ("他这是在给我什么信号啊", "none:off_topic"),
+        ("工厂机器停机检修要多久", "none:off_topic"),
+        ("换了新手机没信号", "no_service_after_renew"),
+        ("停机了怎么办", "cn_arrears_suspension"),
     ],
 )
 def test_single_texts_are_read_as_meant(kb: KnowledgeBase, text: str, expected: str) -> None:

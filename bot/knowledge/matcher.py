@@ -166,6 +166,23 @@ class _Keyword:
     terms: frozenset[str]
 
 
+# A way to pay the asker says they do not have or use ("没有支付宝 还能咋充", "no gcash, how
+# else can I load"): it is what they are not asking about, so its words are dropped; the rest
+# asks for the other ways.
+_NEGATED_CHANNEL = re.compile(
+    r"(?:没有|没|不用|不想用|不会用|不能用|用不了|没开通|没装|不想下载|没下载)\s*"
+    r"(?:支付宝|微信支付|微信|云闪付|银行卡|信用卡|app)"
+    r"|\b(?:dont|do not|cant|cannot|no|without|not using|walang|wala)\s+"
+    r"(?:have\s+|use\s+|using\s+|akong\s+|kong\s+)?(?:an?\s+)?"
+    r"(?:gcash|maya|paymaya|alipay|wechat pay|wechat|credit card|bank account|app)\b"
+)
+
+
+def _without_negated_channels(normalized: str) -> str:
+    rest = " ".join(_NEGATED_CHANNEL.sub(" ", normalized).split())
+    return rest or normalized
+
+
 def _is_unigram(term: str) -> bool:
     return term.startswith(UNIGRAM_PREFIX)
 
@@ -377,7 +394,7 @@ class Matcher:
         query = self._analyses.get(text)
         if query is not None:
             return query
-        normalized = self._correct_typos(normalize(text))
+        normalized = self._correct_typos(_without_negated_channels(normalize(text)))
         weights = {
             term: self._weight.get(term)
             or UNKNOWN_WEIGHT * (UNIGRAM_FACTOR if _is_unigram(term) else 1)
@@ -536,11 +553,15 @@ class Matcher:
             return OFF_TOPIC
 
         scored = self._scores(query, user_carriers)
-        if query.only_carrier and len(query.guides) == 1:
+        if query.only_carrier and query.guides:
             # "移动": a common name weighs too little alone to pass as evidence, but a carrier
-            # named and nothing else asked is asking about that carrier: its guide.
-            guide = self._entries[query.guides[0]]
-            return Match("answer", guide, (guide,), scored[0][0] if scored else MIN_SCORE,
+            # named and nothing else asked is asking about that carrier: its guide ("移动联通":
+            # a choice of theirs).
+            carrier_guides = tuple(self._entries[index] for index in query.guides[:MAX_CHOICES])
+            score = scored[0][0] if scored else MIN_SCORE
+            if len(carrier_guides) > 1:
+                return Match("choices", None, carrier_guides, score)
+            return Match("answer", carrier_guides[0], carrier_guides, score,
                          carrier=query.carriers[0])
         if not scored or scored[0][0] < MIN_SCORE:
             return UNSURE
@@ -557,6 +578,14 @@ class Matcher:
             # "how to load globe prepaid? expiring na": asked how to renew with one carrier
             # named, that carrier's guide answers it when it is near the top.
             close = list(query.guides)  # a copy: the analysis is cached
+        elif (
+            CONCEPT_PREFIX + "how_to_renew" in query.weights
+            and len(query.guides) > 1
+            and not set(close) & set(query.guides)
+        ):
+            # "移动和联通都有 怎么续": renewing two carriers' cards is each one's guide, not
+            # an entry that happens to list both (the official sites).
+            close = query.guides[:MAX_CHOICES]
         if close[0] == self._generic:
             # "How do I renew?" is best answered by the guide for the carrier the user
             # named, or else the one carrier they have on record (or a choice of theirs).
