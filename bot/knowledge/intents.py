@@ -340,6 +340,8 @@ _HOW_TO_CHECK = _any(
     # ... or asked after the question: "when does my plan expire how to check", "…怎么查"
     r"(?:怎么|在哪|去哪)(?:查|看|查询)(?:啊|呢|呀|的)?$",
     r"(?<![a-z])how (?:do i |can i |to |i )?(?:check|find out|see)(?: it| that)?$",
+    # ... or says they never knew ("买的时候没注意 也不知道是啥套餐"): nothing is on record.
+    r"没注意|不知道是?(?:啥|什么)套餐|no idea what plan",
 )
 
 

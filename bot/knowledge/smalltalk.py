@@ -31,7 +31,8 @@ _PHRASES: dict[SmallTalk, tuple[str, ...]] = {
         are you a robot | are you human | are you real | are you ai | how does this work |
         r u human | r u a bot | r u ai | are you human or ai | r u human or ai |
         are you a bot or human | human or bot | 你是真人还是机器人 | 你是人还是机器人 |
-        你是机器人还是真人 | 机器人还是真人 | 真人还是机器人 |
+        你是机器人还是真人 | 机器人还是真人 | 真人还是机器人 | 你是机器人还是真人客服 |
+        机器人还是真人客服 | 你是真人客服吗 | 你是人工客服吗 | 人工还是机器人 |
         how do i use this | how do i use you | what is this | what is this bot | sino ka |
         ano ka | who r u | who are u | 机器人吗 | 是机器人吗"""
     ),
