@@ -164,6 +164,8 @@ def test_words_that_also_occur_in_code_still_get_answers(kb: KnowledgeBase, text
         # Two carriers named, renewing asked: each one's guide.
         ("移动联通", "choices: guide_china_mobile, guide_china_unicom"),
         ("移动和联通都有 怎么续", "choices: guide_china_mobile, guide_china_unicom"),
+        ("my globe and smart both expiring how to renew",
+         "choices: guide_globe_tm, guide_smart_tnt"),
         # 信号 and 停机 have other senses beside another subject; on their own, or in the
         # phrases that are always about phones, they are the bot's.
         ("他这是在给我什么信号啊", "none:off_topic"),

@@ -581,10 +581,11 @@ class Matcher:
         elif (
             CONCEPT_PREFIX + "how_to_renew" in query.weights
             and len(query.guides) > 1
-            and not set(close) & set(query.guides)
+            and not set(query.guides) <= set(close)
         ):
-            # "移动和联通都有 怎么续": renewing two carriers' cards is each one's guide, not
-            # an entry that happens to list both (the official sites).
+            # "移动和联通都有 怎么续", "my globe and smart both expiring how to renew":
+            # renewing two carriers' cards is each one's guide, not an entry that happens to
+            # list both (the official sites), nor one guide beside other pages.
             close = query.guides[:MAX_CHOICES]
         if close[0] == self._generic:
             # "How do I renew?" is best answered by the guide for the carrier the user
