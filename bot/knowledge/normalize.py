@@ -211,6 +211,13 @@ EN_STOPWORDS = _words(
     which who whom why this that these those there here about any some just get got please
     hi hello hey u ur thanks thank need want know tell help also then than very really ok okay
     one still yet anyone someone something thing things way ways guys bot"""
+) | _words(
+    # Tagalog particles and pronouns, typed in Taglish: only the Philippine entries' phrasings
+    # had them, so "mag-eexpire na daw yung sim ko" was pulled to whichever had most. ("pag"
+    # is left out: it is also the stem of "page".)
+    """na ng nang ko mo ka ako ikaw siya sya niya nya kami tayo sila namin natin nila yung ung
+    ang si sa ni kay ba pa po daw raw naman lang nga din rin kasi kung mga ito yan iyan
+    yun iyon dito doon dun eh diba talaga kaya sana muna mag nag"""
 )
 
 # Chinese particles and pronouns: they never carry the topic, and bigrams straddling them

@@ -21,7 +21,11 @@ _ESIM_CARRIERS = frozenset({"airalo", "holafly", "nomad"})
 
 # Small Tagalog words of Taglish; two of them (not one: "sa" is too common a syllable) point
 # to the Philippines.
-_TAGLISH = frozenset({"po", "pano", "paano", "mag", "nag", "yung", "naman", "ba", "ko", "sa"})
+_TAGLISH = frozenset({
+    "po", "pano", "paano", "mag", "nag", "yung", "ung", "naman", "ba", "ko", "sa", "na", "ng",
+    "ang", "ako", "lang", "kasi", "daw", "pa", "baka", "wala", "walang", "pwede", "ano", "sya",
+    "nya", "yun", "dito", "talaga", "kaya", "sana", "muna", "diba", "nga",
+})
 _TAGLISH_MIN = 2
 # Words (in normalised text) that point to a region.
 _WORDS = {
