@@ -22,8 +22,9 @@ from bot.knowledge import (
     render_answer,
     render_custom,
 )
-from bot.knowledge.carriers import DATA_DIR
+from bot.knowledge.carriers import DATA_DIR, carriers_by_prefix
 from bot.knowledge.entries import CONFIDENCE_LEVELS, LANGS, TOPICS, html_problem
+from bot.knowledge.normalize import normalize
 
 TOPICS_IN_MENU_ORDER = (
     "channels", "carriers", "mainland", "hk_tw", "philippines", "esim", "general", "tips", "scams"
@@ -457,6 +458,38 @@ def test_vague_registration_offers_both_regions(kb: KnowledgeBase) -> None:
 def test_odd_inputs_do_not_crash(kb: KnowledgeBase, text: str) -> None:
     match = kb.match(text, custom=[CustomEntry(1, "本群的卡怎么续费", "找群主")])
     assert match.kind in ("answer", "choices", "none")
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("139开头的号咋续费", ("china_mobile",)),
+        ("186的号 就是沃那个", ("china_unicom",)),
+        ("13312345678怎么充", ("china_telecom",)),
+        ("my number starts with 138, which company", ("china_mobile",)),
+        ("0917 number how to load", ("globe",)),
+        ("+63 918 123 4567 load", ("smart",)),
+        ("139元的套餐", ()),  # a price, not a number
+        ("wake me at 0930", ()),  # a time
+        ("2026 09 17", ()),
+    ],
+)
+def test_number_prefixes_point_to_their_carrier(text: str, codes: tuple[str, ...]) -> None:
+    assert carriers_by_prefix(normalize(text)) == codes
+
+
+@pytest.mark.parametrize(
+    ("text", "entry_id"),
+    [
+        ("139开头的号怎么续费", "guide_china_mobile"),
+        ("0917 number how do i load it", "guide_globe_tm"),
+    ],
+)
+def test_a_number_prefix_asks_like_its_carrier_name(
+    kb: KnowledgeBase, text: str, entry_id: str
+) -> None:
+    match = kb.match(text)
+    assert match.kind == "answer" and match.entry is not None and match.entry.id == entry_id
 
 
 def test_text_naming_a_carrier_prefers_its_guide(kb: KnowledgeBase) -> None:

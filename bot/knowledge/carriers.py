@@ -33,6 +33,7 @@ class Carrier:
     region: str
     aliases: tuple[str, ...]
     guide_entry_id: str
+    prefixes: tuple[str, ...] = ()
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang.lower().startswith("zh") else self.name_en
@@ -56,6 +57,11 @@ def _parse_carrier(item: Any, index: int) -> Carrier:
     aliases = item.get("aliases")
     if not isinstance(aliases, list) or not aliases:
         raise KnowledgeDataError(f"{CARRIERS_FILE}: {where}: 'aliases' must be a non-empty list")
+    prefixes = item.get("prefixes", [])
+    if not isinstance(prefixes, list) or not all(
+        isinstance(prefix, str) and prefix.isdigit() for prefix in prefixes
+    ):
+        raise KnowledgeDataError(f"{CARRIERS_FILE}: {where}: 'prefixes' must list quoted digits")
     return Carrier(
         code=code,
         name_zh=_require_str(item, "name_zh", where),
@@ -63,6 +69,7 @@ def _parse_carrier(item: Any, index: int) -> Carrier:
         region=region,
         aliases=tuple(str(alias) for alias in aliases),
         guide_entry_id=_require_str(item, "guide", where),
+        prefixes=tuple(prefixes),
     )
 
 
@@ -95,6 +102,20 @@ for _carrier in CARRIERS:
 
 
 _ALIAS_RE = re.compile(alternatives(_ALIAS_CODE))
+
+_PREFIX_CODE: dict[str, str] = {}
+for _carrier in CARRIERS:
+    for _prefix in _carrier.prefixes:
+        if _PREFIX_CODE.setdefault(_prefix, _carrier.code) != _carrier.code:
+            raise KnowledgeDataError(f"{CARRIERS_FILE}: prefix {_prefix!r} is listed twice")
+# A number where a carrier would be named (normalised text): a whole mainland (1xx xxxx xxxx)
+# or Philippine (09xx xxx xxxx, +63 9xx …) mobile number, or its first digits said to be its
+# beginning ("139开头的号", "the 0917 number", "starts with 138").
+_NUMBER_PREFIX = re.compile(
+    r"(?<!\d)(?:(1[3-9]\d)\d{8}|(09\d\d)\d{7}|63 ?(9\d\d) ?\d{3} ?\d{4})(?!\d)"
+    r"|(?<!\d)(1[3-9]\d|09\d\d)(?!\d) ?(?=开头|的号|号段|号码|的卡|的手机|的流量卡|number|no\b|sim)"
+    r"|(?:starts? with|starting with|begins? with|prefix|my) (1[3-9]\d|09\d\d)(?!\d)"
+)
 _NOT_CARRIER_RE = re.compile(
     "|".join(re.escape(normalize(p)) for p in sorted(_NOT_CARRIER_PHRASES, key=len, reverse=True))
 )
@@ -129,6 +150,17 @@ _CARD_WORDS = frozenset(
     {"卡", "号", "号码", "手机卡", "电话卡", "流量卡", "的", "我", "我的",
      "sim", "card", "prepaid", "esim", "my"}
 )
+
+
+def carriers_by_prefix(normalized: str) -> tuple[str, ...]:
+    """Codes of the carriers whose number blocks the numbers in normalised text start with."""
+    codes: list[str] = []
+    for match in _NUMBER_PREFIX.finditer(normalized):
+        digits = next(group for group in match.groups() if group)
+        code = _PREFIX_CODE.get(digits if len(digits) != 3 or digits[0] == "1" else "0" + digits)
+        if code is not None and code not in codes:
+            codes.append(code)
+    return tuple(codes)
 
 
 def names_only_carriers(normalized: str) -> bool:

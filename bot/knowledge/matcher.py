@@ -37,7 +37,13 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.knowledge.carriers import ALIASES, carrier_by_code, carriers_in, names_only_carriers
+from bot.knowledge.carriers import (
+    ALIASES,
+    carrier_by_code,
+    carriers_by_prefix,
+    carriers_in,
+    names_only_carriers,
+)
 from bot.knowledge.concepts import CONCEPT_PREFIX, Concepts
 from bot.knowledge.domain import Domain
 from bot.knowledge.english import common_english_words
@@ -395,6 +401,12 @@ class Matcher:
         if query is not None:
             return query
         normalized = self._correct_typos(_without_negated_channels(normalize(text)))
+        numeric = normalized.replace(" ", "").isdigit()  # a bare number is no question
+        if not numeric and not carriers_in(normalized):
+            # "139开头的号咋续费", "0917 number how to load": read as if the carrier were named
+            # (the number's block points there, though it does not prove it).
+            named = [carrier_by_code(code) for code in carriers_by_prefix(normalized)]
+            normalized = " ".join([normalized, *(normalize(c.aliases[0]) for c in named if c)])
         weights = {
             term: self._weight.get(term)
             or UNKNOWN_WEIGHT * (UNIGRAM_FACTOR if _is_unigram(term) else 1)
@@ -411,7 +423,7 @@ class Matcher:
             about_cards=about_cards,
             foreign=foreign,
             business=business,
-            numeric=normalized.replace(" ", "").isdigit(),
+            numeric=numeric,
             anchors=sum(term in self._anchors for term in weights),
             unknown=sum(term not in self._weight and not _is_unigram(term) for term in weights),
             guides=self._guides(carriers),
