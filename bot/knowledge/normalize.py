@@ -148,7 +148,11 @@ _ZH_REPLACEMENTS = {
 _ZH_PATTERN = re.compile("|".join(sorted(map(re.escape, _ZH_REPLACEMENTS), key=len, reverse=True)))
 # Pinyin initials Chinese users type for common words ("vx里怎么充"), read as words only in a
 # text that has Chinese in it.
-_ZH_INITIALS = {"vx": "微信", "wx": "微信", "zfb": "支付宝", "yyt": "营业厅"}
+_ZH_INITIALS = {
+    "vx": "微信", "wx": "微信", "zfb": "支付宝", "yyt": "营业厅",
+    # The carriers too: as aliases they were found, but weighed like unknown words.
+    "yd": "移动", "lt": "联通", "dx": "电信",
+}
 _ZH_INITIALS_PATTERN = re.compile(r"(?<![a-z0-9])(?:" + "|".join(_ZH_INITIALS) + r")(?![a-z0-9])")
 
 # Multi-word English spellings of one word, so "top up", "top-up" and "topup" agree.
