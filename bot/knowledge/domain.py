@@ -43,6 +43,7 @@ def without_pasted(text: str) -> str:
 # 流量 as a post's or a stream's views: not a data card, pack or plan, nor data being used up
 # or topped up ("刷抖音太费流量", "流量用得好快", "网站上能充流量吗").
 _VIEWS_SENSE = re.compile("(?<![费耗省偷充冲续办])流量(?![卡包套用])")
+_DATA_FEATURE = CONCEPT_PREFIX + "data"
 
 
 def _pattern(forms: list[str]) -> re.Pattern[str]:
@@ -125,6 +126,9 @@ class Domain:
     def about_business(self, normalized: str, features: Iterable[str]) -> bool:
         """Whether a text that names no subject is still about renewing, paying or expiry: it
         names a business word, or has one of the business concepts among its features."""
+        if self._views.search(normalized) and _VIEWS_SENSE.search(normalized):
+            # "公众号流量主怎么开通": 流量 as views is not the data the bot's business is about.
+            features = [feature for feature in features if feature != _DATA_FEATURE]
         return any(feature in self._business_features for feature in features) or (
             self._business.search(normalized) is not None
         )
