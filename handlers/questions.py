@@ -112,7 +112,7 @@ def _reply(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     _ = view._
     if match.kind == "answer" and match.entry is not None:
-        return render(match.entry, view.lang, match.carrier), None
+        return render(match.entry, view.lang, match.carrier, match.number_prefix), None
     if match.kind == "choices":
         rows = [[view.button(e.title(view.lang), entry_data(e))] for e in match.candidates]
         rows.append([view.button(_("None of these"), GuideButton("none"))])

@@ -463,18 +463,20 @@ def test_odd_inputs_do_not_crash(kb: KnowledgeBase, text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "codes"),
     [
-        ("139开头的号咋续费", ("china_mobile",)),
-        ("186的号 就是沃那个", ("china_unicom",)),
-        ("13312345678怎么充", ("china_telecom",)),
-        ("my number starts with 138, which company", ("china_mobile",)),
-        ("0917 number how to load", ("globe",)),
-        ("+63 918 123 4567 load", ("smart",)),
+        ("139开头的号咋续费", (("139", "china_mobile"),)),
+        ("186的号 就是沃那个", (("186", "china_unicom"),)),
+        ("13312345678怎么充", (("133", "china_telecom"),)),
+        ("my number starts with 138, which company", (("138", "china_mobile"),)),
+        ("0917 number how to load", (("0917", "globe"),)),
+        ("+63 918 123 4567 load", (("0918", "smart"),)),
         ("139元的套餐", ()),  # a price, not a number
         ("wake me at 0930", ()),  # a time
         ("2026 09 17", ()),
     ],
 )
-def test_number_prefixes_point_to_their_carrier(text: str, codes: tuple[str, ...]) -> None:
+def test_number_prefixes_point_to_their_carrier(
+    text: str, codes: tuple[tuple[str, str], ...]
+) -> None:
     assert carriers_by_prefix(normalize(text)) == codes
 
 
@@ -490,6 +492,11 @@ def test_a_number_prefix_asks_like_its_carrier_name(
 ) -> None:
     match = kb.match(text)
     assert match.kind == "answer" and match.entry is not None and match.entry.id == entry_id
+    # The answer says the prefix does not prove the carrier (number portability).
+    assert match.number_prefix == text[:4].strip("开 ")
+    assert match.carrier is not None
+    html = render(match.entry, "zh" if "号" in text else "en", match.carrier, match.number_prefix)
+    assert ("携号转网" if "号" in text else "moved to another carrier") in html
 
 
 def test_text_naming_a_carrier_prefers_its_guide(kb: KnowledgeBase) -> None:

@@ -152,15 +152,17 @@ _CARD_WORDS = frozenset(
 )
 
 
-def carriers_by_prefix(normalized: str) -> tuple[str, ...]:
-    """Codes of the carriers whose number blocks the numbers in normalised text start with."""
-    codes: list[str] = []
+def carriers_by_prefix(normalized: str) -> tuple[tuple[str, str], ...]:
+    """(prefix, carrier code) for the numbers in normalised text whose first digits are in a
+    carrier's number blocks, one per carrier."""
+    found: dict[str, str] = {}
     for match in _NUMBER_PREFIX.finditer(normalized):
         digits = next(group for group in match.groups() if group)
-        code = _PREFIX_CODE.get(digits if len(digits) != 3 or digits[0] == "1" else "0" + digits)
-        if code is not None and code not in codes:
-            codes.append(code)
-    return tuple(codes)
+        prefix = digits if len(digits) != 3 or digits[0] == "1" else "0" + digits
+        code = _PREFIX_CODE.get(prefix)
+        if code is not None:
+            found.setdefault(code, prefix)
+    return tuple((prefix, code) for code, prefix in found.items())
 
 
 def names_only_carriers(normalized: str) -> bool:

@@ -126,7 +126,8 @@ class Match:
     kind "choices": `candidates` holds up to three entries, best first, for "did you mean".
     kind "none": nothing fits, for `reason`. `score` is the best score (about 0..1, higher
     is better). `carrier` is the one carrier the question names, if any (an answer covering
-    several carriers puts its line first).
+    several carriers puts its line first); `number_prefix` the first digits of a number it
+    was read from instead ("139"), which the answer says do not prove the carrier.
     """
 
     kind: MatchKind
@@ -135,6 +136,7 @@ class Match:
     score: float = 0.0
     reason: NoneReason | None = None
     carrier: str | None = None
+    number_prefix: str | None = None
 
 
 OFF_TOPIC = Match("none", reason="off_topic")
@@ -164,6 +166,8 @@ class _Query:
     only_carrier: bool
     # The entries only for a region the question points to (regions.py, "esim" included).
     in_regions: npt.NDArray[np.bool_]
+    # The number prefix the only carrier was read from ("139"), when none was named.
+    prefix: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,10 +406,11 @@ class Matcher:
             return query
         normalized = self._correct_typos(_without_negated_channels(normalize(text)))
         numeric = normalized.replace(" ", "").isdigit()  # a bare number is no question
-        if not numeric and not carriers_in(normalized):
+        by_prefix = () if numeric or carriers_in(normalized) else carriers_by_prefix(normalized)
+        if by_prefix:
             # "139开头的号咋续费", "0917 number how to load": read as if the carrier were named
             # (the number's block points there, though it does not prove it).
-            named = [carrier_by_code(code) for code in carriers_by_prefix(normalized)]
+            named = [carrier_by_code(code) for _prefix, code in by_prefix]
             normalized = " ".join([normalized, *(normalize(c.aliases[0]) for c in named if c)])
         weights = {
             term: self._weight.get(term)
@@ -429,6 +434,7 @@ class Matcher:
             guides=self._guides(carriers),
             only_carrier=names_only_carriers(normalized),
             in_regions=self._any_of(self._needing_region, regions_in(text, normalized)),
+            prefix=by_prefix[0][0] if len(by_prefix) == 1 else None,
         )
         if len(self._analyses) >= _CACHE_SIZE:
             self._analyses.clear()
@@ -574,7 +580,7 @@ class Matcher:
             if len(carrier_guides) > 1:
                 return Match("choices", None, carrier_guides, score)
             return Match("answer", carrier_guides[0], carrier_guides, score,
-                         carrier=query.carriers[0])
+                         carrier=query.carriers[0], number_prefix=query.prefix)
         if not scored or scored[0][0] < MIN_SCORE:
             return UNSURE
         best = scored[0][0]
@@ -620,5 +626,6 @@ class Matcher:
         if len(close) == 1:
             entry = self._entries[close[0]]
             named = query.carriers[0] if len(query.carriers) == 1 else None
-            return Match("answer", entry, (entry,), best, carrier=named)
+            prefix = query.prefix if named else None
+            return Match("answer", entry, (entry,), best, carrier=named, number_prefix=prefix)
         return Match("choices", None, tuple(self._entries[i] for i in close), best)

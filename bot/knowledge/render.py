@@ -13,6 +13,14 @@ from bot.knowledge.variants import to_variant
 MAX_MESSAGE_CHARS = 4096
 # How sure we are, said as a reader would want it: where it comes from and, below "H", that
 # the carrier has the last word. {sources} are the entry's sources in the reader's language.
+# Since number portability a number's first digits do not prove its carrier (domain notes).
+_PREFIX_NOTES = {
+    "zh": "{prefix} 开头的号码原本属于{carrier}；如果办过携号转网，请按现在的运营商办理。",
+    "en": (
+        "Numbers starting {prefix} were first issued by {carrier}; if yours has moved to "
+        "another carrier, follow that carrier's steps."
+    ),
+}
 _FOOTERS = {
     "zh": {
         "H": "来源：{sources}。",
@@ -35,17 +43,24 @@ def _plain(text: str) -> str:
     return escape(text, quote=False)
 
 
-def render_answer(entry: Entry, lang: str, carrier: str | None = None) -> str:
+def render_answer(
+    entry: Entry, lang: str, carrier: str | None = None, number_prefix: str | None = None
+) -> str:
     """The entry as an HTML message: its title, its answer and a line naming its sources and
     how far to trust them. `lang` may be a Traditional Chinese tag (variants.py). When the
     question named `carrier` and the answer lists several carriers, that carrier's line comes
-    first: "how do I check my Globe balance?" is answered by "*143#" before anything else."""
+    first: "how do I check my Globe balance?" is answered by "*143#" before anything else.
+    When the carrier was only read from a number's first digits, the answer says so first."""
     base = pick_lang(lang)
     answer = entry.answer(base)
     if carrier is not None and len(entry.carriers) > 1:
         line = _carrier_line(answer, carrier, base)
         if line is not None:
             answer = f"👉 {line}\n\n{answer}"
+    found = carrier_by_code(carrier) if carrier and number_prefix else None
+    if found is not None and number_prefix is not None:
+        note = _PREFIX_NOTES[base].format(prefix=number_prefix, carrier=_plain(found.name(base)))
+        answer = f"ℹ️ {note}\n\n{answer}"
     sources = _SOURCE_SEPARATOR[base].join(source.get(base) for source in entry.sources)
     footer = _FOOTERS[base][entry.confidence].format(sources=_plain(sources))
     html = f"<b>{_plain(entry.title(base))}</b>\n\n{answer}\n\n<i>{footer}</i>"
@@ -86,8 +101,11 @@ def render_custom(entry: CustomEntry) -> str:
     return head + _clip(entry.answer.strip(), MAX_MESSAGE_CHARS - len(head))
 
 
-def render(entry: Entry | CustomEntry, lang: str, carrier: str | None = None) -> str:
+def render(
+    entry: Entry | CustomEntry, lang: str, carrier: str | None = None,
+    number_prefix: str | None = None,
+) -> str:
     """Either kind of answer a Match can carry, as HTML."""
     if isinstance(entry, CustomEntry):
         return render_custom(entry)
-    return render_answer(entry, lang, carrier)
+    return render_answer(entry, lang, carrier, number_prefix)
