@@ -137,7 +137,8 @@ _ZH_ADD_VERB = r"(?:添加|新增|记录|记下|记一下|录入|登记|保存|�
 _ZH_INTO = r"(?:进来|进去|上去|上|下来|一下)"
 _ADD_CARD = _any(
     r"^(?:加|添加|新增|记)(?:一)?(?:张)?(?:新)?卡片?\s*(?:谢谢|谢了|多谢|thanks|thx)?$",
-    rf"{_ZH_CARD}.{{0,12}}(?:加|记|录|存|添加|登记){_ZH_INTO}",
+    # (not money: "想提前把钱存进去" is paying ahead)
+    rf"{_ZH_CARD}.{{0,12}}(?:加|记|录|(?<!钱)存|添加|登记){_ZH_INTO}",
     rf"{_ZH_CARD}.{{0,4}}想?(?:加入|加进|加上)",
     rf"(?:在这|在你这|这里)(?:登记|记录|记|录|存|添加|加){_ZH_INTO}?",
     rf"(?<![a-z])(?:new|another|got a) .{{0,20}}{_EN_CARD}.{{0,30}}(?:save|add|track|record|store)"
@@ -341,7 +342,7 @@ _HOW_TO_CHECK = _any(
     r"(?:怎么|在哪|去哪)(?:查|看|查询)(?:啊|呢|呀|的)?$",
     r"(?<![a-z])how (?:do i |can i |to |i )?(?:check|find out|see)(?: it| that)?$",
     # ... or says they never knew ("买的时候没注意 也不知道是啥套餐"): nothing is on record.
-    r"没注意|不知道是?(?:啥|什么)套餐|no idea what plan",
+    r"没注意|不知道是?(?:啥|什么)套餐|卖家也?没说|no idea what plan",
 )
 
 

@@ -39,6 +39,7 @@ from rapidfuzz.distance import OSA
 
 from bot.knowledge.carriers import (
     ALIASES,
+    CARRIERS,
     carrier_by_code,
     carriers_by_prefix,
     carriers_in,
@@ -188,6 +189,9 @@ _NEGATED_CHANNEL = re.compile(
 )
 
 
+_NETWORK = re.compile(r"[2-6]g")
+
+
 def _without_negated_channels(normalized: str) -> str:
     rest = " ".join(_NEGATED_CHANNEL.sub(" ", normalized).split())
     return rest or normalized
@@ -294,6 +298,8 @@ class Matcher:
                 anchors.update(english)
             anchors.update(found)
         self._anchors = frozenset(anchors)
+        # Each carrier's name as the answers write it, and the features of its names they use.
+        self._carrier_names = {carrier.code: normalize(carrier.aliases[0]) for carrier in CARRIERS}
         self._english = common_english_words()
         frequency = Counter(term for vocabulary in vocabularies for term in vocabulary)
         documents = len(self._entries)
@@ -303,6 +309,16 @@ class Matcher:
             * (1 if term in curated else INCIDENTAL_FACTOR)
             * (QUESTION_FORM_FACTOR if term in concepts.question_forms else 1)
             for term, count in frequency.items()
+        }
+        self._carrier_terms = {
+            carrier.code: frozenset(
+                term
+                for alias in carrier.aliases
+                for term in self._terms(normalize(alias))
+                # (not the 4g of "沃4g": any carrier's 4G)
+                if term in self._weight and not _is_unigram(term) and not _NETWORK.fullmatch(term)
+            )
+            for carrier in CARRIERS
         }
 
         # Scoring adds up per feature over arrays (numpy): a question touches thousands of
@@ -406,16 +422,23 @@ class Matcher:
             return query
         normalized = self._correct_typos(_without_negated_channels(normalize(text)))
         numeric = normalized.replace(" ", "").isdigit()  # a bare number is no question
-        by_prefix = () if numeric or carriers_in(normalized) else carriers_by_prefix(normalized)
-        if by_prefix:
-            # "139开头的号咋续费", "0917 number how to load": read as if the carrier were named
-            # (the number's block points there, though it does not prove it).
-            named = [carrier_by_code(code) for _prefix, code in by_prefix]
-            normalized = " ".join([normalized, *(normalize(c.aliases[0]) for c in named if c)])
+        named = carriers_in(normalized)
+        by_prefix = () if numeric or named else carriers_by_prefix(normalized)
+        terms = self._terms(normalized)
+        # A carrier known only by a word the answers never use ("沃的卡", "天翼", or a number's
+        # first digits: "139开头的号", "0917 number") is read as if its name were written,
+        # so its guide and its lines count (a prefix points there without proving it).
+        unnamed = [
+            code for code in (*named, *(code for _prefix, code in by_prefix))
+            if not self._carrier_terms.get(code, frozenset()).intersection(terms)
+        ]
+        if unnamed:
+            normalized = " ".join([normalized, *(self._carrier_names[code] for code in unnamed)])
+            terms = self._terms(normalized)
         weights = {
             term: self._weight.get(term)
             or UNKNOWN_WEIGHT * (UNIGRAM_FACTOR if _is_unigram(term) else 1)
-            for term in self._terms(normalized)
+            for term in terms
         }
         about_cards, foreign = self._domain.subjects_in(normalized)
         business = not about_cards and self._domain.about_business(normalized, weights)
