@@ -184,6 +184,11 @@ _EN_PATTERN = re.compile(
 
 # Single English words with the same meaning here.
 _EN_SYNONYMS = {
+    # Tagalog forms of Pasaload ("magpasaload kay mama"): typo correction took them for
+    # "magpaload" (buying load).
+    "magpasaload": "pasaload",
+    "nagpasaload": "pasaload",
+    "pasaloadan": "pasaload",
     "recharge": "topup",
     "recharging": "topup",
     "recharged": "topup",
@@ -221,7 +226,7 @@ EN_STOPWORDS = _words(
     # is left out: it is also the stem of "page".)
     """na ng nang ko mo ka ako ikaw siya sya niya nya kami tayo sila namin natin nila yung ung
     ang si sa ni kay ba pa po daw raw naman lang nga din rin kasi kung mga ito yan iyan
-    yun iyon dito doon dun eh diba talaga kaya sana muna mag nag"""
+    yun iyon dito doon dun eh diba talaga kaya sana muna mag nag siyang"""
 )
 
 # Chinese particles and pronouns: they never carry the topic, and bigrams straddling them
