@@ -44,6 +44,7 @@ def without_pasted(text: str) -> str:
 # or topped up ("刷抖音太费流量", "流量用得好快", "网站上能充流量吗").
 _VIEWS_SENSE = re.compile("(?<![费耗省偷充冲续办])流量(?![卡包套用])")
 _DATA_FEATURE = CONCEPT_PREFIX + "data"
+_RENEWING = frozenset({CONCEPT_PREFIX + "renew", CONCEPT_PREFIX + "how_to_renew"})
 
 
 def _pattern(forms: list[str]) -> re.Pattern[str]:
@@ -60,8 +61,10 @@ class Domain:
         business_concepts: list[str],
         views_words: list[str],
         generic: list[str],
+        devices: list[str],
     ) -> None:
         self._subjects = _pattern(subjects)
+        self._devices = _pattern(devices)
         self._generic = _pattern(generic)
         self._views = _pattern(views_words)
         self._weak = _pattern(weak)
@@ -70,7 +73,7 @@ class Domain:
         # Listed words are spelt as meant: "overheats" is not a slip for "overseas".
         self.words = frozenset(
             word
-            for form in (*subjects, *weak, *foreign, *business_words)
+            for form in (*subjects, *weak, *foreign, *devices, *business_words)
             for word in normalize(form).split()
         )
         self.business_concepts = frozenset(business_concepts)
@@ -86,7 +89,7 @@ class Domain:
         lists: dict[str, list[str]] = {}
         for key in (
             "subjects", "weak_subjects", "foreign_subjects", "business_words", "views_words",
-            "generic_subjects",
+            "generic_subjects", "device_subjects",
         ):
             value = data.get(key) if isinstance(data, dict) else None
             if not isinstance(value, dict) or set(value) != {"zh", "en"}:
@@ -103,15 +106,22 @@ class Domain:
         return cls(
             lists["subjects"], lists["weak_subjects"], lists["foreign_subjects"],
             lists["business_words"], concepts, lists["views_words"], lists["generic_subjects"],
+            lists["device_subjects"],
         )
 
-    def subjects_in(self, normalized: str) -> tuple[bool, bool]:
+    def subjects_in(self, normalized: str, features: Iterable[str] = ()) -> tuple[bool, bool]:
         """(about cards, names a foreign subject) for normalised text. About cards: it names
         a phone / card / bill subject (other things renewed, like a gym card or a passport,
         are not counted; the phone itself, or topping up, counts when nothing else is
-        named)."""
+        named). The phone as a device is foreign unless the text asks about renewing
+        (`features`: the text's concept features; a cheap repair or a phone's 256gb is not
+        renewing)."""
         rest = self._foreign.sub(" ", normalized)
         foreign = rest != normalized
+        without_device = self._devices.sub(" ", rest)
+        if without_device != rest:
+            foreign = foreign or _RENEWING.isdisjoint(features)
+            rest = without_device
         if self._views.search(normalized):
             # "直播间突然没流量了": next to a platform or a post, 流量 is its views.
             rest = _VIEWS_SENSE.sub(" ", rest)

@@ -90,8 +90,9 @@ _MY_CARDS = _any(
     rf"(?:when|what day|which day|what date"
     rf"|which date)(?: s| is| does| do| will| are)? {_EN_MINE}?{_EN_CARD}?.{{0,25}}"
     r"(?:expir|run out|end|due|renew|lapse)",
-    rf"(?<![a-z])(?:show|list|see|view|check|display|give)(?: me)?(?: all)?(?: of)? {_EN_MINE}?"
-    rf"{_EN_CARD}(?: please| pls| plz)?$",
+    # (not "which app should I get … can it also show my plan": the app shows it)
+    rf"(?<![a-z])(?<!it )(?<!also )(?:show|list|see|view|check|display|give)(?: me)?(?: all)?"
+    rf"(?: of)? {_EN_MINE}?{_EN_CARD}(?: please| pls| plz)?$",
     rf"^(?:all )?{_EN_MINE}?{_EN_CARD}(?: please| pls| plz)?$",
     rf"(?<![a-z])(?:what|which) {_EN_CARD} do i have",
     rf"(?<![a-z])which of {_EN_MINE}?{_EN_CARD}.{{0,20}}(?:expir|due|run out|renew)",
@@ -160,8 +161,9 @@ _ADD_CARD = _any(
     rf"把.{{0,12}}{_ZH_CARD}.{{0,4}}(?:添加|加|存|记|录|保存)(?:上|进|进来|进去|下|下来|一下|起来)",
     rf"{_ZH_CARD}.{{0,6}}帮我(?:录|记|存|加)(?:进去|上|下来|一下)?",
     r"(?<![a-z])(?:add|adding|record|recording|save|saving|track|tracking|store|storing|put in"
-    r"|register another|register one more)(?: in)?(?: a| my| another| one| new| the| this| our"
-    rf"| more)*(?: [a-z0-9]+){{0,3}} {_EN_CARD}(?![a-z])",
+    r"|register another|register one more)(?: in)?(?: a| my| another| one| new| the| this| our)*"
+    # (not "can I add more on the same esim": more data)
+    rf"(?! more (?:on|to|data|gb|days))(?: [a-z0-9]+){{0,3}} {_EN_CARD}(?![a-z])",
 )
 # "新办了张广电的卡…帮我记一下", "帮我盯着点我那张卡", "got a new nomad esim … pls save it": a
 # card, then "note it for me" (unless it asks how: "新卡怎么激活 帮我记一下步骤").
@@ -342,7 +344,8 @@ _HOW_TO_CHECK = _any(
     r"(?:怎么|在哪|去哪)(?:查|看|查询)(?:啊|呢|呀|的)?$",
     r"(?<![a-z])how (?:do i |can i |to |i )?(?:check|find out|see)(?: it| that)?$",
     # ... or says they never knew ("买的时候没注意 也不知道是啥套餐"): nothing is on record.
-    r"没注意|不知道是?(?:啥|什么)套餐|卖家也?没说|no idea what plan",
+    r"没注意|不知道是?(?:啥|什么)套餐|(?:啥|什么)套餐也不知道|卖家也?没说|别人帮(?:我)?办的"
+    r"|no idea what plan",
 )
 
 

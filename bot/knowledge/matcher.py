@@ -440,7 +440,7 @@ class Matcher:
             or UNKNOWN_WEIGHT * (UNIGRAM_FACTOR if _is_unigram(term) else 1)
             for term in terms
         }
-        about_cards, foreign = self._domain.subjects_in(normalized)
+        about_cards, foreign = self._domain.subjects_in(normalized, weights)
         business = not about_cards and self._domain.about_business(normalized, weights)
         carriers = carriers_in(normalized)
         query = _Query(

@@ -189,6 +189,9 @@ _EN_SYNONYMS = {
     "magpasaload": "pasaload",
     "nagpasaload": "pasaload",
     "pasaloadan": "pasaload",
+    "loadan": "load",
+    "maloloadan": "load",
+    "iload": "load",
     "recharge": "topup",
     "recharging": "topup",
     "recharged": "topup",
@@ -226,7 +229,7 @@ EN_STOPWORDS = _words(
     # is left out: it is also the stem of "page".)
     """na ng nang ko mo ka ako ikaw siya sya niya nya kami tayo sila namin natin nila yung ung
     ang si sa ni kay ba pa po daw raw naman lang nga din rin kasi kung mga ito yan iyan
-    yun iyon dito doon dun eh diba talaga kaya sana muna mag nag siyang"""
+    yun iyon dito doon dun eh diba talaga kaya sana muna mag nag siyang nasa"""
 )
 
 # Chinese particles and pronouns: they never carry the topic, and bigrams straddling them
