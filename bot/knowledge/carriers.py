@@ -158,6 +158,7 @@ def carriers_by_prefix(normalized: str) -> tuple[tuple[str, str], ...]:
     found: dict[str, str] = {}
     for match in _NUMBER_PREFIX.finditer(normalized):
         digits = next(group for group in match.groups() if group)
+        # "+63 917 …" is the 0917 block.
         prefix = digits if len(digits) != 3 or digits[0] == "1" else "0" + digits
         code = _PREFIX_CODE.get(prefix)
         if code is not None:

@@ -189,12 +189,14 @@ _NEGATED_CHANNEL = re.compile(
 )
 
 
-_NETWORK = re.compile(r"[2-6]g")
-
-
 def _without_negated_channels(normalized: str) -> str:
+    """Normalised text without the ways to pay it says the asker does not have."""
     rest = " ".join(_NEGATED_CHANNEL.sub(" ", normalized).split())
     return rest or normalized
+
+
+# A network generation ("4g"): in a carrier's alias ("沃4g") it is not that carrier's name.
+_NETWORK = re.compile(r"[2-6]g")
 
 
 def _is_unigram(term: str) -> bool:
@@ -315,7 +317,6 @@ class Matcher:
                 term
                 for alias in carrier.aliases
                 for term in self._terms(normalize(alias))
-                # (not the 4g of "沃4g": any carrier's 4G)
                 if term in self._weight and not _is_unigram(term) and not _NETWORK.fullmatch(term)
             )
             for carrier in CARRIERS

@@ -184,8 +184,8 @@ _EN_PATTERN = re.compile(
 
 # Single English words with the same meaning here.
 _EN_SYNONYMS = {
-    # Tagalog forms of Pasaload ("magpasaload kay mama"): typo correction took them for
-    # "magpaload" (buying load).
+    # Tagalog forms of load and Pasaload ("magpasaload kay mama", "malo-loadan"): typo
+    # correction took them for other words ("magpaload", buying load).
     "magpasaload": "pasaload",
     "nagpasaload": "pasaload",
     "pasaloadan": "pasaload",

@@ -13,14 +13,6 @@ from bot.knowledge.variants import to_variant
 MAX_MESSAGE_CHARS = 4096
 # How sure we are, said as a reader would want it: where it comes from and, below "H", that
 # the carrier has the last word. {sources} are the entry's sources in the reader's language.
-# Since number portability a number's first digits do not prove its carrier (domain notes).
-_PREFIX_NOTES = {
-    "zh": "{prefix} 开头的号码原本属于{carrier}；如果办过携号转网，请按现在的运营商办理。",
-    "en": (
-        "Numbers starting {prefix} were first issued by {carrier}; if yours has moved to "
-        "another carrier, follow that carrier's steps."
-    ),
-}
 _FOOTERS = {
     "zh": {
         "H": "来源：{sources}。",
@@ -35,6 +27,14 @@ _FOOTERS = {
             "carrier's customer service."
         ),
     },
+}
+# Since number portability a number's first digits do not prove its carrier (domain notes).
+_PREFIX_NOTES = {
+    "zh": "{prefix} 开头的号码原本属于{carrier}；如果办过携号转网，请按现在的运营商办理。",
+    "en": (
+        "Numbers starting {prefix} were first issued by {carrier}; if yours has moved to "
+        "another carrier, follow that carrier's steps."
+    ),
 }
 _SOURCE_SEPARATOR = {"zh": "、", "en": "; "}
 
