@@ -162,8 +162,9 @@ _ADD_CARD = _any(
     rf"{_ZH_CARD}.{{0,6}}帮我(?:录|记|存|加)(?:进去|上|下来|一下)?",
     r"(?<![a-z])(?:add|adding|record|recording|save|saving|track|tracking|store|storing|put in"
     r"|register another|register one more)(?: in)?(?: a| my| another| one| new| the| this| our)*"
-    # (not "can I add more on the same esim": more data)
-    rf"(?! more (?:on|to|data|gb|days))(?: [a-z0-9]+){{0,3}} {_EN_CARD}(?![a-z])",
+    # (not "can I add more on the same esim", "add value to my prepaid": money or data)
+    r"(?! (?:more (?:on|to|data|gb|days)|value|credit|money|funds|load|balance|data)\b)"
+    rf"(?: [a-z0-9]+){{0,3}} {_EN_CARD}(?![a-z])",
 )
 # "新办了张广电的卡…帮我记一下", "帮我盯着点我那张卡", "got a new nomad esim … pls save it": a
 # card, then "note it for me" (unless it asks how: "新卡怎么激活 帮我记一下步骤").
