@@ -175,10 +175,13 @@ def test_words_that_also_occur_in_code_still_get_answers(kb: KnowledgeBase, text
         # A carrier by a nickname the answers never use is read as its name.
         ("沃的卡怎么交费啊 就是那个沃4G", "guide_china_unicom"),
         ("天翼的卡咋续", "guide_china_telecom"),
+        ("神州行的卡怎么交钱", "guide_china_mobile"),
+        ("大王卡怎么充钱", "guide_china_unicom"),
         # The phone as a device is off topic, unless a renewal is asked beside it.
         ("手机内存满了怎么办", "none:off_topic"),
         ("手机屏幕碎了去哪修便宜", "none:off_topic"),
         ("phone screen is cracked, can i renew from a browser instead", "channel_website"),
+        ("what ways are there to pay besides the app? the app keeps crashing", "how_to_renew"),
     ],
 )
 def test_single_texts_are_read_as_meant(kb: KnowledgeBase, text: str, expected: str) -> None:

@@ -44,7 +44,10 @@ def without_pasted(text: str) -> str:
 # or topped up ("刷抖音太费流量", "流量用得好快", "网站上能充流量吗").
 _VIEWS_SENSE = re.compile("(?<![费耗省偷充冲续办])流量(?![卡包套用])")
 _DATA_FEATURE = CONCEPT_PREFIX + "data"
-_RENEWING = frozenset({CONCEPT_PREFIX + "renew", CONCEPT_PREFIX + "how_to_renew"})
+# Asking how to renew or where to pay ("what ways are there to pay … the app keeps crashing").
+_ASKS_RENEWAL = frozenset(
+    CONCEPT_PREFIX + name for name in ("renew", "how_to_renew", "channels", "all_ways")
+)
 
 
 def _pattern(forms: list[str]) -> re.Pattern[str]:
@@ -120,7 +123,7 @@ class Domain:
         foreign = rest != normalized
         without_device = self._devices.sub(" ", rest)
         if without_device != rest:
-            foreign = foreign or _RENEWING.isdisjoint(features)
+            foreign = foreign or _ASKS_RENEWAL.isdisjoint(features)
             rest = without_device
         if self._views.search(normalized):
             # "直播间突然没流量了": next to a platform or a post, 流量 is its views.

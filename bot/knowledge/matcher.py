@@ -182,7 +182,7 @@ class _Keyword:
 # asks for the other ways.
 _NEGATED_CHANNEL = re.compile(
     r"(?:没有|没|不用|不想用|不会用|不能用|用不了|没开通|没装|不想装|不想下载|没下载)\s*"
-    r"(?:支付宝|微信支付|微信|云闪付|银行卡|信用卡|app)"
+    r"(?:支付宝|微信支付|微信|云闪付|翼支付|银行卡|信用卡|app)"
     r"|\b(?:dont|do not|cant|cannot|no|without|not using|walang|wala)\s+"
     r"(?:have\s+|use\s+|using\s+|akong\s+|kong\s+)?(?:an?\s+)?"
     r"(?:gcash|maya|paymaya|alipay|wechat pay|wechat|credit card|bank account|app)\b"
