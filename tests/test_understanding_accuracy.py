@@ -177,6 +177,9 @@ def test_words_that_also_occur_in_code_still_get_answers(kb: KnowledgeBase, text
         ("天翼的卡咋续", "guide_china_telecom"),
         ("神州行的卡怎么交钱", "guide_china_mobile"),
         ("大王卡怎么充钱", "guide_china_unicom"),
+        ("联同的卡怎么充钱", "guide_china_unicom"),
+        ("my number starts 0998, how do i load it", "guide_smart_tnt"),
+        ("营业厅太远了不想跑 手机上装个啥能交话费", "channel_app"),  # a place one will not go to
         # The phone as a device is off topic, unless a renewal is asked beside it.
         ("手机内存满了怎么办", "none:off_topic"),
         ("手机屏幕碎了去哪修便宜", "none:off_topic"),

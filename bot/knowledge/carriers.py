@@ -114,7 +114,8 @@ for _carrier in CARRIERS:
 _NUMBER_PREFIX = re.compile(
     r"(?<!\d)(?:(1[3-9]\d)\d{8}|(09\d\d)\d{7}|63 ?(9\d\d) ?\d{3} ?\d{4})(?!\d)"
     r"|(?<!\d)(1[3-9]\d|09\d\d)(?!\d) ?(?=开头|的号|号段|号码|的卡|的手机|的流量卡|number|no\b|sim)"
-    r"|(?:starts? with|starting with|begins? with|prefix|my|number is) (1[3-9]\d|09\d\d)(?!\d)"
+    r"|(?:starts?(?: with)?|starting with|begins? with|prefix|my|number is) (1[3-9]\d|09\d\d)"
+    r"(?!\d)"
 )
 _NOT_CARRIER_RE = re.compile(
     "|".join(re.escape(normalize(p)) for p in sorted(_NOT_CARRIER_PHRASES, key=len, reverse=True))

@@ -181,8 +181,11 @@ class _Keyword:
 # else can I load"): it is what they are not asking about, so its words are dropped; the rest
 # asks for the other ways.
 _NEGATED_CHANNEL = re.compile(
-    r"(?:没有|没|不用|不想用|不会用|不能用|用不了|没开通|没装|不想装|不想下载|没下载)\s*"
+    r"(?:没有|没|不用|不想用|不会用|不能用|用不了|没开通|没开|没装|不想装|不想下载|没下载)\s*"
     r"(?:支付宝|微信支付|微信|云闪付|翼支付|银行卡|信用卡|app)"
+    # ... or a place they will not go to ("不想去便利店", "营业厅太远了不想跑")
+    r"|(?:不想去|懒得去|不方便去)\s*(?:营业厅|便利店|门店|店里)"
+    r"|(?:营业厅|便利店|门店)太?远了?\s*(?:不想跑|不想去|懒得跑|懒得去)"
     r"|\b(?:dont|do not|cant|cannot|no|without|not using|walang|wala)\s+"
     r"(?:have\s+|use\s+|using\s+|akong\s+|kong\s+)?(?:an?\s+)?"
     r"(?:gcash|maya|paymaya|alipay|wechat pay|wechat|credit card|bank account|app)\b"
