@@ -341,6 +341,7 @@ _HOW_TO_CHECK = _any(
     # Normalised text: 如何, 怎样 and 咋 are 怎么 by now.
     r"^(?:请问)?(?:怎么|在哪|去哪)(?:查|看|知道|查询)",
     r"^how (?:do|can|to|would) (?:i |you )?(?:check|find|see|know|look)",
+    r"^(?:paano|pano) (?:ko )?(?:malaman|makita|i ?check|macheck)",  # Taglish
     # ... or asked after the question: "when does my plan expire how to check", "…怎么查"
     r"(?:怎么|在哪|去哪)(?:查|看|查询)(?:啊|呢|呀|的)?$",
     r"(?<![a-z])how (?:do i |can i |to |i )?(?:check|find out|see)(?: it| that)?$",

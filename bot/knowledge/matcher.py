@@ -424,7 +424,12 @@ class Matcher:
         query = self._analyses.get(text)
         if query is not None:
             return query
-        normalized = self._correct_typos(_without_negated_channels(normalize(text)))
+        spoken = normalize(text)
+        normalized = self._correct_typos(_without_negated_channels(spoken))
+        # What the asker does not have or want still says what the text is about: "不想去营业厅
+        # … 哪个最稳" asks about everything but the business hall, and is about renewing (but
+        # "no bank account" names no other subject).
+        whole = normalized if normalized == spoken else self._correct_typos(spoken)
         numeric = normalized.replace(" ", "").isdigit()  # a bare number is no question
         named = carriers_in(normalized)
         by_prefix = () if numeric or named else carriers_by_prefix(normalized)
@@ -437,7 +442,8 @@ class Matcher:
             if not self._carrier_terms.get(code, frozenset()).intersection(terms)
         ]
         if unnamed:
-            normalized = " ".join([normalized, *(self._carrier_names[code] for code in unnamed)])
+            names = [self._carrier_names[code] for code in unnamed]
+            normalized, whole = " ".join([normalized, *names]), " ".join([whole, *names])
             terms = self._terms(normalized)
         weights = {
             term: self._weight.get(term)
@@ -445,7 +451,9 @@ class Matcher:
             for term in terms
         }
         about_cards, foreign = self._domain.subjects_in(normalized, weights)
-        business = not about_cards and self._domain.about_business(normalized, weights)
+        if whole != normalized and not about_cards:
+            about_cards = self._domain.subjects_in(whole, weights)[0]
+        business = not about_cards and self._domain.about_business(whole, weights)
         carriers = carriers_in(normalized)
         query = _Query(
             weights=weights,
