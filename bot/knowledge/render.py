@@ -57,8 +57,7 @@ def render_answer(
         line = _carrier_line(answer, carrier, base)
         if line is not None:
             answer = f"👉 {line}\n\n{answer}"
-    found = carrier_by_code(carrier) if carrier and number_prefix else None
-    if found is not None and number_prefix is not None:
+    if carrier and number_prefix and (found := carrier_by_code(carrier)) is not None:
         note = _PREFIX_NOTES[base].format(prefix=number_prefix, carrier=_plain(found.name(base)))
         answer = f"ℹ️ {note}\n\n{answer}"
     sources = _SOURCE_SEPARATOR[base].join(source.get(base) for source in entry.sources)
