@@ -145,6 +145,25 @@ def carriers_in(normalized: str) -> tuple[str, ...]:
     return tuple(codes)
 
 
+# Said right after a carrier's name, it is the card the asker has dealt with ("移动的会充了 电信那张
+# 咋续", "the smart one is fine, how do i reload the globe one"): the question is about the other.
+_SETTLED = re.compile(
+    r"\s?(?:的|那张|这张|的那张|卡|的卡|one|sim|card)?\s?"
+    r"(?:我?会充了?|充好了|续好了|已经续了|已经充了|没问题|没事|不用管|is fine|s fine|is ok|is okay"
+    r"|is sorted|is done|already renewed|already paid|already topped up)"
+)
+
+
+def settled_carriers(normalized: str) -> frozenset[str]:
+    """Codes of the carriers named in already-normalised text as dealt with already."""
+    normalized = _without_false_friends(normalized)
+    return frozenset(
+        _ALIAS_CODE[match.group(0)]
+        for match in _ALIAS_RE.finditer(normalized)
+        if _SETTLED.match(normalized, match.end())
+    )
+
+
 # What may stand beside a carrier's name in a text that names nothing else ("移动卡", "globe
 # sim").
 _CARD_WORDS = frozenset(

@@ -92,7 +92,11 @@ class Concepts:
                     found[name] = None
         words = _stemmed([word for word in normalized.split() if word.isascii()])
         for start in range(len(words)):
-            for length in self._english_lengths:
-                for name in english.get(" ".join(words[start : start + length]), ()):
-                    found[name] = None
+            # The longest form starting here says what is meant: "ran out of days" is expiry,
+            # not "ran out" of data.
+            for length in reversed(self._english_lengths):
+                names = english.get(" ".join(words[start : start + length]), ())
+                found.update(dict.fromkeys(names))
+                if names:
+                    break
         return list(found)

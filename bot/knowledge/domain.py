@@ -44,6 +44,10 @@ def without_pasted(text: str) -> str:
 # or topped up ("刷抖音太费流量", "流量用得好快", "网站上能充流量吗").
 _VIEWS_SENSE = re.compile("(?<![费耗省偷充冲续办])流量(?![卡包套用])")
 _DATA_FEATURE = CONCEPT_PREFIX + "data"
+# Where a card was bought ("抖音上买的19块100G卡"): the platform is not what the text is about.
+_BOUGHT_ON = re.compile(
+    r"(?:抖音|快手|淘宝|拼多多|小红书|京东|闲鱼|直播间)(?:上|里)?(?:买|办|领|抢)的(?=.{0,16}?卡)"
+)
 # Asking how to renew or where to pay ("what ways are there to pay … the app keeps crashing").
 _ASKS_RENEWAL = frozenset(
     CONCEPT_PREFIX + name for name in ("renew", "how_to_renew", "channels", "all_ways")
@@ -119,6 +123,7 @@ class Domain:
         named). The phone as a device is foreign unless the text asks about renewing
         (`features`: the text's concept features; a cheap repair or a phone's 256gb is not
         renewing)."""
+        normalized = _BOUGHT_ON.sub(" ", normalized)
         rest = self._foreign.sub(" ", normalized)
         foreign = rest != normalized
         without_device = self._devices.sub(" ", rest)

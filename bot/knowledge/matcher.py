@@ -44,6 +44,7 @@ from bot.knowledge.carriers import (
     carriers_by_prefix,
     carriers_in,
     names_only_carriers,
+    settled_carriers,
 )
 from bot.knowledge.concepts import CONCEPT_PREFIX, Concepts
 from bot.knowledge.domain import Domain
@@ -182,7 +183,14 @@ class _Keyword:
 # asks for the other ways.
 _NEGATED_CHANNEL = re.compile(
     r"(?:没有|没|不用|不想用|不会用|不能用|用不了|没开通|没开|没装|不想装|不想下载|没下载)\s*"
-    r"(?:支付宝|微信支付|微信|云闪付|翼支付|银行卡|信用卡|app)"
+    r"(?:(?:香港|大陆|国内|内地|中国|本地|菲律宾)的?)?"
+    r"(?:支付宝|微信支付|微信|云闪付|翼支付|银行卡|信用卡|八达通|app)"
+    # ... or has lost ("支付宝被我注销了", "微信也没绑卡")
+    r"|(?:支付宝|微信)(?:被我|我)?(?:注销|卸载|删|封)了?"
+    r"|(?:支付宝|微信)也?(?:没绑卡|没实名|没开通|被封了?)"
+    # ... or that refused ("支付宝说不支持", "微信也充不进去")
+    r"|(?:支付宝|微信)(?:里|上)?(?:充值)?(?:说|显示|提示)(?:不支持|充不进去|充不了|不行)"
+    r"|(?:支付宝|微信)(?:里|上)?搜不到|(?:支付宝|微信)也(?:不行|充不了|充不进去)"
     # ... or a place they will not go to ("不想去便利店", "营业厅太远了不想跑")
     r"|(?:不想去|懒得去|不方便去)\s*(?:营业厅|便利店|门店|店里)"
     r"|(?:营业厅|便利店|门店)太?远了?\s*(?:不想跑|不想去|懒得跑|懒得去)"
@@ -196,6 +204,22 @@ def _without_negated_channels(normalized: str) -> str:
     """Normalised text without the ways to pay it says the asker does not have."""
     rest = " ".join(_NEGATED_CHANNEL.sub(" ", normalized).split())
     return rest or normalized
+
+
+# A monthly fee said to have gone up, in whatever words ("之前19一个月 这个月突然扣了39", "was
+# paying 19 a month now its 39"): read as if 涨价 were written (a haircut's price is not a fee).
+_PRICE_JUMP = re.compile(
+    r"(?<!\d)(\d{1,3})(?!\d)\D{0,20}?(?:现在|突然|这个月|本月|now|its|it s)"
+    r"\D{0,8}?(?<!\d)(\d{1,3})(?!\d)"
+)
+_FEE_WORDS = re.compile(r"月|扣|套餐|话费|month|charg|paying|bill|plan")
+_PRICE_RISE = "涨价"
+
+
+def _price_rose(normalized: str) -> bool:
+    return _FEE_WORDS.search(normalized) is not None and any(
+        int(low) < int(high) for low, high in _PRICE_JUMP.findall(normalized)
+    )
 
 
 # A network generation ("4g"): in a carrier's alias ("沃4g") it is not that carrier's name.
@@ -445,6 +469,9 @@ class Matcher:
             names = [self._carrier_names[code] for code in unnamed]
             normalized, whole = " ".join([normalized, *names]), " ".join([whole, *names])
             terms = self._terms(normalized)
+        if _price_rose(normalized):
+            normalized, whole = f"{normalized} {_PRICE_RISE}", f"{whole} {_PRICE_RISE}"
+            terms = self._terms(normalized)
         weights = {
             term: self._weight.get(term)
             or UNKNOWN_WEIGHT * (UNIGRAM_FACTOR if _is_unigram(term) else 1)
@@ -455,6 +482,8 @@ class Matcher:
             about_cards = self._domain.subjects_in(whole, weights)[0]
         business = not about_cards and self._domain.about_business(whole, weights)
         carriers = carriers_in(normalized)
+        if len(carriers) > 1 and (settled := settled_carriers(normalized)):
+            carriers = tuple(code for code in carriers if code not in settled) or carriers
         query = _Query(
             weights=weights,
             total=sum(weights.values()),
