@@ -52,7 +52,7 @@ _PROBLEM = _any(
     r"|(?<![又就])能|可以(?!更新|帮)|会|(?<!应)该|要|得交|定系|系咪|咩|点样|点解",
     r"(?<![a-z])(?:but|not|no|didnt|didn t|doesnt|isnt|hasnt|havent|cant|cannot|wont|still"
     r"|failed|fail|never|wrong|twice|why|how|refund|missing|scam|error|gone|unchanged|same"
-    r"|pero|wala|hindi|bakit|ayaw|paano)(?![a-z])",
+    r"|when|what|where|yet|reflect|pero|wala|hindi|bakit|ayaw|paano|kailan)(?![a-z])",
 )
 
 _EN_MINE = r"my(?: [a-z]+){0,3} "  # "my", "my saved", "my mom s smart"
