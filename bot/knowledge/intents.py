@@ -85,7 +85,8 @@ _MY_CARDS = _any(
     rf"(?<![a-z])(?:what|which) {_EN_CARD} do you have (?:on file |saved |stored )?"
     r"(?:for|of|on) me",
     r"(?<![a-z])(?:show|see|view|give)(?: me)? (?:my|the) list(?![a-z])",
-    r"(?<![a-z])(?:sim|card|number)s? ko\b.{0,20}(?:save|dito)",
+    # (not "TM sim ko po, pano mag load dito": how to load it here)
+    r"(?<![a-z])(?:sim|card|number)s? ko\b(?!.*\b(?:pano|paano)\b).{0,20}(?:save|dito)",
     rf"(?:^|(?:tell me|know|check|see|remind me|so|and|hey|hi|hello|one|btw|wait|ok|okay|quick) )"
     rf"(?:when|what day|which day|what date"
     rf"|which date)(?: s| is| does| do| will| are)? {_EN_MINE}?{_EN_CARD}?.{{0,25}}"
