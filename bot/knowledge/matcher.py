@@ -206,20 +206,28 @@ def _without_negated_channels(normalized: str) -> str:
     return rest or normalized
 
 
-# A monthly fee said to have gone up, in whatever words ("之前19一个月 这个月突然扣了39", "was
-# paying 19 a month now its 39"): read as if 涨价 were written (a haircut's price is not a fee).
+# Said in figures, read as if the word were written: a monthly fee that went up ("之前19一个月
+# 这个月突然扣了39", "was paying 19 a month now its 39") is 涨价, a balance below zero ("余额-23",
+# "balance shows -23 yuan") 负数. The first amount must be per month: a haircut's price is no
+# fee, and "138的号 现在换成186" no price.
+_PER_MONTH = r"(?:一个月|每月|每个月|月租|a month|per month|monthly)"
 _PRICE_JUMP = re.compile(
-    r"(?<!\d)(\d{1,3})(?!\d)\D{0,20}?(?:现在|突然|这个月|本月|now|its|it s)"
-    r"\D{0,8}?(?<!\d)(\d{1,3})(?!\d)"
+    rf"(?:{_PER_MONTH} ?(\d{{1,3}})|(?<!\d)(\d{{1,3}}) ?(?:块|元|rmb|yuan|pesos?)? ?{_PER_MONTH})"
+    r"\D{0,20}?(?:现在|突然|这个月|本月|now|its|it s)\D{0,8}?(?<!\d)(\d{1,3})(?!\d)"
 )
-_FEE_WORDS = re.compile(r"月|扣|套餐|话费|month|charg|paying|bill|plan")
-_PRICE_RISE = "涨价"
+_BELOW_ZERO = re.compile(r"(?:余额|话费|balance|bal|credit|load)\D{0,12}?[-−–]\s?\d")
 
 
-def _price_rose(normalized: str) -> bool:
-    return _FEE_WORDS.search(normalized) is not None and any(
-        int(low) < int(high) for low, high in _PRICE_JUMP.findall(normalized)
-    )
+def _said_in_figures(text: str, normalized: str) -> list[str]:
+    """The words `text` says in figures (normalising drops the minus sign, so the raw text)."""
+    words = []
+    if any(
+        int(before or after) < int(now) for before, after, now in _PRICE_JUMP.findall(normalized)
+    ):
+        words.append("涨价")
+    if _BELOW_ZERO.search(text.lower()):
+        words.append("负数")
+    return words
 
 
 # A network generation ("4g"): in a carrier's alias ("沃4g") it is not that carrier's name.
@@ -469,8 +477,8 @@ class Matcher:
             names = [self._carrier_names[code] for code in unnamed]
             normalized, whole = " ".join([normalized, *names]), " ".join([whole, *names])
             terms = self._terms(normalized)
-        if _price_rose(normalized):
-            normalized, whole = f"{normalized} {_PRICE_RISE}", f"{whole} {_PRICE_RISE}"
+        if implied := _said_in_figures(text, normalized):
+            normalized, whole = " ".join([normalized, *implied]), " ".join([whole, *implied])
             terms = self._terms(normalized)
         weights = {
             term: self._weight.get(term)
