@@ -53,7 +53,14 @@ class Concepts:
         for form in self._chinese:
             lengths[form[0]].add(len(form))
         self._chinese_lengths = {initial: sorted(sizes) for initial, sizes in lengths.items()}
-        self._english_lengths = sorted({len(form.split()) for form in self._english})
+        # The lengths (in words) of the forms starting with each word, longest first.
+        word_counts: defaultdict[str, set[int]] = defaultdict(set)
+        for form in self._english:
+            words = form.split()
+            word_counts[words[0]].add(len(words))
+        self._english_lengths = {
+            first: sorted(counts, reverse=True) for first, counts in word_counts.items()
+        }
 
     @classmethod
     def load(cls, data_dir: Path) -> Concepts:
@@ -91,10 +98,10 @@ class Concepts:
                 for name in chinese.get(normalized[start : start + length], ()):
                     found[name] = None
         words = _stemmed([word for word in normalized.split() if word.isascii()])
-        for start in range(len(words)):
+        for start, first in enumerate(words):
             # The longest form starting here says what is meant: "ran out of days" is expiry,
             # not "ran out" of data.
-            for length in reversed(self._english_lengths):
+            for length in self._english_lengths.get(first, ()):
                 names = english.get(" ".join(words[start : start + length]), ())
                 found.update(dict.fromkeys(names))
                 if names:
