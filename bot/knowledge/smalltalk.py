@@ -34,7 +34,9 @@ _PHRASES: dict[SmallTalk, tuple[str, ...]] = {
         你是机器人还是真人 | 机器人还是真人 | 真人还是机器人 | 你是机器人还是真人客服 |
         机器人还是真人客服 | 你是真人客服吗 | 你是人工客服吗 | 人工还是机器人 |
         how do i use this | how do i use you | what is this | what is this bot | sino ka |
-        ano ka | who r u | who are u | 机器人吗 | 是机器人吗"""
+        ano ka | who r u | who are u | 机器人吗 | 是机器人吗 | is this a bot | is this ai |
+        is this a real person | is this a real human | is this a human | real human or ai |
+        human or ai | ai or human | is this a real human or ai | 真人还是ai | 是真人还是ai"""
     ),
     "thanks": _split(
         """谢谢 | 谢谢你 | 谢谢啦 | 谢啦 | 谢了 | 多谢 | 感谢 | 非常感谢 | 十分感谢 |
