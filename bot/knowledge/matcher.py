@@ -181,16 +181,17 @@ class _Keyword:
 # A way to pay the asker says they do not have or use ("没有支付宝 还能咋充", "no gcash, how
 # else can I load"): it is what they are not asking about, so its words are dropped; the rest
 # asks for the other ways.
+_CN_WALLET = "(?:支付宝|微信)"
 _NEGATED_CHANNEL = re.compile(
     r"(?:没有|没|不用|不想用|不会用|不能用|用不了|没开通|没开|没装|不想装|不想下载|没下载)\s*"
     r"(?:(?:香港|大陆|国内|内地|中国|本地|菲律宾)的?)?"
     r"(?:支付宝|微信支付|微信|云闪付|翼支付|银行卡|信用卡|八达通|app)"
     # ... or has lost ("支付宝被我注销了", "微信也没绑卡")
-    r"|(?:支付宝|微信)(?:被我|我)?(?:注销|卸载|删|封)了?"
-    r"|(?:支付宝|微信)也?(?:没绑卡|没实名|没开通|被封了?)"
+    rf"|{_CN_WALLET}(?:被我|我)?(?:注销|卸载|删|封)了?"
+    rf"|{_CN_WALLET}也?(?:没绑卡|没实名|没开通|被封了?)"
     # ... or that refused ("支付宝说不支持", "微信也充不进去")
-    r"|(?:支付宝|微信)(?:里|上)?(?:充值)?(?:说|显示|提示)(?:不支持|充不进去|充不了|不行)"
-    r"|(?:支付宝|微信)(?:里|上)?搜不到|(?:支付宝|微信)也(?:不行|充不了|充不进去)"
+    rf"|{_CN_WALLET}(?:里|上)?(?:充值)?(?:说|显示|提示)(?:不支持|充不进去|充不了|不行)"
+    rf"|{_CN_WALLET}(?:里|上)?搜不到|{_CN_WALLET}也(?:不行|充不了|充不进去)"
     # ... or a place they will not go to ("不想去便利店", "营业厅太远了不想跑")
     r"|(?:不想去|懒得去|不方便去)\s*(?:营业厅|便利店|门店|店里)"
     r"|(?:营业厅|便利店|门店)太?远了?\s*(?:不想跑|不想去|懒得跑|懒得去)"
@@ -468,16 +469,15 @@ class Matcher:
         terms = self._terms(normalized)
         # A carrier known only by a word the answers never use ("沃的卡", "天翼", or a number's
         # first digits: "139开头的号", "0917 number") is read as if its name were written,
-        # so its guide and its lines count (a prefix points there without proving it).
+        # so its guide and its lines count (a prefix points there without proving it); so are
+        # words said in figures (涨价, 负数).
         unnamed = [
             code for code in (*named, *(code for _prefix, code in by_prefix))
             if not self._carrier_terms.get(code, frozenset()).intersection(terms)
         ]
-        if unnamed:
-            names = [self._carrier_names[code] for code in unnamed]
-            normalized, whole = " ".join([normalized, *names]), " ".join([whole, *names])
-            terms = self._terms(normalized)
-        if implied := _said_in_figures(text, normalized):
+        implied = [self._carrier_names[code] for code in unnamed]
+        implied += _said_in_figures(text, normalized)
+        if implied:
             normalized, whole = " ".join([normalized, *implied]), " ".join([whole, *implied])
             terms = self._terms(normalized)
         weights = {
