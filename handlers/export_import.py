@@ -27,7 +27,6 @@ from bot.exchange.csvfile import (
     read_cards_csv,
     renewals_csv,
 )
-from bot.exchange.ical import cards_calendar
 from bot.runtime.chatscope import ChatScope, chat_scope
 from bot.runtime.permissions import may_configure
 from bot.runtime.services import BotContext
@@ -98,6 +97,9 @@ async def export_command(update: Update, context: BotContext) -> None:
                                "Renewal history: {count} renewals.", len(renewals)
                                ).format(count=len(renewals)),
         )
+    # Imported on the first /export, not at every start: icalendar takes a sixteenth of a second.
+    from bot.exchange.ical import cards_calendar
+
     await message.reply_document(
         cards_calendar(cards, policy, scope.lang, _, now),
         filename=f"{stem}-expiries.ics",

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-import zhconv
+from bot.knowledge.script import convert
 
 # Inputs can be 4096 characters long (Telegram's limit); questions are short. Looking at the
 # start keeps matching fast and bounded whatever arrives.
@@ -271,7 +271,7 @@ def normalize(text: str) -> str:
 def _normalize(text: str) -> str:
     text = _MARKUP.sub(" ", unicodedata.normalize("NFKC", text).lower())
     if _HAS_CJK.search(text):
-        text = zhconv.convert(text, "zh-hans")
+        text = convert(text, "zh-hans")
         text = _ZH_PATTERN.sub(lambda m: _ZH_REPLACEMENTS[m.group(0)], text)
         text = _ZH_INITIALS_PATTERN.sub(lambda m: _ZH_INITIALS[m.group(0)], text)
     text = _CONTRACTION.sub("nt", " ".join(_RUN.findall(text)))

@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import zhconv
-
 from bot.knowledge.normalize import has_cjk
+from bot.knowledge.script import convert
 
 TRADITIONAL_TAGS = ("zh-hant", "zh-hk", "zh-tw")
 _ZHCONV_LOCALE = {"zh-hant": "zh-hant", "zh-hk": "zh-hk", "zh-tw": "zh-tw"}
@@ -95,11 +94,11 @@ def variant_tag(text: str, language_code: str | None) -> str | None:
 
 
 def _is_traditional(text: str) -> bool:
-    return zhconv.convert(text, "zh-hans") != text
+    return convert(text, "zh-hans") != text
 
 
 def _is_simplified(text: str) -> bool:
-    return has_cjk(text) and zhconv.convert(text, "zh-hant") != text
+    return has_cjk(text) and convert(text, "zh-hant") != text
 
 
 @lru_cache(maxsize=2048)
@@ -110,4 +109,4 @@ def to_variant(text: str, tag: str) -> str:
         return text
     terms = _LOCAL_TERMS[tag]
     localized = _PATTERNS[tag].sub(lambda m: terms[m.group(0)], text)
-    return zhconv.convert(localized, locale)
+    return convert(localized, locale)
