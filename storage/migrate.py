@@ -1,72 +1,53 @@
-"""Apply Alembic migrations (`renewbot migrate` and start-up)."""
+"""Bring a database to the newest schema (`renewbot migrate` and start-up).
+
+A restart finds its database already at the newest revision. That takes one query to see, and
+Alembic (storage/alembic_upgrade.py) is imported only when there is something to apply.
+"""
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 
 from storage.db import Database
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-# Any constant works; it only has to be the same for every instance of the bot.
-_MIGRATION_LOCK_KEY = 0x52454E57
 
 
-def alembic_config(url: str | None = None) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    if url:
-        config.set_main_option("sqlalchemy.url", url)
-    return config
+def newest_revision() -> str:
+    """The head revision. Revisions are numbered in one line of history (0001, 0002, …), each
+    file named after its number, so the highest is the head; tests/test_migrations.py holds this
+    to Alembic's own reading of the scripts."""
+    return max(path.name.partition("_")[0]
+               for path in (MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
 
 
-def _scripts() -> ScriptDirectory:
-    return ScriptDirectory.from_config(alembic_config())
-
-
-def _upgrade(connection: Connection) -> list[str]:
-    if connection.dialect.name == "postgresql":
-        # Instances starting together must not race each other through the same DDL.
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
-    before = _current_heads(connection)
-    config = alembic_config()
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
-    # What this upgrade applied, oldest first: the revisions above what was there before.
-    lower = next(iter(before)) if len(before) == 1 else None
-    applied = list(_scripts().iterate_revisions("heads", lower or "base"))
-    return [f"{rev.revision} ({re.split(r'[:,.]', rev.doc or '')[0].strip()})"
-            for rev in reversed(applied) if rev.revision not in before]
-
-
-def _current_heads(connection: Connection) -> set[str]:
-    return set(MigrationContext.configure(connection).get_current_heads())
+def current_revisions(connection: Connection) -> set[str]:
+    """The revisions the database is at (none if it was never migrated)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return set()
+    return set(connection.scalars(text("SELECT version_num FROM alembic_version")))
 
 
 async def upgrade(db: Database) -> list[str]:
     """Apply every pending migration; returns them ("0002 (Owner broadcasts …)"), oldest
     first."""
     async with db.engine.begin() as connection:
-        return await connection.run_sync(_upgrade)
+        if await connection.run_sync(current_revisions) == {newest_revision()}:
+            return []
+        from storage.alembic_upgrade import apply  # only now: see the docstring
 
-
-def head_revisions() -> set[str]:
-    return set(_scripts().get_heads())
+        return await connection.run_sync(apply)
 
 
 async def is_up_to_date(db: Database) -> bool:
     """True when the database is at the latest revision."""
     async with db.engine.connect() as connection:
-        return await connection.run_sync(_current_heads) == head_revisions()
+        return await connection.run_sync(current_revisions) == {newest_revision()}
 
 
 def sqlite_revisions(path: Path) -> set[str]:

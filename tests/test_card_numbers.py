@@ -10,15 +10,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from alembic import command
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.cards import CardService
 from bot.settings import load_settings
 from fakebotapi import FakeBotAPI
+from storage.alembic_upgrade import apply
 from storage.db import Database
-from storage.migrate import alembic_config, upgrade
+from storage.migrate import upgrade
 from storage.models import Card, Chat
 from storage.repositories.chats import ChatRepository
 from tests.harness import BotHarness
@@ -58,7 +58,7 @@ async def test_migration_numbers_existing_cards_in_creation_order(database_url: 
     db = Database(database_url)
     try:
         async with db.engine.begin() as connection:
-            await connection.run_sync(_upgrade_to, "0003")
+            await connection.run_sync(apply, "0003")
             for chat_id in (601, 602):
                 await connection.execute(text(
                     "INSERT INTO chats (id, type, reminders_enabled, active, created_at,"
@@ -88,12 +88,6 @@ async def test_migration_numbers_existing_cards_in_creation_order(database_url: 
         assert added.number == 4
     finally:
         await db.dispose()
-
-
-def _upgrade_to(connection: Connection, revision: str) -> None:
-    config = alembic_config()
-    config.attributes["connection"] = connection
-    command.upgrade(config, revision)
 
 
 async def test_commands_name_cards_by_their_number_in_the_chat(

@@ -7,8 +7,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 from sqlmodel import SQLModel
 
+from storage.alembic_upgrade import apply, head_revisions
 from storage.db import Database
-from storage.migrate import is_up_to_date, upgrade
+from storage.migrate import is_up_to_date, newest_revision, upgrade
 
 
 def _diff(connection: Connection) -> list[object]:
@@ -40,5 +41,24 @@ async def test_fresh_database_is_not_up_to_date(sqlite_url: str) -> None:
         assert not await is_up_to_date(database)
         await upgrade(database)
         assert await is_up_to_date(database)
+    finally:
+        await database.dispose()
+
+
+def test_the_newest_file_is_the_head_alembic_reads() -> None:
+    # Start-up compares the database with newest_revision() instead of asking Alembic.
+    assert head_revisions() == {newest_revision()}
+
+
+async def test_a_database_behind_is_upgraded_from_where_it_is(sqlite_url: str) -> None:
+    database = Database(sqlite_url)
+    try:
+        async with database.engine.begin() as connection:
+            applied = await connection.run_sync(apply, "0005")
+        assert [name.split()[0] for name in applied] == ["0001", "0002", "0003", "0004", "0005"]
+        assert not await is_up_to_date(database)
+        assert [name.split()[0] for name in await upgrade(database)] == ["0006"]
+        assert await is_up_to_date(database)
+        assert await upgrade(database) == []
     finally:
         await database.dispose()
