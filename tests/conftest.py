@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,15 @@ from tests.harness import BotHarness
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 DEFAULT_TEST_PG = "postgresql://postgres@127.0.0.1:5432/renewbot_test"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The knowledge base's cache (bot/knowledge/cache.py) goes to this run's folder, not the
+    user's: the tests build it from copies of the data in many places."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        yield
 
 
 def _postgres_reachable(url: str) -> str | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from bot.knowledge.cache import load_cached
 from bot.knowledge.carriers import CARRIERS, CARRIERS_FILE, DATA_DIR, carrier_by_code
 from bot.knowledge.concepts import CONCEPTS_FILE, Concepts
 from bot.knowledge.domain import DOMAIN_FILE, Domain
@@ -114,4 +115,9 @@ class KnowledgeBase:
 
 @cache
 def _load(data_dir: Path) -> KnowledgeBase:
-    return KnowledgeBase(load_entries(data_dir), Concepts.load(data_dir), Domain.load(data_dir))
+    return load_cached(
+        data_dir,
+        lambda: KnowledgeBase(
+            load_entries(data_dir), Concepts.load(data_dir), Domain.load(data_dir)
+        ),
+    )
