@@ -346,6 +346,9 @@ _HOW_TO_CHECK = _any(
     # ... or asked after the question: "when does my plan expire how to check", "…怎么查"
     r"(?:怎么|在哪|去哪)(?:查|看|查询)(?:啊|呢|呀|的)?$",
     r"(?<![a-z])how (?:do i |can i |to |i )?(?:check|find out|see)(?: it| that)?$",
+    # ... or for the code to dial or text ("is there a code i can dial to check …", "发啥短信查")
+    r"(?<![a-z])(?:is there an? (?:code|ussd|number to (?:dial|text))|what code|which code"
+    r"|ussd)(?![a-z])|(?:发什么|发啥|拨什么|拨打什么)(?:短信|代码|指令|号码)?(?:能|可以)?查",
     # ... or says they never knew ("买的时候没注意 也不知道是啥套餐"): nothing is on record.
     r"没注意|不知道是?(?:啥|什么)套餐|(?:啥|什么)套餐也不知道|卖家也?没说|别人帮(?:我)?办的"
     r"|no idea what plan",
