@@ -88,14 +88,18 @@ def load_cached(data_dir: Path, build: Callable[[], KnowledgeBase]) -> Knowledge
 
 
 def _save(path: Path, fingerprint: bytes, content: object) -> None:
+    temporary = None
     try:
+        data = pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written aside and renamed: a bot starting at the same time reads the old file or the
         # new one, never half of one.
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as file:
-            file.write(fingerprint)
-            pickle.dump(content, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(file.name, path)
-    except OSError as error:
+            temporary = Path(file.name)
+            file.write(fingerprint + data)
+        os.replace(temporary, path)
+    except (OSError, pickle.PicklingError) as error:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)  # nothing half-written stays behind
         log.info("the knowledge base is not cached (%s: %s); the next start builds it again",
                  type(error).__name__, error)
