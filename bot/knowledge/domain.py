@@ -130,8 +130,7 @@ class Domain:
         if without_device != rest:
             foreign = foreign or _ASKS_RENEWAL.isdisjoint(features)
             rest = without_device
-        if self._views.search(normalized):
-            # "直播间突然没流量了": next to a platform or a post, 流量 is its views.
+        if self._means_views(normalized):
             rest = _VIEWS_SENSE.sub(" ", rest)
         if self._subjects.search(rest):
             return True, foreign
@@ -141,11 +140,15 @@ class Domain:
             return True, foreign
         return not foreign and self._weak.search(rest) is not None, foreign
 
+    def _means_views(self, normalized: str) -> bool:
+        """Whether 流量 is a post's or a stream's views here, not data ("直播间突然没流量了",
+        "公众号流量主怎么开通"): it stands beside a platform or a post."""
+        return bool(self._views.search(normalized) and _VIEWS_SENSE.search(normalized))
+
     def about_business(self, normalized: str, features: Iterable[str]) -> bool:
         """Whether a text that names no subject is still about renewing, paying or expiry: it
         names a business word, or has one of the business concepts among its features."""
-        if self._views.search(normalized) and _VIEWS_SENSE.search(normalized):
-            # "公众号流量主怎么开通": 流量 as views is not the data the bot's business is about.
+        if self._means_views(normalized):
             features = [feature for feature in features if feature != _DATA_FEATURE]
         return any(feature in self._business_features for feature in features) or (
             self._business.search(normalized) is not None
