@@ -54,6 +54,9 @@ _CURRENCY_WORDS = {
     "€": "EUR", "euro": "EUR", "euros": "EUR", "欧元": "EUR", "歐元": "EUR",
 }  # fmt: skip
 _NUMBER = re.compile(r"\d[\d,.]*")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# How a Chinese currency name ends (日元, 新台币, 英镑): "300日元" is a currency not known here.
+_CJK_CURRENCY = re.compile(r"[元币幣圆圓镑鎊]$")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 _PLAIN = re.compile(r"\d+(?:\.\d+)?")
@@ -74,6 +77,9 @@ def _currency(token: str) -> str | None:
         return _CURRENCY_WORDS[token]
     if token.upper() in iso_currencies():
         return token.upper()
+    if _CJK.search(token) and not _CJK_CURRENCY.search(token):
+        # Chinese beside the number that names no currency ("下下周五", "大概30左右吧") is no price.
+        raise InputError("not_a_number", f"{token!r} around the number is not a currency")
     raise InputError("unknown_currency", f"unknown currency {token!r}", {"currency": token})
 
 
