@@ -29,6 +29,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from math import log, sqrt
 from typing import Literal
 
@@ -240,8 +241,8 @@ def _is_unigram(term: str) -> bool:
     return term.startswith(UNIGRAM_PREFIX)
 
 
-def _ascii_words(texts: Iterable[str]) -> Counter[str]:
-    return Counter(word for text in texts for word in normalize(text).split() if word.isascii())
+def _ascii_words(normalized: Iterable[str]) -> Counter[str]:
+    return Counter(word for text in normalized for word in text.split() if word.isascii())
 
 
 def _answer_words(text: str) -> list[str]:
@@ -272,23 +273,26 @@ class Matcher:
         self._domain = domain
         self._index_of = {entry.id: index for index, entry in enumerate(self._entries)}
         self._generic = next((i for i, e in enumerate(self._entries) if e.generic_renewal), None)
+        # The steps below read most texts more than once: each is normalised once here
+        # (normalize's own cache is sized for questions, not for the whole knowledge base).
+        normal = cache(normalize)
 
         # Chinese words the knowledge base knows (see chinese_terms).
         keyword_texts = [text for entry in self._entries for text in entry.keywords.all()]
         lexicon = {
             word
             for text in (*keyword_texts, *ALIASES, *concepts.forms)
-            for word in CJK_RUN.findall(normalize(text))
+            for word in CJK_RUN.findall(normal(text))
             if len(word) > 1
         }
         self._lexicon = re.compile(alternatives(lexicon))
 
         # English words the knowledge base knows (typos are corrected towards the most common).
+        question_texts = [
+            text for entry in self._entries for text in (*entry.questions.all(), entry.titles.en)
+        ]
         words = _ascii_words(
-            [text for entry in self._entries for text in (*entry.questions.all(), entry.titles.en)]
-            + keyword_texts
-            + list(ALIASES)
-            + list(concepts.forms)
+            map(normal, [*question_texts, *keyword_texts, *ALIASES, *concepts.forms])
         )
         words.update(
             word
@@ -309,12 +313,12 @@ class Matcher:
         for index, entry in enumerate(self._entries):
             vocabulary: set[str] = set()
             for text in (*entry.questions.all(), entry.titles.zh, entry.titles.en):
-                terms = frozenset(self._terms(normalize(text)))
+                terms = frozenset(self._terms(normal(text)))
                 if terms:
                     phrasings.append((index, terms))
                     vocabulary |= terms
             for text in entry.keywords.all():
-                terms = frozenset(self._terms(normalize(text)))
+                terms = frozenset(self._terms(normal(text)))
                 # A Chinese keyword is found by its bigrams; single characters only count
                 # for one-character keywords.
                 whole = frozenset(term for term in terms if not _is_unigram(term)) or terms
@@ -330,7 +334,7 @@ class Matcher:
         # words of a longer phrase ("from today") are not: "today" alone is about anything.
         curated = set(lexicon)
         anchors = set(lexicon)
-        for text in dict.fromkeys(map(normalize, (*concepts.forms, *ALIASES, *keyword_texts))):
+        for text in dict.fromkeys(map(normal, (*concepts.forms, *ALIASES, *keyword_texts))):
             english, found = english_words(text), concepts.find(text)
             curated.update(english, found)
             if len(text.split()) == 1:
@@ -338,7 +342,7 @@ class Matcher:
             anchors.update(found)
         self._anchors = frozenset(anchors)
         # Each carrier's name as the answers write it, and the features of its names they use.
-        self._carrier_names = {carrier.code: normalize(carrier.aliases[0]) for carrier in CARRIERS}
+        self._carrier_names = {carrier.code: normal(carrier.aliases[0]) for carrier in CARRIERS}
         self._english = common_english_words()
         frequency = Counter(term for vocabulary in vocabularies for term in vocabulary)
         documents = len(self._entries)
@@ -353,7 +357,7 @@ class Matcher:
             carrier.code: frozenset(
                 term
                 for alias in carrier.aliases
-                for term in self._terms(normalize(alias))
+                for term in self._terms(normal(alias))
                 if term in self._weight and not _is_unigram(term) and not _NETWORK.fullmatch(term)
             )
             for carrier in CARRIERS
