@@ -26,6 +26,11 @@ def newest_revision() -> str:
                for path in (MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
 
 
+def at_newest(revisions: set[str]) -> bool:
+    """Whether a database at `revisions` has every migration."""
+    return revisions == {newest_revision()}
+
+
 def current_revisions(connection: Connection) -> set[str]:
     """The revisions the database is at (none if it was never migrated)."""
     if not inspect(connection).has_table("alembic_version"):
@@ -37,7 +42,7 @@ async def upgrade(db: Database) -> list[str]:
     """Apply every pending migration; returns them ("0002 (Owner broadcasts …)"), oldest
     first."""
     async with db.engine.begin() as connection:
-        if await connection.run_sync(current_revisions) == {newest_revision()}:
+        if at_newest(await connection.run_sync(current_revisions)):
             return []
         from storage.alembic_upgrade import apply  # only now: see the docstring
 
@@ -47,7 +52,7 @@ async def upgrade(db: Database) -> list[str]:
 async def is_up_to_date(db: Database) -> bool:
     """True when the database is at the latest revision."""
     async with db.engine.connect() as connection:
-        return await connection.run_sync(current_revisions) == {newest_revision()}
+        return at_newest(await connection.run_sync(current_revisions))
 
 
 def sqlite_revisions(path: Path) -> set[str]:

@@ -15,9 +15,6 @@ import pytest
 from bot.knowledge import KnowledgeBase, KnowledgeDataError
 from bot.knowledge.cache import cache_dir, load_cached
 from bot.knowledge.carriers import DATA_DIR
-from bot.knowledge.concepts import Concepts
-from bot.knowledge.domain import Domain
-from bot.knowledge.entries import load_entries
 from tests.understanding_eval import EVAL_DIR, load, outcome
 
 
@@ -30,9 +27,7 @@ class Builds:
 
     def __call__(self) -> KnowledgeBase:
         self.count += 1
-        return KnowledgeBase(
-            load_entries(self.data_dir), Concepts.load(self.data_dir), Domain.load(self.data_dir)
-        )
+        return KnowledgeBase.build(self.data_dir)
 
     def load(self) -> KnowledgeBase:
         return load_cached(self.data_dir, self)
@@ -67,7 +62,7 @@ def test_a_cached_knowledge_base_answers_as_a_fresh_build(cache: Path) -> None:
     assert len(list(cache.glob("knowledge-*.pickle"))) == 1
     texts = _labelled_texts()
     assert len(texts) > 9000
-    # Every labelled text (a third of them: the answers are the same for all, the run is long).
+    # A third of the labelled texts, of every kind: all of them would double a long run.
     for text in texts[::3]:
         got, expected = cached.match(text), built.match(text)
         # Sums over sets may run in another order (so may two processes' builds, whose

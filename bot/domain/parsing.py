@@ -17,6 +17,7 @@ from decimal import Decimal
 from functools import cache
 
 from bot.domain.dates import Cycle, normalise
+from bot.knowledge.normalize import has_cjk
 
 
 class InputError(ValueError):
@@ -54,7 +55,6 @@ _CURRENCY_WORDS = {
     "€": "EUR", "euro": "EUR", "euros": "EUR", "欧元": "EUR", "歐元": "EUR",
 }  # fmt: skip
 _NUMBER = re.compile(r"\d[\d,.]*")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 # How a Chinese currency name ends (日元, 新台币, 英镑): "300日元" is a currency not known here.
 _CJK_CURRENCY = re.compile(r"[元币幣圆圓镑鎊]$")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
@@ -77,7 +77,7 @@ def _currency(token: str) -> str | None:
         return _CURRENCY_WORDS[token]
     if token.upper() in iso_currencies():
         return token.upper()
-    if _CJK.search(token) and not _CJK_CURRENCY.search(token):
+    if has_cjk(token) and not _CJK_CURRENCY.search(token):
         # Chinese beside the number that names no currency ("下下周五", "大概30左右吧") is no price.
         raise InputError("not_a_number", f"{token!r} around the number is not a currency")
     raise InputError("unknown_currency", f"unknown currency {token!r}", {"currency": token})

@@ -68,6 +68,11 @@ class KnowledgeBase:
         )
 
     @classmethod
+    def build(cls, data_dir: Path) -> KnowledgeBase:
+        """The knowledge base in data_dir, built from its files (load() keeps it built)."""
+        return cls(load_entries(data_dir), Concepts.load(data_dir), Domain.load(data_dir))
+
+    @classmethod
     def load(cls, data_dir: Path | None = None) -> KnowledgeBase:
         """The knowledge base in data_dir (default: the bundled data), loaded once per
         directory. Raises KnowledgeDataError naming the file and entry if anything is wrong."""
@@ -115,9 +120,4 @@ class KnowledgeBase:
 
 @cache
 def _load(data_dir: Path) -> KnowledgeBase:
-    return load_cached(
-        data_dir,
-        lambda: KnowledgeBase(
-            load_entries(data_dir), Concepts.load(data_dir), Domain.load(data_dir)
-        ),
-    )
+    return load_cached(data_dir, lambda: KnowledgeBase.build(data_dir))

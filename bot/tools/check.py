@@ -24,7 +24,7 @@ from bot.runtime.logging_setup import RedactTokens
 from bot.runtime.request import BoundedRequest
 from bot.settings import Settings, SettingsError, load_settings
 from storage.db import Database, sqlite_path
-from storage.migrate import is_up_to_date, newest_revision, sqlite_revisions
+from storage.migrate import at_newest, is_up_to_date, sqlite_revisions
 
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as a secret_token
 
@@ -71,7 +71,7 @@ def _check_sqlite(path: Path) -> Result:
         current = sqlite_revisions(path)
     except sqlite3.Error as error:
         return Result(name, False, f"unreadable: {type(error).__name__}: {error}")
-    if current != {newest_revision()}:
+    if not at_newest(current):
         return Result(name, False, "migrations not applied: run `renewbot migrate`")
     return Result(name, True, "reachable, migrations applied")
 
